@@ -1,0 +1,1 @@
+"""The debrief: the checklist as data, the flow through it, the summary and the email draft."""

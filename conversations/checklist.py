@@ -1,0 +1,160 @@
+"""The debrief checklist: sections and questions loaded from checklist.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from enum import StrEnum
+from functools import cache, cached_property
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from conversations.i18n import Language
+
+__all__ = ["Checklist", "Kind", "Option", "Question", "Section", "checklist"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Kind(StrEnum):
+    """How a question is answered."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    RATING = "rating"
+    DATE = "date"
+    EMAIL = "email"
+
+
+class Localized(BaseModel):
+    """One text in every supported language."""
+
+    model_config = _FROZEN
+    fr: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def __call__(self, language: Language) -> str:
+        """Return the text in a language."""
+        return self.fr if language == "fr" else self.en
+
+
+class Option(BaseModel):
+    """One answer of a choice question."""
+
+    model_config = _FROZEN
+    key: str = Field(pattern=r"^[a-z0-9_]{1,12}$")
+    label: Localized
+    synonyms: tuple[str, ...] = ()
+
+
+class Question(BaseModel):
+    """One question of the checklist."""
+
+    model_config = _FROZEN
+    key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
+    kind: Kind
+    optional: bool = True
+    label: Localized
+    prompt: Localized
+    options: tuple[Option, ...] = ()
+
+    @model_validator(mode="after")
+    def _options_match_kind(self) -> Question:
+        """Require options exactly on choice questions."""
+        if (self.kind is Kind.CHOICE) != bool(self.options):
+            raise ValueError(f"{self.key}: choice questions, and only they, have options")
+        return self
+
+    def option(self, key: str) -> Option | None:
+        """Return the option with that key, if any."""
+        return next((option for option in self.options if option.key == key), None)
+
+
+class Section(BaseModel):
+    """A group of questions shown under one title."""
+
+    model_config = _FROZEN
+    key: str
+    title: Localized
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class Checklist(BaseModel):
+    """The whole checklist, in order."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
+    sections: tuple[Section, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _keys_are_unique(self) -> Checklist:
+        """Reject a checklist where two questions share a key."""
+        keys = [question.key for question in self]
+        if len(keys) != len(set(keys)):
+            raise ValueError("question keys must be unique")
+        return self
+
+    def __iter__(self) -> Iterator[Question]:  # type: ignore[override]
+        """Iterate over the questions in order."""
+        for section in self.sections:
+            yield from section.questions
+
+    def __len__(self) -> int:
+        """Return the number of questions."""
+        return len(self._order)
+
+    @cached_property
+    def _order(self) -> tuple[str, ...]:
+        return tuple(question.key for question in self)
+
+    @cached_property
+    def _by_key(self) -> dict[str, tuple[Question, Section]]:
+        return {q.key: (q, s) for s in self.sections for q in s.questions}
+
+    @property
+    def first(self) -> Question:
+        """Return the first question."""
+        return self.sections[0].questions[0]
+
+    def question(self, key: str) -> Question:
+        """Return a question by key (KeyError when unknown)."""
+        return self._by_key[key][0]
+
+    def section_of(self, key: str) -> Section:
+        """Return the section a question belongs to."""
+        return self._by_key[key][1]
+
+    def __contains__(self, key: object) -> bool:
+        """Tell whether a question key exists."""
+        return key in self._by_key
+
+    def number(self, key: str) -> int:
+        """Return the 1-based position of a question."""
+        return self._order.index(key) + 1
+
+    def after(self, key: str) -> Question | None:
+        """Return the question after this one, or None at the end."""
+        index = self._order.index(key) + 1
+        return self.question(self._order[index]) if index < len(self._order) else None
+
+    def before(self, key: str) -> Question | None:
+        """Return the question before this one, or None at the start."""
+        index = self._order.index(key) - 1
+        return self.question(self._order[index]) if index >= 0 else None
+
+    @property
+    def required(self) -> tuple[Question, ...]:
+        """Return the questions that cannot be skipped."""
+        return tuple(question for question in self if not question.optional)
+
+
+def load_checklist(text: str) -> Checklist:
+    """Parse and validate a checklist written in TOML."""
+    return Checklist.model_validate(tomllib.loads(text))
+
+
+@cache
+def checklist() -> Checklist:
+    """Return the checklist shipped with the package, loaded once."""
+    source = resources.files("conversations") / "checklist.toml"
+    return load_checklist(source.read_text("utf-8"))

@@ -1,0 +1,61 @@
+"""The end-of-debrief summary: every answer, verbatim, grouped by section."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from conversations.answers import display
+from conversations.checklist import Checklist
+from conversations.i18n import Language, catalog
+
+__all__ = ["Summary", "SummaryItem", "SummarySection", "build_summary"]
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryItem:
+    """One answered question: its short label and the answer as the user gave it."""
+
+    label: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySection:
+    """A section title and its answered questions."""
+
+    title: str
+    items: tuple[SummaryItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A whole summary, ready to be rendered."""
+
+    title: str
+    sections: tuple[SummarySection, ...]
+    answered: int
+    total: int
+
+
+def build_summary(
+    answers: Mapping[str, str], *, language: Language, checklist: Checklist
+) -> Summary:
+    """Group the answers by section, in checklist order, leaving out skipped questions."""
+    sections = []
+    for section in checklist.sections:
+        items = tuple(
+            SummaryItem(
+                question.label(language), display(question, answers[question.key], language)
+            )
+            for question in section.questions
+            if answers.get(question.key)
+        )
+        if items:
+            sections.append(SummarySection(section.title(language), items))
+    company = answers.get("company") or "?"
+    position = answers.get("position")
+    key = "summary.title_with_position" if position else "summary.title"
+    title = catalog().text(language, key, company=company, position=position)
+    answered = sum(1 for question in checklist if answers.get(question.key))
+    return Summary(title, tuple(sections), answered=answered, total=len(checklist))

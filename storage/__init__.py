@@ -1,0 +1,1 @@
+"""SQLite storage: one connection per process, numbered migrations, one repository per aggregate."""

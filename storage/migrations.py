@@ -1,0 +1,92 @@
+"""Numbered schema migrations, applied in order and recorded in the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+__all__ = ["MIGRATIONS", "Migration", "applied_versions", "apply_migrations"]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step: its number, a short name and the SQL it runs."""
+
+    version: int
+    name: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "users_debriefs_answers",
+        """
+        CREATE TABLE users (
+            user_id INTEGER PRIMARY KEY,
+            language TEXT CHECK (language IN ('en', 'fr')),
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE TABLE debriefs (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'done')),
+            current_key TEXT,
+            asked_key TEXT,
+            asked_message_id INTEGER,
+            append_key TEXT,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            finished_at TEXT
+        );
+        CREATE UNIQUE INDEX debriefs_one_open_per_user ON debriefs (user_id)
+            WHERE status != 'done';
+        CREATE INDEX debriefs_by_user ON debriefs (user_id, created_at);
+        CREATE TABLE answer_parts (
+            debrief_id INTEGER NOT NULL REFERENCES debriefs (id) ON DELETE CASCADE,
+            question_key TEXT NOT NULL,
+            part INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            message_id INTEGER,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            PRIMARY KEY (debrief_id, question_key, part)
+        ) WITHOUT ROWID;
+        CREATE INDEX answer_parts_by_message ON answer_parts (debrief_id, message_id);
+        CREATE TABLE group_notices (
+            chat_id INTEGER PRIMARY KEY
+        );
+        """,
+    ),
+)
+
+
+async def applied_versions(db: aiosqlite.Connection) -> list[int]:
+    """Return the versions already applied, in order."""
+    await db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+    )
+    async with db.execute("SELECT version FROM schema_migrations ORDER BY version") as cursor:
+        return [row[0] async for row in cursor]
+
+
+async def apply_migrations(
+    db: aiosqlite.Connection, migrations: tuple[Migration, ...] = MIGRATIONS
+) -> list[int]:
+    """Apply the migrations not yet recorded, each in its own transaction; return their versions."""
+    done = set(await applied_versions(db))
+    await db.commit()
+    applied = []
+    for migration in sorted(migrations, key=lambda m: m.version):
+        if migration.version in done:
+            continue
+        # executescript() commits first; BEGIN makes the step and its record one transaction.
+        await db.executescript(
+            f"BEGIN;\n{migration.sql}\n"
+            f"INSERT INTO schema_migrations (version, name) "
+            f"VALUES ({migration.version:d}, '{migration.name}');\nCOMMIT;"
+        )
+        applied.append(migration.version)
+    return applied
