@@ -1,0 +1,1 @@
+"""The Telegram edge of Debrief: settings, wiring, handlers and rendering."""

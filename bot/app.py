@@ -1,0 +1,170 @@
+"""The application factory: settings in, a wired python-telegram-bot Application out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import cast
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.callbacks import Action
+from bot.concurrency import PerUserUpdateProcessor
+from bot.config import Settings
+from bot.context import BotData, DebriefApplication, DebriefContext
+from conversations.checklist import checklist
+from conversations.i18n import LANGUAGES, catalog
+from storage.database import open_database
+
+__all__ = ["COMMANDS", "build_application", "running"]
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = ("start", "new", "skip", "back", "cancel", "language", "help")
+# Enough for a burst of users; each user's own updates are still handled one at a time.
+MAX_CONCURRENT_UPDATES = 256
+# A 429 pauses every request for retry_after seconds; this many in a row would mean an outage.
+MAX_RETRIES = 10
+
+
+def _utc_now() -> datetime:
+    """Return the current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def rate_limiter(max_messages_per_second: float) -> AIORateLimiter:
+    """Pace sends under Telegram's overall limit (0: no pacing) and retry every 429."""
+    if max_messages_per_second <= 0:
+        return AIORateLimiter(overall_max_rate=0, max_retries=MAX_RETRIES)
+    # A bucket of one spaces messages evenly: never more than the limit in any one second,
+    # where a bucket of 30 would let 30 burst out on top of the steady 30 per second.
+    return AIORateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / max_messages_per_second,
+        max_retries=MAX_RETRIES,
+    )
+
+
+async def _post_init(application: DebriefApplication) -> None:
+    """Open the database and register the command menu in every language."""
+    data = application.bot_data
+    data.attach(await open_database(data.settings.db_path))
+    texts = catalog()
+    for language in LANGUAGES:
+        commands = [BotCommand(name, texts.text(language, f"commands.{name}")) for name in COMMANDS]
+        await application.bot.set_my_commands(
+            commands,
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code=None if language == "en" else language,
+        )
+    logger.info("Debrief is ready as @%s", application.bot.username)
+
+
+async def _post_shutdown(application: DebriefApplication) -> None:
+    """Close the database."""
+    database = application.bot_data.database
+    if database is not None:
+        await database.close()
+
+
+def _register(application: DebriefApplication) -> None:
+    """Declare every handler in one place."""
+    message = filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+
+    def command(name: str, callback: Callable[..., object]) -> CommandHandler[DebriefContext, None]:
+        return CommandHandler(name, callback, filters=message)  # type: ignore[arg-type]
+
+    def button(
+        action: Action, callback: Callable[..., object]
+    ) -> CallbackQueryHandler[DebriefContext, None]:
+        return CallbackQueryHandler(callback, pattern=action.pattern)  # type: ignore[arg-type]
+
+    application.add_handlers(
+        [
+            command("start", handlers.start),
+            command("help", handlers.help_command),
+            command("new", handlers.new_debrief),
+            command("skip", handlers.skip),
+            command("back", handlers.back),
+            command("cancel", handlers.cancel),
+            command("language", handlers.choose_language),
+            button(Action.NEW, handlers.new_debrief),
+            button(Action.RESUME, handlers.resume),
+            button(Action.RESTART, handlers.restart),
+            button(Action.ANSWER, handlers.on_answer_button),
+            button(Action.SKIP, handlers.skip),
+            button(Action.BACK, handlers.back),
+            button(Action.KEEP, handlers.keep_answer),
+            button(Action.FINISH, handlers.finish_now),
+            button(Action.ADD, handlers.add_to_previous),
+            button(Action.LANGUAGE, handlers.set_language),
+            MessageHandler(message & filters.TEXT & ~filters.COMMAND, handlers.on_text),
+            MessageHandler(message & (filters.VOICE | filters.AUDIO), handlers.on_voice),
+            MessageHandler(message & filters.COMMAND, handlers.help_command),
+            MessageHandler(message, handlers.on_other),
+        ]
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+def build_application(
+    settings: Settings, *, clock: Callable[[], datetime] = _utc_now
+) -> DebriefApplication:
+    """Build the bot from its settings; the clock is injectable so tests can move time."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token.get_secret_value())
+        .base_url(f"{settings.api_url}/bot")
+        .base_file_url(f"{settings.api_url}/file/bot")
+        .context_types(ContextTypes(context=DebriefContext, bot_data=BotData))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(rate_limiter(settings.max_messages_per_second))
+        .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    application = cast(DebriefApplication, builder.build())
+    data = application.bot_data
+    data.settings = settings
+    data.clock = clock
+    data.checklist = checklist()
+    _register(application)
+    return application
+
+
+@asynccontextmanager
+async def running(application: DebriefApplication) -> AsyncIterator[DebriefApplication]:
+    """Run the bot inside an existing event loop, as run_polling does (tests, benchmarks)."""
+    assert application.updater is not None
+    async with application:
+        assert application.post_init is not None
+        await application.post_init(application)
+        await application.updater.start_polling(poll_interval=0, allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    await _post_shutdown(application)

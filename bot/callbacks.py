@@ -1,0 +1,66 @@
+"""Inline-button payloads: one compact, parseable format for every button the bot shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["MAX_BYTES", "Action", "Button"]
+
+MAX_BYTES = 64
+
+
+class Action(StrEnum):
+    """What a button does; the value prefixes its callback data."""
+
+    NEW = "new"
+    RESUME = "res"
+    RESTART = "rst"
+    ANSWER = "ans"
+    SKIP = "skp"
+    BACK = "bck"
+    KEEP = "kep"
+    FINISH = "fin"
+    ADD = "add"
+    LANGUAGE = "lng"
+
+    @property
+    def pattern(self) -> str:
+        """Return the regex a CallbackQueryHandler uses to route this action."""
+        return rf"^{self.value}(:|$)"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A decoded button payload. It carries no trust: handlers check it against the database."""
+
+    action: Action
+    debrief_id: int | None = None
+    key: str | None = None
+    value: str | None = None
+
+    def encode(self) -> str:
+        """Serialise to callback data (at most 64 bytes, as Telegram requires)."""
+        parts = [self.action.value, *("" if p is None else str(p) for p in self._fields())]
+        data = ":".join(parts).rstrip(":")
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
+
+    def _fields(self) -> tuple[int | str | None, ...]:
+        return (self.debrief_id, self.key, self.value)
+
+    @classmethod
+    def decode(cls, data: str | None) -> Button | None:
+        """Parse callback data; None for anything malformed or forged beyond repair."""
+        if not data:
+            return None
+        action, *rest = data.split(":", 3)
+        try:
+            parsed_action = Action(action)
+            debrief_id = int(rest[0]) if rest and rest[0] else None
+        except ValueError:
+            return None
+        key = rest[1] or None if len(rest) > 1 else None
+        value = rest[2] or None if len(rest) > 2 else None
+        return cls(parsed_action, debrief_id, key, value)

@@ -1,0 +1,91 @@
+"""Settings, read from the environment or a .env file in the working directory."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["MISSING_TOKEN_HELP", "Settings"]
+
+MISSING_TOKEN_HELP = """\
+Debrief needs a Telegram bot token, and TELEGRAM_BOT_TOKEN is {problem}.
+
+1. In Telegram, open a chat with @BotFather (https://t.me/BotFather) and send /newbot.
+2. Choose a name and a username; BotFather answers with a token like 123456789:AAH3xr…
+3. Put it in a file named .env in this folder (it is git-ignored):
+
+       TELEGRAM_BOT_TOKEN=123456789:AAH3xr…
+
+   or export it in your shell, then run `make run` again."""
+
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_PLACEHOLDERS = {"changeme", "your-token-here", "token", "xxx", "<token>"}
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; names are the environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    token: SecretStr = Field(validation_alias="TELEGRAM_BOT_TOKEN")
+    api_url: str = Field("https://api.telegram.org", validation_alias="TELEGRAM_API_URL")
+    db_path: Path = Field(Path("data/debrief.sqlite3"), validation_alias="DEBRIEF_DB_PATH")
+    allowed_users: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), validation_alias="DEBRIEF_ALLOWED_USERS"
+    )
+    max_messages_per_second: float = Field(
+        30, ge=0, validation_alias="DEBRIEF_MAX_MESSAGES_PER_SECOND"
+    )
+    default_timezone: str = Field("Europe/Paris", validation_alias="DEBRIEF_DEFAULT_TIMEZONE")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias="DEBRIEF_LOG_LEVEL"
+    )
+
+    @field_validator("token")
+    @classmethod
+    def _token_looks_real(cls, value: SecretStr) -> SecretStr:
+        """Refuse an empty, placeholder or malformed token before any network call."""
+        secret = value.get_secret_value().strip()
+        if not secret or secret.lower() in _PLACEHOLDERS:
+            raise ValueError("empty or a placeholder")
+        if not _TOKEN.match(secret):
+            raise ValueError("not shaped like a BotFather token (digits:letters)")
+        return SecretStr(secret)
+
+    @field_validator("api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        """Accept the URL with or without a trailing slash."""
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("allowed_users", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Read a comma-separated list of Telegram user ids."""
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        """Refuse a timezone name the tz database does not know."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown timezone {value!r}") from error
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """Return the default timezone as a ZoneInfo."""
+        return ZoneInfo(self.default_timezone)

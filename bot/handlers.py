@@ -1,0 +1,511 @@
+"""Handlers: read the update, call the domain and the repositories, render the reply."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
+
+from bot import render
+from bot.callbacks import Action, Button
+from bot.context import DebriefContext
+from conversations.answers import Accepted, display, interpret
+from conversations.checklist import Kind
+from conversations.email import build_thank_you, sending_advice
+from conversations.flow import TextRoute, can_finish, route_text
+from conversations.i18n import LANGUAGES, Language, catalog
+from conversations.summary import build_summary
+from storage.debriefs import Debrief
+
+__all__ = [
+    "add_to_previous",
+    "back",
+    "cancel",
+    "choose_language",
+    "finish_now",
+    "gate",
+    "help_command",
+    "keep_answer",
+    "new_debrief",
+    "on_answer_button",
+    "on_error",
+    "on_other",
+    "on_text",
+    "on_voice",
+    "restart",
+    "resume",
+    "set_language",
+    "skip",
+    "start",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def _who(update: Update) -> tuple[User, Chat]:
+    """Return the user and chat of an update that the gate let through."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    assert chat is not None
+    return user, chat
+
+
+async def _say(context: DebriefContext, chat: Chat, reply: render.Reply | str) -> Message:
+    """Send a reply to a chat."""
+    if isinstance(reply, str):
+        reply = render.Reply(reply)
+    return await context.bot.send_message(chat.id, reply.text, reply_markup=reply.markup)
+
+
+async def _ask(
+    context: DebriefContext,
+    chat: Chat,
+    debrief: Debrief,
+    language: Language,
+    *,
+    preface: str | None = None,
+    show_answer: bool = False,
+) -> None:
+    """Send the current question, then record that it reached the user."""
+    assert debrief.current_key is not None
+    reply = render.question(
+        context.checklist,
+        debrief,
+        language=language,
+        today=context.today(),
+        preface=preface,
+        show_answer=show_answer,
+    )
+    message = await _say(context, chat, reply)
+    await context.debriefs.mark_asked(
+        user_id=debrief.user_id,
+        debrief_id=debrief.id,
+        key=debrief.current_key,
+        message_id=message.message_id,
+    )
+
+
+async def _finish(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
+) -> None:
+    """Send the summary and the thank-you draft, then close the debrief."""
+    today = context.today()
+    result = build_summary(debrief.answers, language=language, checklist=context.checklist)
+    for part in render.summary(result):
+        await _say(context, chat, part)
+    draft = build_thank_you(debrief.answers, language=language, sender=user.full_name, today=today)
+    advice = sending_advice(debrief.answers.get("interview_date"), today=today)
+    await _say(context, chat, render.email(draft, language=language, advice_key=advice))
+    # Closed only once everything is sent: after a crash, the next message sends it all again.
+    await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status="done")
+    await _say(
+        context,
+        chat,
+        render.text(language, "debrief.finished", answered=result.answered, total=result.total),
+    )
+
+
+async def _continue(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    debrief_id: int,
+    language: Language,
+    *,
+    preface: str | None = None,
+    show_answer: bool = False,
+) -> None:
+    """Ask the debrief's current question, or finish it when none is left."""
+    debrief = await context.debriefs.get(user_id=user.id, debrief_id=debrief_id)
+    if debrief is None:
+        return
+    if debrief.current_key is None:
+        await _finish(context, user, chat, debrief, language)
+    else:
+        await _ask(context, chat, debrief, language, preface=preface, show_answer=show_answer)
+
+
+async def _active(
+    context: DebriefContext, user: User, chat: Chat, language: Language
+) -> Debrief | None:
+    """Return the user's active debrief, or tell them there is none and return None."""
+    debrief = await context.debriefs.open_for(user_id=user.id)
+    if debrief is None:
+        await _say(context, chat, _no_debrief(language))
+        return None
+    if debrief.status == "paused":
+        company = debrief.answers.get("company") or catalog().text(language, "debrief.unnamed")
+        await _say(context, chat, render.text(language, "debrief.paused_hint", company=company))
+        return None
+    if debrief.current_key is None:
+        await _finish(context, user, chat, debrief, language)
+        return None
+    return debrief
+
+
+def _no_debrief(language: Language) -> render.Reply:
+    """Say there is no debrief in progress, with a button to start one."""
+    start = render.start(language, name="")
+    return render.Reply(render.text(language, "debrief.no_active"), start.markup)
+
+
+async def gate(update: Update, context: DebriefContext) -> None:
+    """Stop updates from groups and from users outside the allowlist."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        if await context.users.first_notice_in_group(chat_id=chat.id):
+            language: Language = (
+                "fr" if user and (user.language_code or "").startswith("fr") else "en"
+            )
+            username = context.bot.username
+            await _say(
+                context, chat, render.text(language, "group.private_only", username=username)
+            )
+        raise ApplicationHandlerStop
+    if user is None or chat is None:
+        raise ApplicationHandlerStop
+    allowed = context.settings.allowed_users
+    if allowed and user.id not in allowed:
+        language = await context.language(user)
+        if update.callback_query is not None:
+            await update.callback_query.answer(render.text(language, "access.refused"))
+        else:
+            await _say(context, chat, render.text(language, "access.refused"))
+        raise ApplicationHandlerStop
+
+
+async def start(update: Update, context: DebriefContext) -> None:
+    """Greet the user and offer a new debrief."""
+    user, chat = _who(update)
+    language = await context.language(user)
+    await _say(context, chat, render.start(language, name=user.first_name))
+
+
+async def help_command(update: Update, context: DebriefContext) -> None:
+    """List the commands and explain how answers are taken."""
+    user, chat = _who(update)
+    await _say(context, chat, render.text(await context.language(user), "help.text"))
+
+
+async def new_debrief(update: Update, context: DebriefContext) -> None:
+    """Start a debrief, or offer to resume the unfinished one."""
+    user, chat = _who(update)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    language = await context.language(user)
+    existing = await context.debriefs.open_for(user_id=user.id)
+    if existing is not None:
+        await _say(
+            context, chat, render.draft_choice(context.checklist, existing, language=language)
+        )
+        return
+    debrief = await context.debriefs.create(user_id=user.id, first_key=context.checklist.first.key)
+    started = render.text(language, "debrief.started", total=len(context.checklist))
+    await _ask(context, chat, debrief, language, preface=started)
+
+
+async def _button(
+    update: Update, context: DebriefContext, language: Language
+) -> tuple[CallbackQuery, Button, Debrief] | None:
+    """Decode a debrief button and check it against the user's open debrief."""
+    query = update.callback_query
+    assert query is not None
+    user, _ = _who(update)
+    button = Button.decode(query.data)
+    debrief = await context.debriefs.open_for(user_id=user.id)
+    if button is None or debrief is None or debrief.id != button.debrief_id:
+        await query.answer(render.text(language, "debrief.not_found"))
+        return None
+    return query, button, debrief
+
+
+async def resume(update: Update, context: DebriefContext) -> None:
+    """Resume the unfinished debrief where it stopped."""
+    user, chat = _who(update)
+    language = await context.language(user)
+    found = await _button(update, context, language)
+    if found is None:
+        return
+    query, _, debrief = found
+    await query.answer()
+    if debrief.status == "paused":
+        await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status="active")
+    resumed = render.text(language, "debrief.resumed")
+    await _continue(context, user, chat, debrief.id, language, preface=resumed)
+
+
+async def restart(update: Update, context: DebriefContext) -> None:
+    """Delete the unfinished debrief and start a new one."""
+    user, _ = _who(update)
+    language = await context.language(user)
+    found = await _button(update, context, language)
+    if found is None:
+        return
+    query, _, debrief = found
+    await query.answer(render.text(language, "debrief.discarded"))
+    await context.debriefs.delete(user_id=user.id, debrief_id=debrief.id)
+    await new_debrief(update, context)
+
+
+async def on_text(update: Update, context: DebriefContext) -> None:
+    """Store a typed answer (or an addition to one) and ask the next question."""
+    user, chat = _who(update)
+    message = update.effective_message
+    assert message is not None
+    assert message.text is not None
+    language = await context.language(user)
+    debrief = await _active(context, user, chat, language)
+    if debrief is None:
+        return
+    assert debrief.current_key is not None
+    checklist = context.checklist
+    route = route_text(checklist, debrief, message_id=message.message_id)
+    if route is TextRoute.ALREADY_STORED:
+        if not debrief.question_delivered:
+            await _ask(context, chat, debrief, language)
+        return
+    if route in (TextRoute.ADDITION, TextRoute.CONTINUATION):
+        previous = checklist.before(debrief.current_key)
+        if route is TextRoute.ADDITION:
+            key = debrief.append_key
+        else:
+            key = previous.key if previous else None
+        assert key is not None
+        await context.debriefs.add_to_answer(
+            user_id=user.id,
+            debrief_id=debrief.id,
+            key=key,
+            text=message.text.strip(),
+            message_id=message.message_id,
+        )
+        added = render.text(
+            language, "debrief.added", question=checklist.question(key).label(language)
+        )
+        if route is TextRoute.CONTINUATION and debrief.question_delivered:
+            await _say(context, chat, added)
+        else:
+            await _continue(context, user, chat, debrief.id, language, preface=added)
+        return
+    question = checklist.question(debrief.current_key)
+    result = interpret(question, message.text, today=context.today())
+    if not isinstance(result, Accepted):
+        options = (
+            catalog()
+            .text(language, "answer.or")
+            .join(option.label(language) for option in question.options)
+        )
+        await _say(context, chat, render.text(language, result.reason, options=options))
+        return
+    following = checklist.after(question.key)
+    await context.debriefs.save_answer(
+        user_id=user.id,
+        debrief_id=debrief.id,
+        key=question.key,
+        text=result.value,
+        message_id=message.message_id,
+        next_key=following.key if following else None,
+    )
+    await _continue(context, user, chat, debrief.id, language)
+
+
+async def on_answer_button(update: Update, context: DebriefContext) -> None:
+    """Store the answer a button carries and ask the next question."""
+    user, chat = _who(update)
+    language = await context.language(user)
+    found = await _button(update, context, language)
+    if found is None:
+        return
+    query, button, debrief = found
+    key, value = button.key, button.value
+    if debrief.status != "active" or key is None or key != debrief.current_key or value is None:
+        await query.answer(render.text(language, "debrief.stale_button"))
+        return
+    question = context.checklist.question(key)
+    result = interpret(question, value, today=context.today())
+    if not isinstance(result, Accepted):
+        await query.answer(render.text(language, result.reason, options=""))
+        return
+    following = context.checklist.after(question.key)
+    await context.debriefs.save_answer(
+        user_id=user.id,
+        debrief_id=debrief.id,
+        key=question.key,
+        text=result.value,
+        message_id=None,
+        next_key=following.key if following else None,
+    )
+    await query.answer()
+    if isinstance(query.message, Message) and query.message.text:
+        chosen = render.text(
+            language, "debrief.chosen", answer=display(question, result.value, language)
+        )
+        await query.edit_message_text(f"{query.message.text_html}\n\n{chosen}", reply_markup=None)
+    await _continue(context, user, chat, debrief.id, language)
+
+
+async def _control(
+    update: Update, context: DebriefContext
+) -> tuple[User, Chat, Language, Debrief] | None:
+    """Find the debrief a command or control button acts on; None when it was answered already."""
+    user, chat = _who(update)
+    language = await context.language(user)
+    if update.callback_query is None:
+        debrief = await _active(context, user, chat, language)
+        return None if debrief is None else (user, chat, language, debrief)
+    found = await _button(update, context, language)
+    if found is None:
+        return None
+    query, button, debrief = found
+    current = button.action is Action.FINISH or button.key == debrief.current_key
+    if debrief.status != "active" or not current:
+        await query.answer(render.text(language, "debrief.stale_button"))
+        return None
+    await query.answer()
+    return user, chat, language, debrief
+
+
+async def skip(update: Update, context: DebriefContext) -> None:
+    """Leave the current question unanswered (or as it was) and ask the next one."""
+    found = await _control(update, context)
+    if found is None:
+        return
+    user, chat, language, debrief = found
+    assert debrief.current_key is not None
+    question = context.checklist.question(debrief.current_key)
+    if not question.optional:
+        await _say(context, chat, render.text(language, "debrief.cannot_skip"))
+        return
+    following = context.checklist.after(question.key)
+    await context.debriefs.move_to(
+        user_id=user.id, debrief_id=debrief.id, key=following.key if following else None
+    )
+    await _continue(context, user, chat, debrief.id, language)
+
+
+async def back(update: Update, context: DebriefContext) -> None:
+    """Go back to the previous question, showing the answer given so far."""
+    found = await _control(update, context)
+    if found is None:
+        return
+    user, chat, language, debrief = found
+    assert debrief.current_key is not None
+    previous = context.checklist.before(debrief.current_key)
+    if previous is None:
+        await _say(context, chat, render.text(language, "debrief.first_question"))
+        return
+    await context.debriefs.move_to(user_id=user.id, debrief_id=debrief.id, key=previous.key)
+    await _continue(context, user, chat, debrief.id, language, show_answer=True)
+
+
+async def keep_answer(update: Update, context: DebriefContext) -> None:
+    """Keep the answer shown after /back and move on."""
+    await skip(update, context)
+
+
+async def finish_now(update: Update, context: DebriefContext) -> None:
+    """End the debrief with what has been answered so far."""
+    found = await _control(update, context)
+    if found is None:
+        return
+    user, chat, language, debrief = found
+    if not can_finish(context.checklist, debrief.answers):
+        await _say(context, chat, render.text(language, "debrief.finish_needs_company"))
+        return
+    await context.debriefs.move_to(user_id=user.id, debrief_id=debrief.id, key=None)
+    await _continue(context, user, chat, debrief.id, language)
+
+
+async def add_to_previous(update: Update, context: DebriefContext) -> None:
+    """Make the next text an addition to an earlier answer."""
+    user, chat = _who(update)
+    language = await context.language(user)
+    found = await _button(update, context, language)
+    if found is None:
+        return
+    query, button, debrief = found
+    key = button.key
+    if (
+        debrief.status != "active"
+        or key is None
+        or key not in context.checklist
+        or context.checklist.question(key).kind is not Kind.TEXT
+    ):
+        await query.answer(render.text(language, "debrief.stale_button"))
+        return
+    await query.answer()
+    await context.debriefs.await_addition(user_id=user.id, debrief_id=debrief.id, key=key)
+    label = context.checklist.question(key).label(language)
+    await _say(context, chat, render.text(language, "debrief.add_prompt", question=label))
+
+
+async def cancel(update: Update, context: DebriefContext) -> None:
+    """Pause the debrief; its answers stay saved for later."""
+    user, chat = _who(update)
+    language = await context.language(user)
+    debrief = await context.debriefs.open_for(user_id=user.id)
+    if debrief is None:
+        await _say(context, chat, render.text(language, "debrief.nothing_to_cancel"))
+        return
+    await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status="paused")
+    count = len(debrief.answers)
+    await _say(context, chat, render.text(language, "debrief.paused", count=count))
+
+
+async def _repeat_question(update: Update, context: DebriefContext, preface_key: str) -> None:
+    """Explain what was wrong with the message and ask the current question again."""
+    user, chat = _who(update)
+    language = await context.language(user)
+    debrief = await _active(context, user, chat, language)
+    if debrief is not None:
+        preface = render.text(language, preface_key)
+        await _ask(context, chat, debrief, language, preface=preface)
+
+
+async def on_voice(update: Update, context: DebriefContext) -> None:
+    """Ask for a typed answer instead of a voice note, for now."""
+    await _repeat_question(update, context, "debrief.voice_soon")
+
+
+async def on_other(update: Update, context: DebriefContext) -> None:
+    """Answer a sticker, photo or location kindly and ask the question again."""
+    await _repeat_question(update, context, "debrief.not_text")
+
+
+async def choose_language(update: Update, context: DebriefContext) -> None:
+    """Offer French or English."""
+    user, chat = _who(update)
+    await _say(context, chat, render.language_choice(await context.language(user)))
+
+
+async def set_language(update: Update, context: DebriefContext) -> None:
+    """Switch the user's language."""
+    user, _ = _who(update)
+    query = update.callback_query
+    assert query is not None
+    button = Button.decode(query.data)
+    chosen = next((lang for lang in LANGUAGES if button and button.key == lang), None)
+    if chosen is None:
+        await query.answer()
+        return
+    await context.users.set_language(user_id=user.id, language=chosen)
+    context.remember_language(chosen)
+    await query.answer()
+    await query.edit_message_text(render.text(chosen, "language.set"))
+
+
+async def on_error(update: object, context: DebriefContext) -> None:
+    """Log the error with its traceback, then tell the user their answers are safe."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("Error while handling update %s", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE or update.effective_user is None:
+        return
+    try:
+        language = await context.language(update.effective_user)
+        await _say(context, update.effective_chat, render.text(language, "errors.internal"))
+    except (TelegramError, OSError):
+        logger.warning("Could not tell the user about the error", exc_info=True)
