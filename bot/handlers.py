@@ -190,6 +190,13 @@ async def help_command(update: Update, context: DebriefContext) -> None:
     await _say(context, chat, render.text(await context.language(user), "help.text"))
 
 
+async def _begin(context: DebriefContext, user: User, chat: Chat, language: Language) -> None:
+    """Create a debrief and ask its first question."""
+    debrief = await context.debriefs.create(user_id=user.id, first_key=context.checklist.first.key)
+    started = render.text(language, "debrief.started", total=len(context.checklist))
+    await _ask(context, chat, debrief, language, preface=started)
+
+
 async def new_debrief(update: Update, context: DebriefContext) -> None:
     """Start a debrief, or offer to resume the unfinished one."""
     user, chat = _who(update)
@@ -202,9 +209,7 @@ async def new_debrief(update: Update, context: DebriefContext) -> None:
             context, chat, render.draft_choice(context.checklist, existing, language=language)
         )
         return
-    debrief = await context.debriefs.create(user_id=user.id, first_key=context.checklist.first.key)
-    started = render.text(language, "debrief.started", total=len(context.checklist))
-    await _ask(context, chat, debrief, language, preface=started)
+    await _begin(context, user, chat, language)
 
 
 async def _button(
@@ -220,6 +225,22 @@ async def _button(
         await query.answer(render.text(language, "debrief.not_found"))
         return None
     return query, button, debrief
+
+
+async def _stale(
+    query: CallbackQuery,
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    debrief: Debrief,
+    language: Language,
+) -> None:
+    """Refuse a button of an earlier question; re-ask the current one if it never arrived."""
+    await query.answer(render.text(language, "debrief.stale_button"))
+    # After a crash, Telegram delivers the tap again although it was handled: the question that
+    # followed it may never have been sent.
+    if debrief.status == "active" and not debrief.question_delivered:
+        await _continue(context, user, chat, debrief.id, language)
 
 
 async def resume(update: Update, context: DebriefContext) -> None:
@@ -239,7 +260,7 @@ async def resume(update: Update, context: DebriefContext) -> None:
 
 async def restart(update: Update, context: DebriefContext) -> None:
     """Delete the unfinished debrief and start a new one."""
-    user, _ = _who(update)
+    user, chat = _who(update)
     language = await context.language(user)
     found = await _button(update, context, language)
     if found is None:
@@ -247,7 +268,7 @@ async def restart(update: Update, context: DebriefContext) -> None:
     query, _, debrief = found
     await query.answer(render.text(language, "debrief.discarded"))
     await context.debriefs.delete(user_id=user.id, debrief_id=debrief.id)
-    await new_debrief(update, context)
+    await _begin(context, user, chat, language)
 
 
 async def on_text(update: Update, context: DebriefContext) -> None:
@@ -321,7 +342,7 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
     query, button, debrief = found
     key, value = button.key, button.value
     if debrief.status != "active" or key is None or key != debrief.current_key or value is None:
-        await query.answer(render.text(language, "debrief.stale_button"))
+        await _stale(query, context, user, chat, debrief, language)
         return
     question = context.checklist.question(key)
     result = interpret(question, value, today=context.today())
@@ -361,7 +382,7 @@ async def _control(
     query, button, debrief = found
     current = button.action is Action.FINISH or button.key == debrief.current_key
     if debrief.status != "active" or not current:
-        await query.answer(render.text(language, "debrief.stale_button"))
+        await _stale(query, context, user, chat, debrief, language)
         return None
     await query.answer()
     return user, chat, language, debrief

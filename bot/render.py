@@ -140,8 +140,8 @@ def _markup(rows: Sequence[Sequence[tuple[str, Button]]]) -> InlineKeyboardMarku
 
 
 def _clip(value: str, limit: int) -> str:
-    """Shorten a quoted answer to `limit` characters."""
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+    """Shorten a quoted answer to `limit` UTF-16 units (Telegram's measure), ellipsis included."""
+    return value if utf16_len(value) <= limit else value[: _cut(value, limit - 1)].rstrip() + "…"
 
 
 def _answer_buttons(

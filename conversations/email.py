@@ -15,6 +15,8 @@ __all__ = ["EmailDraft", "build_thank_you", "sending_advice"]
 
 MIN_WORDS = 100
 MAX_WORDS = 200
+# A "word" of a note may be a 4000-character paste: quotes are capped in characters too.
+_CHARACTERS_PER_WORD = 8
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _QUESTION_SPLIT = re.compile(r"\n+|(?<=\?)\s+|\s*;\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
@@ -41,17 +43,19 @@ class EmailDraft:
         return f"mailto:{quote(self.to, safe='@')}?{query}"
 
 
+def _clip(text: str, max_words: int) -> str:
+    """Keep at most max_words words and a few lines' worth of characters, marking any cut."""
+    whole = " ".join(text.split())
+    clipped = " ".join(whole.split()[:max_words])[: max_words * _CHARACTERS_PER_WORD].rstrip()
+    return clipped if clipped == whole else clipped + "…"
+
+
 def _excerpt(text: str | None, max_words: int) -> str | None:
     """Take the first sentence of a note, at most max_words words, without closing punctuation."""
     if not text or not text.strip():
         return None
-    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
-    first = _BULLET.sub("", first)
-    words = first.split()
-    clipped = " ".join(words[:max_words])
-    if len(words) > max_words:
-        clipped += "…"
-    return clipped.rstrip(" .;:!,") or None
+    first = _BULLET.sub("", _SENTENCE_END.split(text.strip(), maxsplit=1)[0])
+    return _clip(first, max_words).rstrip(" .;:!,") or None
 
 
 def _questions(text: str | None, limit: int, max_words: int) -> list[str]:
@@ -63,9 +67,7 @@ def _questions(text: str | None, limit: int, max_words: int) -> list[str]:
         piece = _BULLET.sub("", piece).strip()
         if not piece:
             continue
-        words = piece.split()
-        question = " ".join(words[:max_words]).rstrip(" .;:!,?")
-        found.append(question + ("…?" if len(words) > max_words else "?"))
+        found.append(_clip(piece, max_words).rstrip(" .;:!,?") + "?")
         if len(found) == limit:
             break
     return found
@@ -97,9 +99,9 @@ def _compose(
     def t(key: str, **values: object) -> str:
         return texts.text(language, f"email.{key}", **values)
 
-    company = answers.get("company", "").strip() or t("your_company")
-    position = _excerpt(answers.get("position"), 12)
-    name = _excerpt(answers.get("interviewer_name"), 8)
+    company = _clip(answers.get("company", ""), min(12, cap)) or t("your_company")
+    position = _excerpt(answers.get("position"), min(12, cap))
+    name = _excerpt(answers.get("interviewer_name"), min(8, cap))
     subject = (
         t("subject_position", position=position) if position else t("subject", company=company)
     )
@@ -157,7 +159,7 @@ def build_thank_you(
     """Write a 100–200 word thank-you email that quotes the most useful notes of the debrief."""
     draft = _compose(answers, language=language, sender=sender, today=today, cap=30)
     # Long notes are quoted shorter and shorter until the body fits the word budget.
-    for cap in (22, 16, 12, 8):
+    for cap in (22, 16, 12, 8, 6, 4):
         if draft.words <= MAX_WORDS:
             break
         draft = _compose(answers, language=language, sender=sender, today=today, cap=cap)

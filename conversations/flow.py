@@ -36,13 +36,17 @@ def route_text(checklist: Checklist, debrief: Debrief, *, message_id: int) -> Te
         return TextRoute.ALREADY_STORED
     if debrief.append_key is not None:
         return TextRoute.ADDITION
-    if addable_question(checklist, debrief) is not None:
-        # Written before the current question was shown (Telegram numbers the messages of a chat
-        # in order), or while it could not be shown: the rest of a dictation split in several.
-        if not debrief.question_delivered:
-            return TextRoute.CONTINUATION
-        if debrief.asked_message_id is not None and message_id < debrief.asked_message_id:
-            return TextRoute.CONTINUATION
+    if (
+        addable_question(checklist, debrief) is not None
+        and debrief.question_delivered
+        and debrief.asked_message_id is not None
+        and message_id < debrief.asked_message_id
+    ):
+        # Telegram numbers the messages a bot receives and sends in order: this one was written
+        # before the current question reached the user, so it is the rest of a split dictation.
+        # When the bot died before recording the question's delivery, the user most likely saw
+        # it (the window is after Telegram's answer), so the text is taken as its answer.
+        return TextRoute.CONTINUATION
     return TextRoute.ANSWER
 
 

@@ -9,7 +9,7 @@ import aiosqlite
 
 from storage.database import Database
 
-__all__ = ["Debrief", "DebriefRepository", "Status"]
+__all__ = ["Debrief", "DebriefRepository", "NotFoundError", "Status"]
 
 Status = Literal["active", "paused", "done"]
 

@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# Build stage: install Debrief and its dependencies into a virtualenv.
+FROM python:3.11-slim AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+WORKDIR /src
+RUN python -m venv /venv
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY conversations ./conversations
+COPY storage ./storage
+RUN /venv/bin/pip install .
+
+# Runtime stage: the virtualenv only, run by an unprivileged user, the database on a volume.
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 debrief \
+    && mkdir /data \
+    && chown debrief:debrief /data
+COPY --from=build /venv /venv
+ENV PATH=/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    DEBRIEF_DB_PATH=/data/debrief.sqlite3
+USER debrief
+WORKDIR /home/debrief
+VOLUME ["/data"]
+CMD ["python", "-m", "bot"]

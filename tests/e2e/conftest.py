@@ -1,0 +1,52 @@
+"""The real bot, run in-process against the fake Bot API server, with a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.context import DebriefApplication
+from tests.e2e.driver import TOKEN, Clock
+from tests.fake_telegram import FakeTelegram
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    """Serve a fake Bot API on 127.0.0.1."""
+    async with FakeTelegram(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Return the bot's clock, which tests can move."""
+    return Clock()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Return where the bot keeps its database."""
+    return tmp_path / "data" / "debrief.sqlite3"
+
+
+@pytest.fixture
+def settings(telegram: FakeTelegram, db_path: Path) -> Settings:
+    """Return settings that point the bot at the fake server."""
+    return Settings(
+        token=TOKEN,
+        api_url=telegram.url,
+        db_path=db_path,
+        max_messages_per_second=0,
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+async def bot(settings: Settings, clock: Clock) -> AsyncIterator[DebriefApplication]:
+    """Run the bot for the duration of a test."""
+    async with running(build_application(settings, clock=clock)) as application:
+        yield application

@@ -1,0 +1,135 @@
+"""Drive the real bot through the fake Bot API the way a person would, and read the results."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from conversations.checklist import Kind, checklist
+from conversations.i18n import Language, catalog
+from tests.fake_telegram import BotMessage, FakeUser
+
+__all__ = [
+    "TOKEN",
+    "Clock",
+    "Debriefer",
+    "stored_answers",
+    "stored_debriefs",
+]
+
+TOKEN = "123456:TEST-token-for-offline-tests-only"
+WAIT = 15.0
+
+
+@dataclass
+class Clock:
+    """A clock the tests move by hand."""
+
+    now: datetime = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        """Return the current (fake) time."""
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move time forward."""
+        self.now += timedelta(**delta)
+
+
+def text(language: Language, key: str) -> str:
+    """Return a catalogue text with HTML tags removed, as the user reads it."""
+    template = catalog().text(language, key)
+    return template.replace("<b>", "").replace("</b>", "").replace("<i>", "").replace("</i>", "")
+
+
+class Debriefer:
+    """A simulated user who answers the debrief."""
+
+    def __init__(self, user: FakeUser, language: Language) -> None:
+        self.user = user
+        self.language = language
+
+    async def next(self) -> BotMessage:
+        """Return the next message the bot sends this user."""
+        return await self.user.next_message(timeout=WAIT)
+
+    async def say(self, words: str) -> BotMessage:
+        """Send a text and return the bot's next message."""
+        await self.user.send_text(words)
+        return await self.next()
+
+    async def tap(self, message: BotMessage, label: str) -> BotMessage:
+        """Tap a button of a message and return the bot's next message."""
+        await self.user.press_button(message, label)
+        return await self.next()
+
+    async def question(self, key: str) -> BotMessage:
+        """Wait for the question `key` and check its progress line."""
+        message = await self.next()
+        number = checklist().number(key)
+        assert f"Question {number}/{len(checklist())}" in message.text, message.describe()
+        prompt = checklist().question(key).prompt(self.language)
+        assert prompt in message.text, message.describe()
+        return message
+
+    async def until(self, fragment: str) -> list[BotMessage]:
+        """Collect messages until one contains `fragment`; return them all."""
+        seen = [await self.next()]
+        while fragment not in seen[-1].text:
+            seen.append(await self.next())
+        return seen
+
+    def label(self, key: str) -> str:
+        """Return a button label in the user's language."""
+        return text(self.language, key)
+
+    async def answer_everything(
+        self, answers: Mapping[str, str], first: BotMessage | None = None
+    ) -> list[BotMessage]:
+        """Answer every question in order (buttons where given as '[label]'); return the ending."""
+        message = first
+        for question in checklist():
+            message = message or await self.question(question.key)
+            assert f"Question {checklist().number(question.key)}/" in message.text
+            value = answers.get(question.key)
+            if value is None:
+                await self.user.press_button(message, self.label("debrief.skip_button"))
+            elif value.startswith("[") and value.endswith("]"):
+                await self.user.press_button(message, value[1:-1])
+            else:
+                assert question.kind is not Kind.CHOICE or value, question.key
+                await self.user.send_text(value)
+            message = None
+        return await self.until(text(self.language, "debrief.finished").split(":")[0])
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open the bot's database read-only, as a separate reader (WAL allows it)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def stored_debriefs(path: Path, user_id: int) -> list[dict[str, object]]:
+    """Return a user's debrief rows straight from the database file."""
+    with _connect(path) as db:
+        rows = db.execute("SELECT * FROM debriefs WHERE user_id = ? ORDER BY id", (user_id,))
+        return [dict(row) for row in rows]
+
+
+def stored_answers(path: Path, user_id: int) -> dict[str, str]:
+    """Return the answers of the user's latest debrief straight from the database file."""
+    with _connect(path) as db:
+        rows = db.execute(
+            "SELECT question_key, group_concat(text, char(10)) AS answer FROM ("
+            " SELECT p.question_key, p.text FROM answer_parts p"
+            " JOIN debriefs d ON d.id = p.debrief_id"
+            " WHERE d.user_id = ? AND d.id = (SELECT max(id) FROM debriefs WHERE user_id = ?)"
+            " ORDER BY p.question_key, p.part)"
+            " GROUP BY question_key",
+            (user_id, user_id),
+        )
+        return {row["question_key"]: row["answer"] for row in rows}

@@ -1,0 +1,151 @@
+"""A debrief survives `kill -9` of the bot process at any moment."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tests.e2e.driver import TOKEN, WAIT, Debriefer, stored_answers
+from tests.fake_telegram import BotMessage, FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class BotProcess:
+    """`python -m bot` in its own process, pointed at the fake server."""
+
+    def __init__(self, telegram: FakeTelegram, folder: Path) -> None:
+        self.folder = folder
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DEBRIEF_"))},
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": telegram.url,
+            "DEBRIEF_DB_PATH": str(folder / "data" / "debrief.sqlite3"),
+            "DEBRIEF_MAX_MESSAGES_PER_SECOND": "0",
+            "PYTHONPATH": str(ROOT),
+        }
+        self.process: asyncio.subprocess.Process | None = None
+        self.starts = 0
+
+    async def start(self) -> None:
+        """Start the bot (its log goes to a file beside the database)."""
+        self.starts += 1
+        log = (self.folder / f"bot-{self.starts}.log").open("wb")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=self.folder, env=self.env, stdout=log, stderr=log
+        )
+        log.close()
+
+    async def kill(self) -> None:
+        """Kill the bot with SIGKILL, as a crash or an OOM killer would."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        assert await self.process.wait() == -signal.SIGKILL
+
+    async def stop(self) -> None:
+        """Stop the bot if it still runs."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), WAIT)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+
+
+@asynccontextmanager
+async def bot_process(telegram: FakeTelegram, folder: Path) -> AsyncIterator[BotProcess]:
+    """Run the bot as a separate process for the duration of a block."""
+    process = BotProcess(telegram, folder)
+    await process.start()
+    try:
+        yield process
+    finally:
+        await process.stop()
+
+
+def _has(fragment: str) -> Callable[[BotMessage], bool]:
+    """Match a bot message containing `fragment`."""
+    return lambda message: fragment in message.text
+
+
+def _parts(db_path: Path) -> list[tuple[str, str]]:
+    """Return every stored answer part."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        return db.execute("SELECT question_key, text FROM answer_parts ORDER BY question_key, part").fetchall()
+
+
+async def test_kill_9_at_any_moment_loses_no_answer_and_the_debrief_continues(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "data" / "debrief.sqlite3"
+    user = telegram.user(2001, language_code="en")
+    person = Debriefer(user, "en")
+
+    async def question(number: int) -> BotMessage:
+        """Wait for question `number`, whether it came before or after a restart."""
+        return await telegram.wait_for_message(
+            user.chat_id, predicate=_has(f"Question {number}/25"), timeout=WAIT * 2
+        )
+
+    async with bot_process(telegram, tmp_path) as bot:
+        await user.send_text("/new")
+        await question(1)
+        await user.send_text("Acme")
+        await question(2)
+
+        # 1. Killed while idle, between two questions.
+        await bot.kill()
+        await bot.start()
+        await user.send_text("Backend developer")
+        third = await question(3)
+
+        # 2. Killed right after a button press, before the bot could answer it.
+        await user.press_button(third, "Yesterday")
+        await bot.kill()
+        await bot.start()
+        await question(4)
+
+        # 3. Killed right after a typed answer: it may be stored or not, never lost or doubled.
+        await user.send_text("Claire Dubois")
+        await bot.kill()
+        await bot.start()
+        await question(5)
+
+        # 4. Killed the moment the next question reaches Telegram, before the bot records it.
+        await user.send_text("Head of platform")
+        await telegram.wait_for_message(user.chat_id, predicate=_has("Question 6/25"))
+        await bot.kill()
+        await bot.start()
+        sixth = await question(6)
+        await user.press_button(sixth, "Yes")
+        await question(7)
+
+        await user.send_text("/skip")
+        eighth = await question(8)
+        await person.user.press_button(eighth, "Finish now")
+        await telegram.wait_for_message(
+            user.chat_id, predicate=_has("Debrief saved"), timeout=WAIT * 2
+        )
+
+    # The bot process runs on the real clock, in the default timezone.
+    yesterday = (datetime.now(ZoneInfo("Europe/Paris")).date() - timedelta(days=1)).isoformat()
+    assert stored_answers(db_path, user.user_id) == {
+        "company": "Acme",
+        "position": "Backend developer",
+        "interview_date": yesterday,
+        "interviewer_name": "Claire Dubois",
+        "interviewer_role": "Head of platform",
+        "interviewer_decides": "yes",
+    }
+    keys = [key for key, _ in _parts(db_path)]
+    assert len(keys) == len(set(keys)), "an answer was stored twice"
+    assert telegram.rejected == []
