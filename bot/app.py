@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -35,6 +35,7 @@ __all__ = ["COMMANDS", "build_application", "running"]
 
 logger = logging.getLogger(__name__)
 
+Callback = Callable[[Update, DebriefContext], Coroutine[Any, Any, None]]
 COMMANDS = ("start", "new", "skip", "back", "cancel", "language", "help")
 # Enough for a burst of users; each user's own updates are still handled one at a time.
 MAX_CONCURRENT_UPDATES = 256
@@ -87,13 +88,11 @@ def _register(application: DebriefApplication) -> None:
     message = filters.UpdateType.MESSAGE
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
 
-    def command(name: str, callback: Callable[..., object]) -> CommandHandler[DebriefContext, None]:
-        return CommandHandler(name, callback, filters=message)  # type: ignore[arg-type]
+    def command(name: str, callback: Callback) -> CommandHandler[DebriefContext, None]:
+        return CommandHandler(name, callback, filters=message)
 
-    def button(
-        action: Action, callback: Callable[..., object]
-    ) -> CallbackQueryHandler[DebriefContext, None]:
-        return CallbackQueryHandler(callback, pattern=action.pattern)  # type: ignore[arg-type]
+    def button(action: Action, callback: Callback) -> CallbackQueryHandler[DebriefContext, None]:
+        return CallbackQueryHandler(callback, pattern=action.pattern)
 
     application.add_handlers(
         [
@@ -114,6 +113,7 @@ def _register(application: DebriefApplication) -> None:
             button(Action.FINISH, handlers.finish_now),
             button(Action.ADD, handlers.add_to_previous),
             button(Action.LANGUAGE, handlers.set_language),
+            CallbackQueryHandler(handlers.unknown_button),
             MessageHandler(message & filters.TEXT & ~filters.COMMAND, handlers.on_text),
             MessageHandler(message & (filters.VOICE | filters.AUDIO), handlers.on_voice),
             MessageHandler(message & filters.COMMAND, handlers.help_command),

@@ -40,6 +40,7 @@ __all__ = [
     "set_language",
     "skip",
     "start",
+    "unknown_button",
 ]
 
 logger = logging.getLogger(__name__)
@@ -515,6 +516,14 @@ async def set_language(update: Update, context: DebriefContext) -> None:
     context.remember_language(chosen)
     await query.answer()
     await query.edit_message_text(render.text(chosen, "language.set"))
+
+
+async def unknown_button(update: Update, context: DebriefContext) -> None:
+    """Answer a button no handler knows (forged, or from an older version of the bot)."""
+    user, _ = _who(update)
+    assert update.callback_query is not None
+    language = await context.language(user)
+    await update.callback_query.answer(render.text(language, "debrief.not_found"))
 
 
 async def on_error(update: object, context: DebriefContext) -> None:

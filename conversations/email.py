@@ -58,7 +58,7 @@ def _excerpt(text: str | None, max_words: int) -> str | None:
     return _clip(first, max_words).rstrip(" .;:!,") or None
 
 
-def _questions(text: str | None, limit: int, max_words: int) -> list[str]:
+def _questions(text: str | None, limit: int, max_words: int, mark: str) -> list[str]:
     """Split the forgotten-questions note into at most `limit` questions, each ending with '?'."""
     if not text:
         return []
@@ -67,7 +67,7 @@ def _questions(text: str | None, limit: int, max_words: int) -> list[str]:
         piece = _BULLET.sub("", piece).strip()
         if not piece:
             continue
-        found.append(_clip(piece, max_words).rstrip(" .;:!,?") + "?")
+        found.append(_clip(piece, max_words).rstrip(" .;:!,?\u00a0") + mark)
         if len(found) == limit:
             break
     return found
@@ -97,7 +97,8 @@ def _compose(
     texts = catalog()
 
     def t(key: str, **values: object) -> str:
-        return texts.text(language, f"email.{key}", **values)
+        # A quote cut short ends with "…", which needs no full stop after it.
+        return texts.text(language, f"email.{key}", **values).replace("….", "…")
 
     company = _clip(answers.get("company", ""), min(12, cap)) or t("your_company")
     position = _excerpt(answers.get("position"), min(12, cap))
@@ -142,7 +143,9 @@ def _compose(
     elif counter:
         paragraphs.append(t("obstacle_unnamed", counter=counter))
 
-    questions = _questions(answers.get("forgotten_questions"), 3, cap)
+    # French typography puts a (non-breaking) space before the question mark.
+    mark = "\u00a0?" if language == "fr" else "?"
+    questions = _questions(answers.get("forgotten_questions"), 3, cap, mark)
     if questions:
         listed = "\n".join(f"- {question}" for question in questions)
         paragraphs.append(t("questions", questions=listed))

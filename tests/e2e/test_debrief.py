@@ -353,8 +353,8 @@ async def test_another_users_buttons_reveal_nothing(telegram: FakeTelegram, db_p
     await alice_person.question("company")
     question = await alice_person.say("Acme")
     own = await Debriefer(mallory, "en").say("/new")
-    for label in ("Skip", "Back", "Finish now"):
-        forged = question.callback_data(label)
+    forgeries = [question.callback_data(label) for label in ("Skip", "Back", "Finish now")]
+    for forged in [*forgeries, "ans:1:company:Evil", "zzz:1", "res:1", "rst:1"]:
         query = await mallory.press(own, forged, force=True)
         answer = await telegram.wait_for_callback_answer(query)
         assert answer.text is not None

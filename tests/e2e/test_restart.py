@@ -80,7 +80,9 @@ def _has(fragment: str) -> Callable[[BotMessage], bool]:
 def _parts(db_path: Path) -> list[tuple[str, str]]:
     """Return every stored answer part."""
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
-        return db.execute("SELECT question_key, text FROM answer_parts ORDER BY question_key, part").fetchall()
+        return db.execute(
+            "SELECT question_key, text FROM answer_parts ORDER BY question_key, part"
+        ).fetchall()
 
 
 async def test_kill_9_at_any_moment_loses_no_answer_and_the_debrief_continues(

@@ -1,0 +1,206 @@
+"""Typed answers are validated and normalised per kind of question, and displayed back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conversations.answers import Accepted, Rejected, display, interpret, stars
+from conversations.checklist import Kind, Question, checklist
+from conversations.i18n import Language, catalog
+
+TODAY = date(2026, 11, 26)
+
+
+def _question(key: str) -> Question:
+    return checklist().question(key)
+
+
+def test_each_kind_has_a_question_in_the_shipped_checklist() -> None:
+    kinds = {question.kind for question in checklist()}
+
+    assert kinds == set(Kind)
+    assert _question("company").kind is Kind.TEXT
+    assert _question("interviewer_decides").kind is Kind.CHOICE
+    assert _question("rating").kind is Kind.RATING
+    assert _question("interview_date").kind is Kind.DATE
+    assert _question("interviewer_email").kind is Kind.EMAIL
+
+
+def test_a_text_answer_is_kept_stripped_but_otherwise_verbatim() -> None:
+    typed = "  Acme <b>&</i> 🚀\n  second line  \n"
+
+    assert interpret(_question("company"), typed, today=TODAY) == Accepted(
+        "Acme <b>&</i> 🚀\n  second line"
+    )
+
+
+@pytest.mark.parametrize(
+    "key", ["company", "interviewer_decides", "rating", "interview_date", "interviewer_email"]
+)
+@pytest.mark.parametrize("typed", ["", "   ", "\n\t "])
+def test_an_empty_answer_is_rejected_for_every_kind(key: str, typed: str) -> None:
+    assert interpret(_question(key), typed, today=TODAY) == Rejected("answer.empty")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Oui", "yes"),
+        ("Yes", "yes"),
+        ("yes", "yes"),
+        ("OUI", "yes"),
+        ("ouais", "yes"),
+        ("y", "yes"),
+        ("yep!", "yes"),
+        ("Non", "no"),
+        ("No.", "no"),
+        ("nope", "no"),
+        ("Je ne sais pas", "unknown"),
+        ("je  ne   sais pas", "unknown"),
+        ("Aucune idee", "unknown"),
+        ("AUCUNE IDÉE", "unknown"),
+        ("Don't know", "unknown"),
+        ("don’t know", "unknown"),
+        ("not sure", "unknown"),
+        ("idk", "unknown"),
+        ("unknown", "unknown"),
+    ],
+)
+def test_a_choice_is_read_from_its_label_key_or_synonyms_in_both_languages(
+    typed: str, expected: str
+) -> None:
+    assert interpret(_question("interviewer_decides"), typed, today=TODAY) == Accepted(expected)
+
+
+@pytest.mark.parametrize("typed", ["maybe", "peut-être", "yes no", "1"])
+def test_an_unknown_choice_is_rejected(typed: str) -> None:
+    assert interpret(_question("interviewer_decides"), typed, today=TODAY) == Rejected(
+        "answer.choice_invalid"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("4", "4"),
+        (" 4 ", "4"),
+        ("4/5", "4"),
+        ("4 / 5", "4"),
+        ("4 sur 5", "4"),
+        ("4 out of 5", "4"),
+        ("4.0", "4"),
+        ("3 étoiles", "3"),
+        ("2 stars", "2"),
+        ("1", "1"),
+        ("5", "5"),
+        ("★★★", "3"),
+        ("⭐⭐⭐⭐", "4"),
+        ("⭐️⭐️", "2"),
+        ("* * * * *", "5"),
+    ],
+)
+def test_a_rating_is_read_from_a_digit_a_fraction_or_stars(typed: str, expected: str) -> None:
+    assert interpret(_question("rating"), typed, today=TODAY) == Accepted(expected)
+
+
+@pytest.mark.parametrize("typed", ["6", "0", "great", "4/10", "★★★★★★", "4.5", "-1"])
+def test_a_rating_outside_one_to_five_is_rejected(typed: str) -> None:
+    assert interpret(_question("rating"), typed, today=TODAY) == Rejected("answer.rating_invalid")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("hier", "2026-11-25"),
+        ("today", "2026-11-26"),
+        ("25/11", "2026-11-25"),
+        ("le 1er décembre", "2025-12-01"),
+    ],
+)
+def test_a_date_is_stored_in_iso_format(typed: str, expected: str) -> None:
+    assert interpret(_question("interview_date"), typed, today=TODAY) == Accepted(expected)
+
+
+def test_a_date_in_the_future_is_rejected() -> None:
+    rejected = interpret(_question("interview_date"), "27/11/2026", today=TODAY)
+
+    assert rejected == Rejected("answer.date_future")
+
+
+def test_an_unreadable_date_is_rejected() -> None:
+    rejected = interpret(_question("interview_date"), "sometime", today=TODAY)
+
+    assert rejected == Rejected("answer.date_invalid")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("claire.dubois@acme.example", "claire.dubois@acme.example"),
+        ("  j.martin+jobs@mail.co.uk ", "j.martin+jobs@mail.co.uk"),
+        ("mailto:rh@acme.fr", "rh@acme.fr"),
+    ],
+)
+def test_a_valid_email_is_accepted(typed: str, expected: str) -> None:
+    assert interpret(_question("interviewer_email"), typed, today=TODAY) == Accepted(expected)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "claire",
+        "claire@",
+        "@acme.fr",
+        "claire@acme",
+        "claire dubois@acme.fr",
+        "a@b@c.fr",
+        "<claire@acme.fr>",
+        "claire@acme.f",
+    ],
+)
+def test_an_invalid_email_is_rejected(typed: str) -> None:
+    assert interpret(_question("interviewer_email"), typed, today=TODAY) == Rejected(
+        "answer.email_invalid"
+    )
+
+
+def test_every_rejection_reason_is_a_catalogue_key() -> None:
+    reasons = {
+        "answer.empty",
+        "answer.choice_invalid",
+        "answer.rating_invalid",
+        "answer.date_invalid",
+        "answer.date_future",
+        "answer.email_invalid",
+    }
+    assert reasons <= catalog().keys("en")
+    assert reasons <= catalog().keys("fr")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "language", "expected"),
+    [
+        ("company", "Acme <b>&</i> 🚀", "fr", "Acme <b>&</i> 🚀"),
+        ("interviewer_decides", "yes", "fr", "Oui"),
+        ("interviewer_decides", "unknown", "en", "Don't know"),
+        ("interviewer_decides", "retired_option", "en", "retired_option"),
+        ("rating", "4", "fr", "★★★★☆ 4/5"),
+        ("rating", "1", "en", "★☆☆☆☆ 1/5"),
+        ("interview_date", "2026-11-25", "fr", "mercredi 25 novembre 2026"),
+        ("interview_date", "2026-12-01", "en", "Tuesday 1 December 2026"),
+        ("interview_date", "not a date", "en", "not a date"),
+        ("interviewer_email", "rh@acme.fr", "en", "rh@acme.fr"),
+    ],
+)
+def test_display_shows_each_kind_as_the_user_reads_it(
+    key: str, value: str, language: Language, expected: str
+) -> None:
+    assert display(_question(key), value, language) == expected
+
+
+def test_stars_draws_a_rating_out_of_five() -> None:
+    assert stars(0) == "☆☆☆☆☆"
+    assert stars(3) == "★★★☆☆"
+    assert stars(5) == "★★★★★"

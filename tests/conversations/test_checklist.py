@@ -1,0 +1,190 @@
+"""The checklist is data: the shipped file loads, and malformed checklists are refused."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from conversations.checklist import Checklist, Kind, checklist, load_checklist
+from conversations.i18n import LANGUAGES, Language
+
+_VALID = """
+[[sections]]
+key = "context"
+title = { fr = "Le contexte", en = "The context" }
+
+[[sections.questions]]
+key = "company"
+kind = "text"
+optional = false
+label = { fr = "Entreprise", en = "Company" }
+prompt = { fr = "Quelle entreprise ?", en = "Which company?" }
+
+[[sections.questions]]
+key = "decides"
+kind = "choice"
+label = { fr = "Décide", en = "Decides" }
+prompt = { fr = "Décide-t-il ?", en = "Do they decide?" }
+options = [
+    { key = "yes", label = { fr = "Oui", en = "Yes" } },
+    { key = "no", label = { fr = "Non", en = "No" } },
+]
+"""
+
+
+def test_shipped_checklist_loads_with_25_questions_in_4_sections() -> None:
+    shipped = checklist()
+
+    assert isinstance(shipped, Checklist)
+    assert len(shipped) == 25
+    assert [section.key for section in shipped.sections] == [
+        "context",
+        "learned",
+        "interview",
+        "next",
+    ]
+    assert shipped.first.key == "company"
+
+
+def test_shipped_checklist_is_loaded_once() -> None:
+    assert checklist() is checklist()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_question_and_section_has_prompt_label_and_title_in_each_language(
+    language: Language,
+) -> None:
+    shipped = checklist()
+    for section in shipped.sections:
+        assert section.title(language).strip()
+    for question in shipped:
+        assert question.prompt(language).strip(), question.key
+        assert question.label(language).strip(), question.key
+        for option in question.options:
+            assert option.label(language).strip(), (question.key, option.key)
+
+
+def test_only_the_company_is_required() -> None:
+    assert [question.key for question in checklist().required] == ["company"]
+
+
+def test_question_keys_are_unique() -> None:
+    keys = [question.key for question in checklist()]
+
+    assert len(keys) == len(set(keys))
+
+
+def test_choice_questions_and_only_they_have_options() -> None:
+    for question in checklist():
+        assert (question.kind is Kind.CHOICE) == bool(question.options), question.key
+
+
+def test_navigation_follows_the_file_order() -> None:
+    shipped = checklist()
+    keys = [question.key for question in shipped]
+
+    assert shipped.before(keys[0]) is None
+    assert shipped.after(keys[-1]) is None
+    for index, key in enumerate(keys):
+        assert shipped.number(key) == index + 1
+        assert key in shipped
+        if index > 0:
+            previous = shipped.before(key)
+            assert previous is not None
+            assert previous.key == keys[index - 1]
+    assert "not_a_question" not in shipped
+
+
+def test_a_minimal_valid_checklist_loads() -> None:
+    loaded = load_checklist(_VALID)
+
+    assert [question.key for question in loaded] == ["company", "decides"]
+    decides = loaded.question("decides")
+    assert decides.kind is Kind.CHOICE
+    assert decides.optional
+    yes = decides.option("yes")
+    assert yes is not None
+    assert yes.label("fr") == "Oui"
+    assert decides.option("maybe") is None
+
+
+def test_duplicate_question_keys_are_rejected() -> None:
+    duplicated = _VALID.replace('key = "decides"', 'key = "company"')
+
+    with pytest.raises(ValidationError, match="unique"):
+        load_checklist(duplicated)
+
+
+def test_duplicate_keys_across_sections_are_rejected() -> None:
+    second_section = """
+[[sections]]
+key = "more"
+title = { fr = "Encore", en = "More" }
+
+[[sections.questions]]
+key = "company"
+kind = "text"
+label = { fr = "Entreprise", en = "Company" }
+prompt = { fr = "Encore ?", en = "Again?" }
+"""
+    with pytest.raises(ValidationError, match="unique"):
+        load_checklist(_VALID + second_section)
+
+
+def test_choice_question_without_options_is_rejected() -> None:
+    without_options = _VALID.split("options = [")[0]
+
+    with pytest.raises(ValidationError, match="options"):
+        load_checklist(without_options)
+
+
+def test_options_on_a_text_question_are_rejected() -> None:
+    text_with_options = _VALID.replace('kind = "choice"', 'kind = "text"')
+
+    with pytest.raises(ValidationError, match="options"):
+        load_checklist(text_with_options)
+
+
+@pytest.mark.parametrize(
+    ("original", "broken"),
+    [
+        (
+            'prompt = { fr = "Quelle entreprise ?", en = "Which company?" }',
+            'prompt = { fr = "Quelle entreprise ?" }',
+        ),
+        ('label = { fr = "Entreprise", en = "Company" }', 'label = { en = "Company" }'),
+        ('title = { fr = "Le contexte", en = "The context" }', 'title = { fr = "Le contexte" }'),
+        (
+            '{ key = "yes", label = { fr = "Oui", en = "Yes" } }',
+            '{ key = "yes", label = { fr = "Oui" } }',
+        ),
+        (
+            'prompt = { fr = "Quelle entreprise ?", en = "Which company?" }',
+            'prompt = { fr = "", en = "Which company?" }',
+        ),
+    ],
+)
+def test_a_text_missing_in_one_language_is_rejected(original: str, broken: str) -> None:
+    assert original in _VALID
+
+    with pytest.raises(ValidationError):
+        load_checklist(_VALID.replace(original, broken, 1))
+
+
+def test_unknown_kind_and_unknown_fields_are_rejected() -> None:
+    with pytest.raises(ValidationError):
+        load_checklist(_VALID.replace('kind = "text"', 'kind = "essay"'))
+    with pytest.raises(ValidationError):
+        load_checklist(_VALID.replace("optional = false", "optional = false\nrequired = true"))
+
+
+def test_a_section_without_questions_is_rejected() -> None:
+    empty_section = '\n[[sections]]\nkey = "empty"\ntitle = { fr = "Vide", en = "Empty" }\n'
+
+    with pytest.raises(ValidationError):
+        load_checklist(_VALID + empty_section)
+
+
+def test_a_checklist_without_sections_is_rejected() -> None:
+    with pytest.raises(ValidationError):
+        load_checklist("")

@@ -1,0 +1,85 @@
+"""Several users at once, Telegram's 429 answers, and who may use the bot."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.app import build_application, running
+from bot.config import Settings
+from tests.e2e.driver import TOKEN, Clock, Debriefer, stored_answers
+from tests.e2e.test_debrief import TYPED
+from tests.fake_telegram import FakeTelegram
+
+
+def _settings(telegram: FakeTelegram, db_path: Path, **overrides: object) -> Settings:
+    """Return settings pointing at a fake server."""
+    values: dict[str, object] = {
+        "token": TOKEN,
+        "api_url": telegram.url,
+        "db_path": db_path,
+        "max_messages_per_second": 0,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+async def test_two_users_debriefing_at_once_keep_their_answers_apart(
+    telegram: FakeTelegram, db_path: Path, settings: Settings
+) -> None:
+    alice = telegram.user(3001, first_name="Alice", language_code="fr")
+    bob = telegram.user(3002, first_name="Bob", language_code="en")
+    async with running(build_application(settings, clock=Clock())):
+        await alice.send_text("/new")
+        await bob.send_text("/new")
+        await asyncio.gather(
+            Debriefer(alice, "fr").answer_everything(TYPED["fr"]),
+            Debriefer(bob, "en").answer_everything(TYPED["en"]),
+        )
+    alice_answers = stored_answers(db_path, alice.user_id)
+    bob_answers = stored_answers(db_path, bob.user_id)
+    assert alice_answers["company"] == TYPED["fr"]["company"]
+    assert bob_answers["company"] == TYPED["en"]["company"]
+    assert alice_answers["blunders"] == TYPED["fr"]["blunders"]
+    assert bob_answers["blunders"] == TYPED["en"]["blunders"]
+    assert not any(TYPED["en"]["company"] in m.text for m in alice.messages)
+    assert not any(TYPED["fr"]["company"] in m.text for m in bob.messages)
+
+
+async def test_every_question_arrives_when_a_tenth_of_sends_are_answered_429(
+    tmp_path: Path,
+) -> None:
+    async with FakeTelegram(token=TOKEN, retry_after_ratio=0.1, seed=7) as telegram:
+        db_path = tmp_path / "debrief.sqlite3"
+        user = telegram.user(3003, language_code="en")
+        async with running(build_application(_settings(telegram, db_path), clock=Clock())):
+            await user.send_text("/new")
+            await Debriefer(user, "en").answer_everything(TYPED["en"])
+        assert telegram.throttled > 0
+        assert telegram.rejected == []
+        questions = {
+            m.text.split("Question ")[1][:5] for m in user.messages if "Question " in m.text
+        }
+        assert len(questions) == 25
+        assert stored_answers(db_path, user.user_id)["next_steps"] == TYPED["en"]["next_steps"]
+
+
+async def test_users_outside_the_allowlist_get_a_polite_refusal_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    async with FakeTelegram(token=TOKEN) as telegram:
+        db_path = tmp_path / "debrief.sqlite3"
+        friend = telegram.user(3004, language_code="en")
+        stranger = telegram.user(3005, language_code="fr")
+        settings = _settings(telegram, db_path, allowed_users=frozenset({friend.user_id}))
+        async with running(build_application(settings, clock=Clock())):
+            refusal = await Debriefer(stranger, "fr").say("/new")
+            assert "privé" in refusal.text
+            welcome = await Debriefer(friend, "en").say("/new")
+            assert "Question 1/25" in welcome.text
+            query = await stranger.press(refusal, "new", force=True)
+            answer = await telegram.wait_for_callback_answer(query)
+            assert answer.text is not None
+            assert "privé" in answer.text
+        assert len(stranger.messages) == 1
+        assert stored_answers(db_path, stranger.user_id) == {}

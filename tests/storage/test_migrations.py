@@ -1,0 +1,189 @@
+"""The schema is created by numbered migrations, recorded once, on a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from storage.database import Database, open_database
+from storage.migrations import MIGRATIONS, Migration, applied_versions, apply_migrations
+
+
+@pytest.fixture
+async def connection(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
+    """Open an empty database file, without migrating it."""
+    db = await aiosqlite.connect(tmp_path / "empty.sqlite3")
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+async def _columns(db: aiosqlite.Connection, table: str) -> list[tuple[str, str, int, int]]:
+    """Return (name, type, not null, primary key position) for each column, in order."""
+    async with db.execute(f"PRAGMA table_info({table})") as cursor:
+        return [(row[1], row[2], row[3], row[5]) async for row in cursor]
+
+
+async def _scalar(db: aiosqlite.Connection, sql: str) -> object:
+    async with db.execute(sql) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return row[0]
+
+
+async def test_migrating_an_empty_database_records_version_1(
+    connection: aiosqlite.Connection,
+) -> None:
+    applied = await apply_migrations(connection)
+
+    assert applied == [1]
+    async with connection.execute(
+        "SELECT version, name, applied_at FROM schema_migrations"
+    ) as cursor:
+        rows = list(await cursor.fetchall())
+    assert [(row[0], row[1]) for row in rows] == [(1, "users_debriefs_answers")]
+    assert str(rows[0][2]).endswith("Z")
+    assert await applied_versions(connection) == [1]
+
+
+async def test_migrations_are_numbered_from_1_without_gaps() -> None:
+    assert [migration.version for migration in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+
+
+async def test_users_table_has_exactly_these_columns(connection: aiosqlite.Connection) -> None:
+    await apply_migrations(connection)
+
+    assert await _columns(connection, "users") == [
+        ("user_id", "INTEGER", 0, 1),
+        ("language", "TEXT", 0, 0),
+        ("created_at", "TEXT", 1, 0),
+    ]
+
+
+async def test_debriefs_table_has_exactly_these_columns(connection: aiosqlite.Connection) -> None:
+    await apply_migrations(connection)
+
+    assert await _columns(connection, "debriefs") == [
+        ("id", "INTEGER", 0, 1),
+        ("user_id", "INTEGER", 1, 0),
+        ("status", "TEXT", 1, 0),
+        ("current_key", "TEXT", 0, 0),
+        ("asked_key", "TEXT", 0, 0),
+        ("asked_message_id", "INTEGER", 0, 0),
+        ("append_key", "TEXT", 0, 0),
+        ("created_at", "TEXT", 1, 0),
+        ("updated_at", "TEXT", 1, 0),
+        ("finished_at", "TEXT", 0, 0),
+    ]
+
+
+async def test_answer_parts_table_has_exactly_these_columns(
+    connection: aiosqlite.Connection,
+) -> None:
+    await apply_migrations(connection)
+
+    assert await _columns(connection, "answer_parts") == [
+        ("debrief_id", "INTEGER", 1, 1),
+        ("question_key", "TEXT", 1, 2),
+        ("part", "INTEGER", 1, 3),
+        ("text", "TEXT", 1, 0),
+        ("message_id", "INTEGER", 0, 0),
+        ("created_at", "TEXT", 1, 0),
+    ]
+
+
+async def test_the_schema_has_exactly_these_tables_and_indexes(
+    connection: aiosqlite.Connection,
+) -> None:
+    await apply_migrations(connection)
+
+    async with connection.execute(
+        "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+    ) as cursor:
+        objects = [(row[0], row[1]) async for row in cursor]
+    assert objects == [
+        ("index", "answer_parts_by_message"),
+        ("index", "debriefs_by_user"),
+        ("index", "debriefs_one_open_per_user"),
+        ("table", "answer_parts"),
+        ("table", "debriefs"),
+        ("table", "group_notices"),
+        ("table", "schema_migrations"),
+        ("table", "users"),
+    ]
+
+
+async def test_running_the_migrations_again_applies_nothing(
+    connection: aiosqlite.Connection,
+) -> None:
+    await apply_migrations(connection)
+
+    assert await apply_migrations(connection) == []
+    assert await _scalar(connection, "SELECT count(*) FROM schema_migrations") == 1
+
+
+async def test_a_new_migration_is_applied_on_top_of_the_recorded_ones(
+    connection: aiosqlite.Connection,
+) -> None:
+    await apply_migrations(connection)
+    extra = Migration(2, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY);")
+
+    assert await apply_migrations(connection, (*MIGRATIONS, extra)) == [2]
+    assert await applied_versions(connection) == [1, 2]
+    assert await apply_migrations(connection, (*MIGRATIONS, extra)) == []
+
+
+async def test_a_failing_migration_is_not_recorded_and_leaves_no_trace(
+    connection: aiosqlite.Connection,
+) -> None:
+    await apply_migrations(connection)
+    broken = Migration(2, "broken", "CREATE TABLE half_done (id INTEGER);\nNOT SQL AT ALL;")
+
+    with pytest.raises(aiosqlite.OperationalError):
+        await apply_migrations(connection, (*MIGRATIONS, broken))
+    await connection.rollback()
+
+    assert await applied_versions(connection) == [1]
+    assert (
+        await _scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")
+        == 0
+    )
+
+
+async def test_open_database_sets_the_pragmas(database: Database) -> None:
+    db = database.connection
+
+    assert await _scalar(db, "PRAGMA journal_mode") == "wal"
+    assert await _scalar(db, "PRAGMA foreign_keys") == 1
+    assert await _scalar(db, "PRAGMA secure_delete") == 1
+    assert await _scalar(db, "PRAGMA synchronous") == 1
+    assert await _scalar(db, "PRAGMA busy_timeout") == 5000
+
+
+async def test_open_database_creates_its_folder_and_migrates(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "folder" / "debrief.sqlite3"
+
+    database = await open_database(path)
+    try:
+        versions = await applied_versions(database.connection)
+    finally:
+        await database.close()
+
+    assert path.exists()
+    assert versions == [1]
+
+
+async def test_reopening_a_migrated_database_applies_nothing(database_path: Path) -> None:
+    first = await open_database(database_path)
+    await first.close()
+
+    second = await open_database(database_path)
+    try:
+        assert await apply_migrations(second.connection) == []
+        assert await applied_versions(second.connection) == [1]
+    finally:
+        await second.close()
