@@ -27,6 +27,7 @@ from bot.callbacks import Action
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotData, DebriefApplication, DebriefContext
+from bot.transport import AiohttpRequest
 from conversations.checklist import checklist
 from conversations.i18n import LANGUAGES, catalog
 from storage.database import open_database
@@ -139,6 +140,8 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        .request(AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .rate_limiter(rate_limiter(settings.max_messages_per_second))
         .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .post_init(_post_init)

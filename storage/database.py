@@ -44,16 +44,32 @@ class Database:
                 raise
             await self.connection.commit()
 
+    async def write(self, *statements: tuple[str, tuple[object, ...]]) -> list[int]:
+        """Run statements as one transaction and return their row counts.
+
+        The statements travel to the database thread together (one round trip instead of one
+        per statement); the commit follows only if every one of them succeeded.
+        """
+        async with self._write_lock:
+            results = await asyncio.gather(
+                *(self.connection.execute(sql, parameters) for sql, parameters in statements),
+                return_exceptions=True,
+            )
+            failure = next((r for r in results if isinstance(r, BaseException)), None)
+            if failure is not None:
+                await self.connection.rollback()
+                raise failure
+            await self.connection.commit()
+            return [r.rowcount for r in results if not isinstance(r, BaseException)]
+
     async def fetch_all(self, sql: str, parameters: tuple[object, ...]) -> list[aiosqlite.Row]:
-        """Run a query and return every row."""
-        async with self.connection.execute(sql, parameters) as cursor:
-            return list(await cursor.fetchall())
+        """Run a query and return every row (one trip to the database thread)."""
+        return list(await self.connection.execute_fetchall(sql, parameters))
 
     async def fetch_one(self, sql: str, parameters: tuple[object, ...]) -> aiosqlite.Row | None:
         """Run a query and return its first row, if any."""
-        async with self.connection.execute(sql, parameters) as cursor:
-            row: aiosqlite.Row | None = await cursor.fetchone()
-            return row
+        rows = await self.fetch_all(sql, parameters)
+        return rows[0] if rows else None
 
     async def close(self) -> None:
         """Close the connection."""

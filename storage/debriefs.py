@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-import aiosqlite
-
 from storage.database import Database
 
 __all__ = ["Debrief", "DebriefRepository", "NotFoundError", "Status"]
 
 Status = Literal["active", "paused", "done"]
 
-_COLUMNS = "id, user_id, status, current_key, asked_key, asked_message_id, append_key"
+# Every statement on answer parts re-checks that the debrief belongs to the user.
+_OWNED = "EXISTS (SELECT 1 FROM debriefs WHERE id = ? AND user_id = ?)"
+_COLUMNS = "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,43 +46,42 @@ class DebriefRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def _load(self, row: aiosqlite.Row | None) -> Debrief | None:
-        """Complete a debrief row with its answers."""
-        if row is None:
-            return None
-        parts = await self._db.fetch_all(
-            "SELECT question_key, text, message_id FROM answer_parts"
-            " WHERE debrief_id = ? ORDER BY question_key, part",
-            (row["id"],),
+    async def _fetch(self, condition: str, parameters: tuple[object, ...]) -> Debrief | None:
+        """Load one debrief and all its answer parts in a single query."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS}, p.question_key, p.text, p.message_id AS part_message_id"
+            " FROM debriefs d LEFT JOIN answer_parts p ON p.debrief_id = d.id"
+            f" WHERE {condition} ORDER BY p.question_key, p.part",
+            parameters,
         )
+        if not rows:
+            return None
+        first = rows[0]
         answers: dict[str, list[str]] = {}
-        for part in parts:
-            answers.setdefault(part["question_key"], []).append(part["text"])
+        for row in rows:
+            if row["question_key"] is not None:
+                answers.setdefault(row["question_key"], []).append(row["text"])
         return Debrief(
-            id=row["id"],
-            user_id=row["user_id"],
-            status=row["status"],
-            current_key=row["current_key"],
-            asked_key=row["asked_key"],
-            asked_message_id=row["asked_message_id"],
-            append_key=row["append_key"],
+            id=first["id"],
+            user_id=first["user_id"],
+            status=first["status"],
+            current_key=first["current_key"],
+            asked_key=first["asked_key"],
+            asked_message_id=first["asked_message_id"],
+            append_key=first["append_key"],
             answers={key: "\n".join(texts) for key, texts in answers.items()},
-            message_ids=frozenset(p["message_id"] for p in parts if p["message_id"] is not None),
+            message_ids=frozenset(
+                row["part_message_id"] for row in rows if row["part_message_id"] is not None
+            ),
         )
 
     async def open_for(self, *, user_id: int) -> Debrief | None:
         """Return the user's unfinished debrief (active or paused), if any."""
-        row = await self._db.fetch_one(
-            f"SELECT {_COLUMNS} FROM debriefs WHERE user_id = ? AND status != 'done'", (user_id,)
-        )
-        return await self._load(row)
+        return await self._fetch("d.user_id = ? AND d.status != 'done'", (user_id,))
 
     async def get(self, *, user_id: int, debrief_id: int) -> Debrief | None:
         """Return one of the user's debriefs."""
-        row = await self._db.fetch_one(
-            f"SELECT {_COLUMNS} FROM debriefs WHERE id = ? AND user_id = ?", (debrief_id, user_id)
-        )
-        return await self._load(row)
+        return await self._fetch("d.id = ? AND d.user_id = ?", (debrief_id, user_id))
 
     async def create(self, *, user_id: int, first_key: str) -> Debrief:
         """Start a new active debrief at the first question."""
@@ -98,23 +97,26 @@ class DebriefRepository:
         assert debrief_id is not None
         return Debrief(debrief_id, user_id, "active", first_key, None, None, None)
 
-    async def _touch(
+    async def _update(
         self,
-        db: aiosqlite.Connection,
         *,
         user_id: int,
         debrief_id: int,
         assignments: str,
         values: tuple[object, ...],
+        then: tuple[tuple[str, tuple[object, ...]], ...] = (),
     ) -> None:
-        """Update a debrief the user owns, or raise NotFoundError."""
-        cursor = await db.execute(
-            f"UPDATE debriefs SET {assignments},"
-            " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-            " WHERE id = ? AND user_id = ?",
-            (*values, debrief_id, user_id),
+        """Update a debrief the user owns, plus guarded statements; NotFoundError otherwise."""
+        counts = await self._db.write(
+            (
+                f"UPDATE debriefs SET {assignments},"
+                " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+                " WHERE id = ? AND user_id = ?",
+                (*values, debrief_id, user_id),
+            ),
+            *then,
         )
-        if cursor.rowcount != 1:
+        if counts[0] != 1:
             raise NotFoundError(debrief_id)
 
     async def save_answer(
@@ -128,92 +130,82 @@ class DebriefRepository:
         next_key: str | None,
     ) -> None:
         """Replace the answer to a question and move on to next_key, in one transaction."""
-        async with self._db.transaction() as db:
-            await self._touch(
-                db,
-                user_id=user_id,
-                debrief_id=debrief_id,
-                assignments="current_key = ?, append_key = NULL",
-                values=(next_key,),
-            )
-            await db.execute(
-                "DELETE FROM answer_parts WHERE debrief_id = ? AND question_key = ?",
-                (debrief_id, key),
-            )
-            await db.execute(
-                "INSERT INTO answer_parts (debrief_id, question_key, part, text, message_id)"
-                " VALUES (?, ?, 0, ?, ?)",
-                (debrief_id, key, text, message_id),
-            )
+        owner = (debrief_id, user_id)
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="current_key = ?, append_key = NULL",
+            values=(next_key,),
+            then=(
+                (
+                    "DELETE FROM answer_parts WHERE debrief_id = ? AND question_key = ?"
+                    f" AND {_OWNED}",
+                    (debrief_id, key, *owner),
+                ),
+                (
+                    "INSERT INTO answer_parts (debrief_id, question_key, part, text, message_id)"
+                    f" SELECT ?, ?, 0, ?, ? WHERE {_OWNED}",
+                    (debrief_id, key, text, message_id, *owner),
+                ),
+            ),
+        )
 
     async def add_to_answer(
         self, *, user_id: int, debrief_id: int, key: str, text: str, message_id: int | None
     ) -> None:
         """Append a part to an answer (a dictation that came in several messages)."""
-        async with self._db.transaction() as db:
-            await self._touch(
-                db,
-                user_id=user_id,
-                debrief_id=debrief_id,
-                assignments="append_key = NULL",
-                values=(),
-            )
-            await db.execute(
-                "INSERT INTO answer_parts (debrief_id, question_key, part, text, message_id)"
-                " VALUES (?, ?, (SELECT coalesce(max(part), -1) + 1 FROM answer_parts"
-                "  WHERE debrief_id = ? AND question_key = ?), ?, ?)",
-                (debrief_id, key, debrief_id, key, text, message_id),
-            )
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="append_key = NULL",
+            values=(),
+            then=(
+                (
+                    "INSERT INTO answer_parts (debrief_id, question_key, part, text, message_id)"
+                    " SELECT ?, ?, (SELECT coalesce(max(part), -1) + 1 FROM answer_parts"
+                    f"  WHERE debrief_id = ? AND question_key = ?), ?, ? WHERE {_OWNED}",
+                    (debrief_id, key, debrief_id, key, text, message_id, debrief_id, user_id),
+                ),
+            ),
+        )
 
     async def move_to(self, *, user_id: int, debrief_id: int, key: str | None) -> None:
         """Make another question the current one (skip, back, keep)."""
-        async with self._db.transaction() as db:
-            await self._touch(
-                db,
-                user_id=user_id,
-                debrief_id=debrief_id,
-                assignments="current_key = ?, append_key = NULL",
-                values=(key,),
-            )
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="current_key = ?, append_key = NULL",
+            values=(key,),
+        )
 
     async def await_addition(self, *, user_id: int, debrief_id: int, key: str) -> None:
         """Make the user's next text an addition to the answer to `key`."""
-        async with self._db.transaction() as db:
-            await self._touch(
-                db,
-                user_id=user_id,
-                debrief_id=debrief_id,
-                assignments="append_key = ?",
-                values=(key,),
-            )
+        await self._update(
+            user_id=user_id, debrief_id=debrief_id, assignments="append_key = ?", values=(key,)
+        )
 
     async def mark_asked(self, *, user_id: int, debrief_id: int, key: str, message_id: int) -> None:
         """Record that the question `key` reached the user as message `message_id`."""
-        async with self._db.transaction() as db:
-            await self._touch(
-                db,
-                user_id=user_id,
-                debrief_id=debrief_id,
-                assignments="asked_key = ?, asked_message_id = ?",
-                values=(key, message_id),
-            )
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="asked_key = ?, asked_message_id = ?",
+            values=(key, message_id),
+        )
 
     async def set_status(self, *, user_id: int, debrief_id: int, status: Status) -> None:
         """Pause, resume or finish a debrief."""
         finished = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" if status == "done" else "NULL"
-        async with self._db.transaction() as db:
-            await self._touch(
-                db,
-                user_id=user_id,
-                debrief_id=debrief_id,
-                assignments=f"status = ?, append_key = NULL, finished_at = {finished}",
-                values=(status,),
-            )
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments=f"status = ?, append_key = NULL, finished_at = {finished}",
+            values=(status,),
+        )
 
     async def delete(self, *, user_id: int, debrief_id: int) -> bool:
         """Delete a debrief and its answers; return whether there was one."""
-        async with self._db.transaction() as db:
-            cursor = await db.execute(
-                "DELETE FROM debriefs WHERE id = ? AND user_id = ?", (debrief_id, user_id)
-            )
-            return cursor.rowcount == 1
+        (count,) = await self._db.write(
+            ("DELETE FROM debriefs WHERE id = ? AND user_id = ?", (debrief_id, user_id))
+        )
+        return count == 1

@@ -20,17 +20,17 @@ class UserRepository:
 
     async def set_language(self, *, user_id: int, language: str) -> None:
         """Remember the user's language choice."""
-        async with self._db.transaction() as db:
-            await db.execute(
+        await self._db.write(
+            (
                 "INSERT INTO users (user_id, language) VALUES (?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET language = excluded.language",
                 (user_id, language),
             )
+        )
 
     async def first_notice_in_group(self, *, chat_id: int) -> bool:
         """Record that a group was told the bot is private-only; False if it already was."""
-        async with self._db.transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO group_notices (chat_id) VALUES (?) ON CONFLICT DO NOTHING", (chat_id,)
-            )
-            return cursor.rowcount == 1
+        (count,) = await self._db.write(
+            ("INSERT INTO group_notices (chat_id) VALUES (?) ON CONFLICT DO NOTHING", (chat_id,))
+        )
+        return count == 1
