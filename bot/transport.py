@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 __all__ = ["AiohttpRequest"]
+
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _seconds(value: object, default: float | None) -> float | None:
@@ -78,7 +82,8 @@ class AiohttpRequest(BaseRequest):
             connect=None if connect is None else connect + (pool or 0),
             sock_read=None if read is None else read + (write or 0),
         )
-        data: aiohttp.FormData | dict[str, str] | None = None
+        data: aiohttp.FormData | str | None = None
+        headers = None
         if request_data is not None and request_data.contains_files:
             form = aiohttp.FormData()
             for name, value in request_data.json_parameters.items():
@@ -87,9 +92,13 @@ class AiohttpRequest(BaseRequest):
                 form.add_field(name, content, filename=filename, content_type=mime_type)
             data = form
         elif request_data is not None:
-            data = request_data.json_parameters
+            # Encoded here: given a dict, aiohttp builds a multipart writer for every request.
+            data = urlencode(request_data.json_parameters)
+            headers = _FORM
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            async with self._session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error

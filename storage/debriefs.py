@@ -85,15 +85,11 @@ class DebriefRepository:
 
     async def create(self, *, user_id: int, first_key: str) -> Debrief:
         """Start a new active debrief at the first question."""
-        async with self._db.transaction() as db:
-            await db.execute(
-                "INSERT INTO users (user_id) VALUES (?) ON CONFLICT (user_id) DO NOTHING",
-                (user_id,),
-            )
-            cursor = await db.execute(
-                "INSERT INTO debriefs (user_id, current_key) VALUES (?, ?)", (user_id, first_key)
-            )
-            debrief_id = cursor.lastrowid
+        _, created = await self._db.write(
+            ("INSERT INTO users (user_id) VALUES (?) ON CONFLICT (user_id) DO NOTHING", (user_id,)),
+            ("INSERT INTO debriefs (user_id, current_key) VALUES (?, ?)", (user_id, first_key)),
+        )
+        debrief_id = created.lastrowid
         assert debrief_id is not None
         return Debrief(debrief_id, user_id, "active", first_key, None, None, None)
 
@@ -116,7 +112,7 @@ class DebriefRepository:
             ),
             *then,
         )
-        if counts[0] != 1:
+        if counts[0].rowcount != 1:
             raise NotFoundError(debrief_id)
 
     async def save_answer(
@@ -205,7 +201,7 @@ class DebriefRepository:
 
     async def delete(self, *, user_id: int, debrief_id: int) -> bool:
         """Delete a debrief and its answers; return whether there was one."""
-        (count,) = await self._db.write(
+        (deleted,) = await self._db.write(
             ("DELETE FROM debriefs WHERE id = ? AND user_id = ?", (debrief_id, user_id))
         )
-        return count == 1
+        return deleted.rowcount == 1

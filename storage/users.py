@@ -30,7 +30,7 @@ class UserRepository:
 
     async def first_notice_in_group(self, *, chat_id: int) -> bool:
         """Record that a group was told the bot is private-only; False if it already was."""
-        (count,) = await self._db.write(
+        (inserted,) = await self._db.write(
             ("INSERT INTO group_notices (chat_id) VALUES (?) ON CONFLICT DO NOTHING", (chat_id,))
         )
-        return count == 1
+        return inserted.rowcount == 1
