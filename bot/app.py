@@ -27,6 +27,7 @@ from bot.callbacks import Action
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotData, DebriefApplication, DebriefContext
+from bot.reminders import deliver_due
 from bot.transport import AiohttpRequest
 from conversations.checklist import checklist
 from conversations.i18n import LANGUAGES, catalog
@@ -37,7 +38,7 @@ __all__ = ["COMMANDS", "build_application", "running"]
 logger = logging.getLogger(__name__)
 
 Callback = Callable[[Update, DebriefContext], Coroutine[Any, Any, None]]
-COMMANDS = ("start", "new", "skip", "back", "cancel", "language", "help")
+COMMANDS = ("start", "new", "skip", "back", "cancel", "reminders", "timezone", "language", "help")
 # Enough for a burst of users; each user's own updates are still handled one at a time.
 MAX_CONCURRENT_UPDATES = 256
 # A 429 pauses every request for retry_after seconds; this many in a row would mean an outage.
@@ -76,6 +77,16 @@ async def _post_init(application: DebriefApplication) -> None:
             scope=BotCommandScopeAllPrivateChats(),
             language_code=None if language == "en" else language,
         )
+    assert application.job_queue is not None
+    # One repeating job sends due reminders; the first run, at start-up, sends what fell due
+    # while the bot was down. Runs never overlap.
+    application.job_queue.run_repeating(
+        deliver_due,
+        interval=data.settings.reminder_interval,
+        first=0,
+        name="reminders",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
     logger.info("Debrief is ready as @%s", application.bot.username)
 
 
@@ -106,6 +117,8 @@ def _register(application: DebriefApplication) -> None:
             command("back", handlers.back),
             command("cancel", handlers.cancel),
             command("language", handlers.choose_language),
+            command("reminders", handlers.list_reminders),
+            command("timezone", handlers.timezone_command),
             button(Action.NEW, handlers.new_debrief),
             button(Action.RESUME, handlers.resume),
             button(Action.RESTART, handlers.restart),
@@ -116,6 +129,11 @@ def _register(application: DebriefApplication) -> None:
             button(Action.FINISH, handlers.finish_now),
             button(Action.ADD, handlers.add_to_previous),
             button(Action.LANGUAGE, handlers.set_language),
+            button(Action.OUTCOME, handlers.set_outcome),
+            button(Action.ROUND_UNKNOWN, handlers.round_date_unknown),
+            button(Action.REMINDER, handlers.reminder_button),
+            button(Action.THANKS_SENT, handlers.thank_you_sent),
+            button(Action.QUESTIONS_WHEN, handlers.questions_when),
             CallbackQueryHandler(handlers.unknown_button),
             MessageHandler(message & filters.TEXT & ~filters.COMMAND, handlers.on_text),
             MessageHandler(message & (filters.VOICE | filters.AUDIO), handlers.on_voice),

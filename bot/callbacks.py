@@ -23,6 +23,11 @@ class Action(StrEnum):
     FINISH = "fin"
     ADD = "add"
     LANGUAGE = "lng"
+    OUTCOME = "out"
+    ROUND_UNKNOWN = "rnd"
+    REMINDER = "rmd"
+    THANKS_SENT = "snt"
+    QUESTIONS_WHEN = "qwh"
 
     @property
     def pattern(self) -> str:
@@ -32,7 +37,10 @@ class Action(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A decoded button payload. It carries no trust: handlers check it against the database."""
+    """A decoded button payload. It carries no trust: handlers check it against the database.
+
+    `debrief_id` is the id of the row the button acts on: a debrief, or a reminder for REMINDER.
+    """
 
     action: Action
     debrief_id: int | None = None

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
         30, ge=0, validation_alias="DEBRIEF_MAX_MESSAGES_PER_SECOND"
     )
     default_timezone: str = Field("Europe/Paris", validation_alias="DEBRIEF_DEFAULT_TIMEZONE")
+    reminder_interval: float = Field(30, gt=0, validation_alias="DEBRIEF_REMINDER_INTERVAL")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias="DEBRIEF_LOG_LEVEL"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from telegram import User
@@ -12,11 +12,13 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from conversations.checklist import Checklist
 from conversations.i18n import LANGUAGES, Language, language_from_code
+from conversations.timezones import zone
 from storage.database import Database
 from storage.debriefs import DebriefRepository
-from storage.users import UserRepository
+from storage.reminders import ReminderRepository
+from storage.users import Profile, UserRepository
 
-__all__ = ["BotData", "DebriefApplication", "DebriefContext"]
+__all__ = ["BotData", "DebriefApplication", "DebriefContext", "language_of"]
 
 
 class BotData:
@@ -28,12 +30,34 @@ class BotData:
     database: Database | None = None
     debriefs: DebriefRepository
     users: UserRepository
+    reminders: ReminderRepository
 
     def attach(self, database: Database) -> None:
         """Use an opened database for every repository."""
         self.database = database
         self.debriefs = DebriefRepository(database)
         self.users = UserRepository(database)
+        self.reminders = ReminderRepository(database)
+
+    def timezone_of(self, profile: Profile | None) -> tzinfo:
+        """Return a user's timezone: their /timezone choice, else the configured default."""
+        if profile is not None and profile.timezone:
+            try:
+                return zone(profile.timezone)
+            except ValueError:
+                pass
+        return self.settings.timezone
+
+
+def language_of(profile: Profile | None, code: str | None = None) -> Language:
+    """Return a user's language: their /language choice, else their Telegram language."""
+    chosen = profile.language if profile is not None else None
+    for language in LANGUAGES:
+        if chosen == language:
+            return language
+    if code is None and profile is not None:
+        code = profile.telegram_language
+    return language_from_code(code)
 
 
 class DebriefContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -59,23 +83,52 @@ class DebriefContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         """Return the settings."""
         return self.bot_data.settings
 
-    def today(self) -> date:
-        """Return today's date where the user lives."""
-        return self.bot_data.clock().astimezone(self.settings.timezone).date()
+    @property
+    def reminders(self) -> ReminderRepository:
+        """Return the reminder repository."""
+        return self.bot_data.reminders
+
+    def now(self) -> datetime:
+        """Return the current time from the application's clock (tests move it)."""
+        return self.bot_data.clock()
+
+    async def profile(self, user: User) -> Profile:
+        """Return the user's settings, cached for the process; the first time, note their name."""
+        data = self.user_data
+        assert data is not None
+        cached = data.get("profile")
+        if isinstance(cached, Profile):
+            return cached
+        stored = await self.users.profile(user_id=user.id)
+        if stored is None or (stored.telegram_language, stored.name) != (
+            user.language_code,
+            user.full_name,
+        ):
+            # Reminders go out without an incoming message: they need the name and language.
+            await self.users.remember(
+                user_id=user.id, telegram_language=user.language_code, name=user.full_name
+            )
+            stored = await self.users.profile(user_id=user.id)
+        assert stored is not None
+        data["profile"] = stored
+        return stored
+
+    def forget_profile(self) -> None:
+        """Drop the cached settings after the user changed one."""
+        assert self.user_data is not None
+        self.user_data.pop("profile", None)
 
     async def language(self, user: User) -> Language:
         """Return the user's language: their /language choice, else their Telegram language."""
-        data = self.user_data
-        assert data is not None
-        if "language" not in data:
-            data["language"] = await self.users.language(user_id=user.id)
-        chosen = data["language"]
-        return chosen if chosen in LANGUAGES else language_from_code(user.language_code)
+        return language_of(await self.profile(user), user.language_code)
 
-    def remember_language(self, language: Language) -> None:
-        """Update the cached language after the user changed it."""
-        assert self.user_data is not None
-        self.user_data["language"] = language
+    async def zone(self, user: User) -> tzinfo:
+        """Return the user's timezone."""
+        return self.bot_data.timezone_of(await self.profile(user))
+
+    async def today(self, user: User) -> date:
+        """Return today's date where the user lives."""
+        return self.now().astimezone(await self.zone(user)).date()
 
 
 DebriefApplication = Application[

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -13,11 +13,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callbacks import Action, Button
 from conversations.answers import display
 from conversations.checklist import Checklist, Kind, Question
+from conversations.dates import format_date
 from conversations.email import EmailDraft
 from conversations.flow import addable_question
 from conversations.i18n import LANGUAGES, Language, catalog
 from conversations.summary import Summary
-from storage.debriefs import Debrief
+from storage.debriefs import Debrief, Outcome
+
+OUTCOMES: tuple[Outcome, ...] = ("waiting", "next_round", "offer", "rejected", "withdrawn")
 
 __all__ = [
     "MESSAGE_LIMIT",
@@ -225,21 +228,33 @@ def summary(result: Summary) -> list[str]:
     return pack(lines)
 
 
-def email(draft: EmailDraft, *, language: Language, advice_key: str) -> str:
-    """Render the thank-you draft as one message: a copyable block, a mailto link, when to send."""
+def _email_block(draft: EmailDraft, language: Language) -> str:
+    """Write an email as one copyable block: recipient, subject, then the body."""
     block = []
     if draft.to:
         block.append(catalog().text(language, "email.to", to=draft.to))
     block.append(catalog().text(language, "email.subject_label", subject=draft.subject))
-    block.append("")
-    block.append(draft.body)
-    parts = [text(language, "email.intro"), f"<pre>{escape(chr(10).join(block))}</pre>"]
+    block += ["", draft.body]
+    return "\n".join(block)
+
+
+def _mailto(draft: EmailDraft, language: Language) -> str | None:
+    """Render a link that opens the draft in a mail app, when the recipient is known."""
     link = draft.mailto()
+    if link is None:
+        return None
+    if len(link) > _MAILTO_LIMIT:
+        link = link.split("&body=", 1)[0]
+    label = text(language, "email.mailto")
+    return f'<a href="{html.escape(link, quote=True)}">{label}</a>'
+
+
+def email(draft: EmailDraft, *, language: Language, advice_key: str) -> str:
+    """Render the thank-you draft as one message: a copyable block, a mailto link, when to send."""
+    parts = [text(language, "email.intro"), f"<pre>{escape(_email_block(draft, language))}</pre>"]
+    link = _mailto(draft, language)
     if link is not None:
-        if len(link) > _MAILTO_LIMIT:
-            link = link.split("&body=", 1)[0]
-        label = text(language, "email.mailto")
-        parts.append(f'<a href="{html.escape(link, quote=True)}">{label}</a>')
+        parts.append(link)
     parts.append(text(language, advice_key))
     return "\n\n".join(parts)
 
@@ -282,3 +297,118 @@ def language_choice(language: Language) -> Reply:
     """Offer the supported languages as buttons."""
     buttons = [(_LANGUAGE_NAMES[lang], Button(Action.LANGUAGE, None, lang)) for lang in LANGUAGES]
     return Reply(text(language, "language.choose"), _markup([buttons]))
+
+
+def moment(when: datetime, *, now: datetime, tz: tzinfo, language: Language) -> str:
+    """Say when something will happen, in the user's zone: 'tomorrow at 09:00'."""
+    local, today = when.astimezone(tz), now.astimezone(tz).date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return catalog().text(language, "time.today", time=clock)
+    if local.date() == today + timedelta(days=1):
+        return catalog().text(language, "time.tomorrow", time=clock)
+    return catalog().text(language, "time.on", date=format_date(local.date(), language), time=clock)
+
+
+def _button_row(
+    language: Language, action: Action, row_id: int, choices: Sequence[tuple[str, str]]
+) -> list[tuple[str, Button]]:
+    """Build one row of buttons that share an action and a row id."""
+    return [(text(language, label), Button(action, row_id, value)) for value, label in choices]
+
+
+def outcome_buttons(debrief_id: int, language: Language) -> list[list[tuple[str, Button]]]:
+    """Return the rows of buttons that set how an application stands."""
+    choices = [(outcome, f"outcome.{outcome}_button") for outcome in OUTCOMES]
+    return [
+        _button_row(language, Action.OUTCOME, debrief_id, choices[:3]),
+        _button_row(language, Action.OUTCOME, debrief_id, choices[3:]),
+    ]
+
+
+def outcome_choice(debrief_id: int, language: Language, *, preface: str | None = None) -> Reply:
+    """Ask how the application stands."""
+    question = text(language, "outcome.question")
+    body = f"{preface}\n\n{question}" if preface else question
+    return Reply(body, _markup(outcome_buttons(debrief_id, language)))
+
+
+def thank_you(draft: EmailDraft, *, language: Language, advice_key: str, debrief_id: int) -> Reply:
+    """Render the thank-you draft with a button to say it was sent."""
+    sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief_id))]
+    return Reply(email(draft, language=language, advice_key=advice_key), _markup([sent]))
+
+
+def finished(
+    *,
+    language: Language,
+    debrief_id: int,
+    answered: int,
+    total: int,
+    notes: Sequence[str],
+    ask_questions_when: bool,
+) -> Reply:
+    """Render the end of a debrief: what was saved, what comes next, and how things stand."""
+    lines = [text(language, "debrief.finished", answered=answered, total=total), *notes]
+    rows = []
+    if ask_questions_when:
+        choices = [
+            ("2d", "reminders.in_two_days_button"),
+            ("other", "reminders.other_time_button"),
+            ("never", "reminders.never_button"),
+        ]
+        rows.append(_button_row(language, Action.QUESTIONS_WHEN, debrief_id, choices))
+    lines += ["", text(language, "outcome.question")]
+    rows += outcome_buttons(debrief_id, language)
+    return Reply("\n".join(lines), _markup(rows))
+
+
+_REMINDER_BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "thank_you": (
+        ("sent", "reminders.sent_button"),
+        ("later", "reminders.later_button"),
+        ("skip", "reminders.skip_button"),
+    ),
+    "no_news": (("news", "reminders.news_button"), ("snooze", "reminders.snooze_button")),
+    "feedback": (("done", "reminders.done_button"), ("later", "reminders.later_button")),
+    "next_round": (("done", "reminders.done_button"),),
+}
+_LIST_BUTTONS = (
+    ("done", "reminders.done_button"),
+    ("snooze", "reminders.snooze_button"),
+    ("cancel", "reminders.cancel_button"),
+)
+
+
+def reminder(
+    kind: str,
+    reminder_id: int,
+    *,
+    language: Language,
+    intro: str,
+    draft: EmailDraft | None,
+) -> Reply:
+    """Render a delivered reminder: its intro, the email draft it carries, and its buttons."""
+    parts = [intro]
+    if draft is not None:
+        parts.append(f"<pre>{escape(_email_block(draft, language))}</pre>")
+        link = _mailto(draft, language)
+        if link:
+            parts.append(link)
+    choices = _REMINDER_BUTTONS.get(kind, _LIST_BUTTONS)
+    row = _button_row(language, Action.REMINDER, reminder_id, choices)
+    return Reply("\n\n".join(parts), _markup([row]))
+
+
+def reminder_item(label: str, reminder_id: int, *, language: Language) -> Reply:
+    """Render one pending reminder of /reminders with Done / Snooze / Cancel."""
+    row = _button_row(language, Action.REMINDER, reminder_id, _LIST_BUTTONS)
+    return Reply(label, _markup([row]))
+
+
+def round_date_question(debrief_id: int, language: Language) -> Reply:
+    """Ask for the next round's date, with a way out when it is not known yet."""
+    unknown = [
+        (text(language, "outcome.round_unknown_button"), Button(Action.ROUND_UNKNOWN, debrief_id))
+    ]
+    return Reply(text(language, "outcome.round_date"), _markup([unknown]))

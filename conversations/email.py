@@ -11,7 +11,14 @@ from urllib.parse import quote
 from conversations.dates import format_date
 from conversations.i18n import Language, catalog
 
-__all__ = ["EmailDraft", "build_thank_you", "sending_advice"]
+__all__ = [
+    "EmailDraft",
+    "build_thank_you",
+    "clip",
+    "excerpt",
+    "forgotten_questions",
+    "sending_advice",
+]
 
 MIN_WORDS = 100
 MAX_WORDS = 200
@@ -43,31 +50,35 @@ class EmailDraft:
         return f"mailto:{quote(self.to, safe='@')}?{query}"
 
 
-def _clip(text: str, max_words: int) -> str:
+def clip(text: str, max_words: int) -> str:
     """Keep at most max_words words and a few lines' worth of characters, marking any cut."""
     whole = " ".join(text.split())
     clipped = " ".join(whole.split()[:max_words])[: max_words * _CHARACTERS_PER_WORD].rstrip()
     return clipped if clipped == whole else clipped + "…"
 
 
-def _excerpt(text: str | None, max_words: int) -> str | None:
+def excerpt(text: str | None, max_words: int) -> str | None:
     """Take the first sentence of a note, at most max_words words, without closing punctuation."""
     if not text or not text.strip():
         return None
     first = _BULLET.sub("", _SENTENCE_END.split(text.strip(), maxsplit=1)[0])
-    return _clip(first, max_words).rstrip(" .;:!,") or None
+    return clip(first, max_words).rstrip(" .;:!,") or None
 
 
-def _questions(text: str | None, limit: int, max_words: int, mark: str) -> list[str]:
+def forgotten_questions(
+    text: str | None, *, language: Language, limit: int = 5, max_words: int = 30
+) -> list[str]:
     """Split the forgotten-questions note into at most `limit` questions, each ending with '?'."""
     if not text:
         return []
+    # French typography puts a (non-breaking) space before the question mark.
+    mark = "\u00a0?" if language == "fr" else "?"
     found = []
     for piece in _QUESTION_SPLIT.split(text.strip()):
         piece = _BULLET.sub("", piece).strip()
         if not piece:
             continue
-        found.append(_clip(piece, max_words).rstrip(" .;:!,?\u00a0") + mark)
+        found.append(clip(piece, max_words).rstrip(" .;:!,?\u00a0") + mark)
         if len(found) == limit:
             break
     return found
@@ -100,9 +111,9 @@ def _compose(
         # A quote cut short ends with "…", which needs no full stop after it.
         return texts.text(language, f"email.{key}", **values).replace("….", "…")
 
-    company = _clip(answers.get("company", ""), min(12, cap)) or t("your_company")
-    position = _excerpt(answers.get("position"), min(12, cap))
-    name = _excerpt(answers.get("interviewer_name"), min(8, cap))
+    company = clip(answers.get("company", ""), min(12, cap)) or t("your_company")
+    position = excerpt(answers.get("position"), min(12, cap))
+    name = excerpt(answers.get("interviewer_name"), min(8, cap))
     subject = (
         t("subject_position", position=position) if position else t("subject", company=company)
     )
@@ -119,16 +130,16 @@ def _compose(
 
     point = next(
         (
-            excerpt
+            quoted
             for key in ("company_info", "atmosphere", "impressions")
-            if (excerpt := _excerpt(answers.get(key), cap))
+            if (quoted := excerpt(answers.get(key), cap))
         ),
         None,
     )
     paragraphs.append(t("point", point=point) if point else t("point_generic", company=company))
 
-    argument = _excerpt(answers.get("best_arguments"), cap)
-    need = _excerpt(answers.get("position_info"), cap)
+    argument = excerpt(answers.get("best_arguments"), cap)
+    need = excerpt(answers.get("position_info"), cap)
     if argument and need:
         paragraphs.append(t("argument_need", argument=argument, need=need))
     elif argument:
@@ -136,16 +147,16 @@ def _compose(
     else:
         paragraphs.append(t("argument_generic", company=company))
 
-    counter = _excerpt(answers.get("counter_arguments"), cap)
-    obstacle = _excerpt(answers.get("obstacles"), max(6, cap // 2))
+    counter = excerpt(answers.get("counter_arguments"), cap)
+    obstacle = excerpt(answers.get("obstacles"), max(6, cap // 2))
     if counter and obstacle:
         paragraphs.append(t("obstacle", obstacle=obstacle, counter=counter))
     elif counter:
         paragraphs.append(t("obstacle_unnamed", counter=counter))
 
-    # French typography puts a (non-breaking) space before the question mark.
-    mark = "\u00a0?" if language == "fr" else "?"
-    questions = _questions(answers.get("forgotten_questions"), 3, cap, mark)
+    questions = forgotten_questions(
+        answers.get("forgotten_questions"), language=language, limit=3, max_words=cap
+    )
     if questions:
         listed = "\n".join(f"- {question}" for question in questions)
         paragraphs.append(t("questions", questions=listed))

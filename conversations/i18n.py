@@ -46,7 +46,7 @@ def placeholders(template: str) -> frozenset[str]:
 
 
 class Catalog:
-    """User-facing texts, one TOML file per language under conversations/locales/."""
+    """User-facing texts: per language, en.toml plus topic files like followup.en.toml."""
 
     def __init__(self, texts: Mapping[Language, Mapping[str, str]]) -> None:
         self._texts = texts
@@ -58,7 +58,20 @@ class Catalog:
         folder = resources.files("conversations") / "locales"
         for language in LANGUAGES:
             flat: dict[str, str] = {}
-            _flatten("", tomllib.loads((folder / f"{language}.toml").read_text("utf-8")), flat)
+            # en.toml, then any topic file such as followup.en.toml; keys must not collide.
+            names = sorted(
+                entry.name
+                for entry in folder.iterdir()
+                if entry.name == f"{language}.toml" or entry.name.endswith(f".{language}.toml")
+            )
+            for name in sorted(names, key=lambda n: n != f"{language}.toml"):
+                table = tomllib.loads((folder / name).read_text("utf-8"))
+                before = len(flat)
+                part: dict[str, str] = {}
+                _flatten("", table, part)
+                flat.update(part)
+                if len(flat) != before + len(part):
+                    raise ValueError(f"{name} redefines keys of another locale file")
             texts[language] = flat
         return cls(texts)
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from storage.database import Database
+from storage.reminders import NewReminder, schedule_statement
 
-__all__ = ["Debrief", "DebriefRepository", "NotFoundError", "Status"]
+__all__ = ["Debrief", "DebriefRepository", "NotFoundError", "Outcome", "Status"]
 
 Status = Literal["active", "paused", "done"]
+Outcome = Literal["waiting", "next_round", "offer", "rejected", "withdrawn"]
 
 # Every statement on answer parts re-checks that the debrief belongs to the user.
 _OWNED = "EXISTS (SELECT 1 FROM debriefs WHERE id = ? AND user_id = ?)"
-_COLUMNS = "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key"
+_COLUMNS = (
+    "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
+    " d.outcome, d.next_round_date, d.thank_you_sent, d.finished_at"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +35,10 @@ class Debrief:
     append_key: str | None
     answers: dict[str, str] = field(default_factory=dict)
     message_ids: frozenset[int] = frozenset()
+    outcome: Outcome = "waiting"
+    next_round_date: str | None = None
+    thank_you_sent: bool = False
+    finished_at: str | None = None
 
     @property
     def question_delivered(self) -> bool:
@@ -73,6 +83,10 @@ class DebriefRepository:
             message_ids=frozenset(
                 row["part_message_id"] for row in rows if row["part_message_id"] is not None
             ),
+            outcome=first["outcome"],
+            next_round_date=first["next_round_date"],
+            thank_you_sent=bool(first["thank_you_sent"]),
+            finished_at=first["finished_at"],
         )
 
     async def open_for(self, *, user_id: int) -> Debrief | None:
@@ -197,6 +211,54 @@ class DebriefRepository:
             debrief_id=debrief_id,
             assignments=f"status = ?, append_key = NULL, finished_at = {finished}",
             values=(status,),
+        )
+
+    async def finish(
+        self, *, user_id: int, debrief_id: int, reminders: Sequence[NewReminder]
+    ) -> None:
+        """Close a debrief and schedule its first follow-up reminders, in one transaction."""
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="status = 'done', append_key = NULL,"
+            " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            values=(),
+            then=tuple(
+                schedule_statement(user_id=user_id, debrief_id=debrief_id, reminder=reminder)
+                for reminder in reminders
+            ),
+        )
+
+    async def set_outcome(
+        self,
+        *,
+        user_id: int,
+        debrief_id: int,
+        outcome: Outcome,
+        next_round_date: str | None = None,
+    ) -> None:
+        """Record how the application stands (and the next round's date, when known)."""
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="outcome = ?, next_round_date = ?",
+            values=(outcome, next_round_date),
+        )
+
+    async def mark_thank_you_sent(self, *, user_id: int, debrief_id: int) -> None:
+        """Record that the thank-you email went out, and drop its reminder."""
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="thank_you_sent = 1",
+            values=(),
+            then=(
+                (
+                    "UPDATE reminders SET state = 'done' WHERE debrief_id = ? AND user_id = ?"
+                    " AND kind = 'thank_you' AND state IN ('pending', 'sent')",
+                    (debrief_id, user_id),
+                ),
+            ),
         )
 
     async def delete(self, *, user_id: int, debrief_id: int) -> bool:

@@ -58,6 +58,37 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        2,
+        "outcomes_reminders_user_settings",
+        """
+        ALTER TABLE users ADD COLUMN telegram_language TEXT;
+        ALTER TABLE users ADD COLUMN name TEXT;
+        ALTER TABLE users ADD COLUMN timezone TEXT;
+        ALTER TABLE users ADD COLUMN awaiting TEXT;
+        ALTER TABLE debriefs ADD COLUMN outcome TEXT NOT NULL DEFAULT 'waiting'
+            CHECK (outcome IN ('waiting', 'next_round', 'offer', 'rejected', 'withdrawn'));
+        ALTER TABLE debriefs ADD COLUMN next_round_date TEXT;
+        ALTER TABLE debriefs ADD COLUMN thank_you_sent INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+            debrief_id INTEGER NOT NULL REFERENCES debriefs (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('thank_you', 'questions', 'no_news', 'feedback', 'next_round')),
+            due_at INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sent', 'done', 'cancelled')),
+            attempt INTEGER NOT NULL DEFAULT 1,
+            sent_at INTEGER,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE UNIQUE INDEX reminders_one_pending_per_kind ON reminders (debrief_id, kind)
+            WHERE state = 'pending';
+        CREATE INDEX reminders_due ON reminders (due_at) WHERE state = 'pending';
+        CREATE INDEX reminders_by_user ON reminders (user_id, state);
+        """,
+    ),
 )
 
 

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from storage.database import Database
 
-__all__ = ["UserRepository"]
+__all__ = ["Profile", "UserRepository"]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the bot keeps about a user to talk to them without an incoming update."""
+
+    user_id: int
+    language: str | None
+    telegram_language: str | None
+    name: str | None
+    timezone: str | None
+    awaiting: str | None
 
 
 class UserRepository:
@@ -13,6 +27,35 @@ class UserRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    async def profile(self, *, user_id: int) -> Profile | None:
+        """Return the user's settings, if the bot has seen them."""
+        row = await self._db.fetch_one(
+            "SELECT user_id, language, telegram_language, name, timezone, awaiting"
+            " FROM users WHERE user_id = ?",
+            (user_id,),
+        )
+        if row is None:
+            return None
+        return Profile(
+            row["user_id"],
+            row["language"],
+            row["telegram_language"],
+            row["name"],
+            row["timezone"],
+            row["awaiting"],
+        )
+
+    async def remember(self, *, user_id: int, telegram_language: str | None, name: str) -> None:
+        """Keep the user's Telegram language and name, for reminders sent later."""
+        await self._db.write(
+            (
+                "INSERT INTO users (user_id, telegram_language, name) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET"
+                " telegram_language = excluded.telegram_language, name = excluded.name",
+                (user_id, telegram_language, name),
+            )
+        )
+
     async def language(self, *, user_id: int) -> str | None:
         """Return the language the user chose with /language, if they did."""
         row = await self._db.fetch_one("SELECT language FROM users WHERE user_id = ?", (user_id,))
@@ -20,11 +63,24 @@ class UserRepository:
 
     async def set_language(self, *, user_id: int, language: str) -> None:
         """Remember the user's language choice."""
+        await self._set(user_id=user_id, column="language", value=language)
+
+    async def set_timezone(self, *, user_id: int, timezone: str) -> None:
+        """Remember the user's timezone (an IANA name or a UTC offset like +02:00)."""
+        await self._set(user_id=user_id, column="timezone", value=timezone)
+
+    async def set_awaiting(self, *, user_id: int, awaiting: str | None) -> None:
+        """Remember what the user's next text answers outside a debrief (None: nothing)."""
+        await self._set(user_id=user_id, column="awaiting", value=awaiting)
+
+    async def _set(self, *, user_id: int, column: str, value: str | None) -> None:
+        """Set one column of the user's row, creating the row if needed."""
+        assert column in {"language", "timezone", "awaiting"}
         await self._db.write(
             (
-                "INSERT INTO users (user_id, language) VALUES (?, ?)"
-                " ON CONFLICT (user_id) DO UPDATE SET language = excluded.language",
-                (user_id, language),
+                f"INSERT INTO users (user_id, {column}) VALUES (?, ?)"
+                f" ON CONFLICT (user_id) DO UPDATE SET {column} = excluded.{column}",
+                (user_id, value),
             )
         )
 

@@ -35,19 +35,22 @@ async def _scalar(db: aiosqlite.Connection, sql: str) -> object:
     return row[0]
 
 
-async def test_migrating_an_empty_database_records_version_1(
+async def test_migrating_an_empty_database_records_every_version(
     connection: aiosqlite.Connection,
 ) -> None:
     applied = await apply_migrations(connection)
 
-    assert applied == [1]
+    assert applied == [1, 2]
     async with connection.execute(
         "SELECT version, name, applied_at FROM schema_migrations"
     ) as cursor:
         rows = list(await cursor.fetchall())
-    assert [(row[0], row[1]) for row in rows] == [(1, "users_debriefs_answers")]
+    assert [(row[0], row[1]) for row in rows] == [
+        (1, "users_debriefs_answers"),
+        (2, "outcomes_reminders_user_settings"),
+    ]
     assert str(rows[0][2]).endswith("Z")
-    assert await applied_versions(connection) == [1]
+    assert await applied_versions(connection) == [1, 2]
 
 
 async def test_migrations_are_numbered_from_1_without_gaps() -> None:
@@ -61,6 +64,10 @@ async def test_users_table_has_exactly_these_columns(connection: aiosqlite.Conne
         ("user_id", "INTEGER", 0, 1),
         ("language", "TEXT", 0, 0),
         ("created_at", "TEXT", 1, 0),
+        ("telegram_language", "TEXT", 0, 0),
+        ("name", "TEXT", 0, 0),
+        ("timezone", "TEXT", 0, 0),
+        ("awaiting", "TEXT", 0, 0),
     ]
 
 
@@ -78,7 +85,42 @@ async def test_debriefs_table_has_exactly_these_columns(connection: aiosqlite.Co
         ("created_at", "TEXT", 1, 0),
         ("updated_at", "TEXT", 1, 0),
         ("finished_at", "TEXT", 0, 0),
+        ("outcome", "TEXT", 1, 0),
+        ("next_round_date", "TEXT", 0, 0),
+        ("thank_you_sent", "INTEGER", 1, 0),
     ]
+
+
+async def test_reminders_table_has_exactly_these_columns(connection: aiosqlite.Connection) -> None:
+    await apply_migrations(connection)
+
+    assert await _columns(connection, "reminders") == [
+        ("id", "INTEGER", 0, 1),
+        ("user_id", "INTEGER", 1, 0),
+        ("debrief_id", "INTEGER", 1, 0),
+        ("kind", "TEXT", 1, 0),
+        ("due_at", "INTEGER", 1, 0),
+        ("state", "TEXT", 1, 0),
+        ("attempt", "INTEGER", 1, 0),
+        ("sent_at", "INTEGER", 0, 0),
+        ("created_at", "TEXT", 1, 0),
+    ]
+
+
+async def test_migration_2_keeps_the_data_of_a_version_1_database(
+    connection: aiosqlite.Connection,
+) -> None:
+    await apply_migrations(connection, MIGRATIONS[:1])
+    await connection.execute("INSERT INTO users (user_id, language) VALUES (1, 'fr')")
+    await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
+    await connection.commit()
+
+    assert await apply_migrations(connection) == [2]
+    async with connection.execute(
+        "SELECT u.language, d.status, d.outcome, d.thank_you_sent"
+        " FROM users u JOIN debriefs d USING (user_id)"
+    ) as cursor:
+        assert [tuple(row) async for row in cursor] == [("fr", "done", "waiting", 0)]
 
 
 async def test_answer_parts_table_has_exactly_these_columns(
@@ -109,9 +151,13 @@ async def test_the_schema_has_exactly_these_tables_and_indexes(
         ("index", "answer_parts_by_message"),
         ("index", "debriefs_by_user"),
         ("index", "debriefs_one_open_per_user"),
+        ("index", "reminders_by_user"),
+        ("index", "reminders_due"),
+        ("index", "reminders_one_pending_per_kind"),
         ("table", "answer_parts"),
         ("table", "debriefs"),
         ("table", "group_notices"),
+        ("table", "reminders"),
         ("table", "schema_migrations"),
         ("table", "users"),
     ]
@@ -123,17 +169,17 @@ async def test_running_the_migrations_again_applies_nothing(
     await apply_migrations(connection)
 
     assert await apply_migrations(connection) == []
-    assert await _scalar(connection, "SELECT count(*) FROM schema_migrations") == 1
+    assert await _scalar(connection, "SELECT count(*) FROM schema_migrations") == len(MIGRATIONS)
 
 
 async def test_a_new_migration_is_applied_on_top_of_the_recorded_ones(
     connection: aiosqlite.Connection,
 ) -> None:
     await apply_migrations(connection)
-    extra = Migration(2, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY);")
+    extra = Migration(99, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY);")
 
-    assert await apply_migrations(connection, (*MIGRATIONS, extra)) == [2]
-    assert await applied_versions(connection) == [1, 2]
+    assert await apply_migrations(connection, (*MIGRATIONS, extra)) == [99]
+    assert await applied_versions(connection) == [1, 2, 99]
     assert await apply_migrations(connection, (*MIGRATIONS, extra)) == []
 
 
@@ -141,13 +187,13 @@ async def test_a_failing_migration_is_not_recorded_and_leaves_no_trace(
     connection: aiosqlite.Connection,
 ) -> None:
     await apply_migrations(connection)
-    broken = Migration(2, "broken", "CREATE TABLE half_done (id INTEGER);\nNOT SQL AT ALL;")
+    broken = Migration(99, "broken", "CREATE TABLE half_done (id INTEGER);\nNOT SQL AT ALL;")
 
     with pytest.raises(aiosqlite.OperationalError):
         await apply_migrations(connection, (*MIGRATIONS, broken))
     await connection.rollback()
 
-    assert await applied_versions(connection) == [1]
+    assert await applied_versions(connection) == [1, 2]
     assert (
         await _scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")
         == 0
@@ -174,7 +220,7 @@ async def test_open_database_creates_its_folder_and_migrates(tmp_path: Path) -> 
         await database.close()
 
     assert path.exists()
-    assert versions == [1]
+    assert versions == [1, 2]
 
 
 async def test_reopening_a_migrated_database_applies_nothing(database_path: Path) -> None:
@@ -184,6 +230,6 @@ async def test_reopening_a_migrated_database_applies_nothing(database_path: Path
     second = await open_database(database_path)
     try:
         assert await apply_migrations(second.connection) == []
-        assert await applied_versions(second.connection) == [1]
+        assert await applied_versions(second.connection) == [1, 2]
     finally:
         await second.close()

@@ -1,0 +1,190 @@
+"""Delivering due reminders: one repeating job reads them from SQLite and sends them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime, tzinfo
+
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot import render
+from bot.context import DebriefContext, language_of
+from conversations.email import EmailDraft, build_thank_you, forgotten_questions
+from conversations.followup import (
+    build_feedback_email,
+    build_follow_up_email,
+    build_preparation_brief,
+    build_questions_email,
+)
+from conversations.i18n import Language
+from conversations.reminders import epoch, next_no_news, parse_day
+from conversations.schedule import outside_quiet_hours
+from storage.debriefs import Debrief
+from storage.reminders import NewReminder, Reminder
+
+__all__ = ["DELIVERY_WORKERS", "deliver_due"]
+
+logger = logging.getLogger(__name__)
+
+# Few sends in flight at once: a user who is debriefing waits behind at most this many
+# reminders in the rate limiter's queue, while the reminders still use the whole pace.
+DELIVERY_WORKERS = 4
+BATCH = 200
+
+
+def _finished_at(debrief: Debrief, fallback: datetime) -> datetime:
+    """Return when the debrief was finished (stored as an ISO timestamp in UTC)."""
+    if debrief.finished_at:
+        try:
+            return datetime.fromisoformat(debrief.finished_at.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    return fallback
+
+
+async def _send(
+    context: DebriefContext,
+    reminder: Reminder,
+    debrief: Debrief,
+    *,
+    language: Language,
+    sender: str,
+    now: datetime,
+    tz: tzinfo,
+) -> None:
+    """Send one reminder's message(s)."""
+    answers = debrief.answers
+    company = answers.get("company") or "?"
+    today = now.astimezone(tz).date()
+    chat = reminder.user_id
+    kind = reminder.kind
+    draft: EmailDraft | None
+    if kind == "thank_you":
+        draft = build_thank_you(answers, language=language, sender=sender, today=today)
+        intro = render.text(language, "reminders.thank_you", company=company)
+    elif kind == "questions":
+        draft = build_questions_email(answers, language=language, sender=sender)
+        listed = "\n".join(
+            f"• {q}"
+            for q in forgotten_questions(answers.get("forgotten_questions"), language=language)
+        )
+        intro = render.text(language, "reminders.questions", company=company, questions=listed)
+    elif kind == "no_news":
+        draft = build_follow_up_email(
+            answers,
+            language=language,
+            sender=sender,
+            attempt=reminder.attempt,
+            interview_date=parse_day(answers.get("interview_date")),
+            today=today,
+        )
+        key = "reminders.no_news" if reminder.attempt == 1 else "reminders.no_news_again"
+        intro = render.text(language, key, company=company)
+    elif kind == "feedback":
+        draft = build_feedback_email(answers, language=language, sender=sender)
+        intro = render.text(language, "reminders.feedback", company=company)
+    else:
+        draft = None
+        intro = render.text(language, "reminders.next_round", company=company)
+        for part in render.summary(build_preparation_brief([answers], language=language)):
+            await context.bot.send_message(chat, part)
+    reply = render.reminder(kind, reminder.id, language=language, intro=intro, draft=draft)
+    await context.bot.send_message(chat, reply.text, reply_markup=reply.markup)
+
+
+class _Blocked(Exception):
+    """The user blocked the bot (or the chat is gone): stop sending to them."""
+
+
+async def _deliver(context: DebriefContext, reminder: Reminder, now: datetime) -> None:
+    """Deliver one reminder (or put it off till morning), then record it."""
+    data = context.bot_data
+    profile = await data.users.profile(user_id=reminder.user_id)
+    tz = data.timezone_of(profile)
+    debrief = await data.debriefs.get(user_id=reminder.user_id, debrief_id=reminder.debrief_id)
+    if debrief is None:
+        await data.reminders.close(
+            user_id=reminder.user_id, reminder_id=reminder.id, state="cancelled"
+        )
+        return
+    morning = outside_quiet_hours(now, tz)
+    if morning > now:
+        # Fell due while the bot was down, or overnight: it waits for the user's morning.
+        await data.reminders.postpone(
+            user_id=reminder.user_id, reminder_id=reminder.id, due_at=epoch(morning)
+        )
+        return
+    language = language_of(profile)
+    sender = (profile.name if profile else None) or ""
+    try:
+        await _send(context, reminder, debrief, language=language, sender=sender, now=now, tz=tz)
+    except Forbidden as error:
+        raise _Blocked from error
+    except BadRequest as error:
+        if "chat not found" in str(error).lower():
+            raise _Blocked from error
+        raise
+    follow_up: NewReminder | None = None
+    if reminder.kind == "no_news":
+        follow_up = next_no_news(
+            debrief.answers,
+            finished_at=_finished_at(debrief, now),
+            now=now,
+            tz=tz,
+            attempt=reminder.attempt,
+        )
+    await data.reminders.mark_sent(reminder=reminder, sent_at=epoch(now), follow_up=follow_up)
+
+
+async def _deliver_to_user(
+    context: DebriefContext, reminders: list[Reminder], now: datetime
+) -> None:
+    """Deliver one user's due reminders in order; stop at once if they blocked the bot."""
+    repository = context.bot_data.reminders
+    for reminder in reminders:
+        try:
+            await _deliver(context, reminder, now)
+        except _Blocked:
+            cancelled = await repository.cancel_all(user_id=reminder.user_id)
+            logger.warning(
+                "User %s blocked the bot or is gone: %d pending reminders cancelled",
+                reminder.user_id,
+                cancelled,
+            )
+            return
+        except (TelegramError, OSError):
+            # A network hiccup or a refusal we do not understand: try again in a minute,
+            # rather than in a tight loop.
+            logger.warning("Reminder %s not delivered; retrying later", reminder.id, exc_info=True)
+            await repository.postpone(
+                user_id=reminder.user_id, reminder_id=reminder.id, due_at=epoch(now) + 60
+            )
+
+
+async def _worker(
+    context: DebriefContext, queue: asyncio.Queue[list[Reminder]], now: datetime
+) -> None:
+    """Deliver users' reminders from the queue until it is empty."""
+    while not queue.empty():
+        await _deliver_to_user(context, queue.get_nowait(), now)
+
+
+async def deliver_due(context: DebriefContext) -> None:
+    """Send every due reminder, within this run's share of time."""
+    data = context.bot_data
+    interval = data.settings.reminder_interval
+    stop_at = time.monotonic() + max(interval - 1.0, interval * 0.9)
+    while time.monotonic() < stop_at:
+        now = data.clock().astimezone(UTC)
+        due = await data.reminders.due(now=epoch(now), limit=BATCH)
+        if not due:
+            return
+        by_user: dict[int, list[Reminder]] = {}
+        for reminder in due:
+            by_user.setdefault(reminder.user_id, []).append(reminder)
+        queue: asyncio.Queue[list[Reminder]] = asyncio.Queue()
+        for reminders in by_user.values():
+            queue.put_nowait(reminders)
+        await asyncio.gather(*(_worker(context, queue, now) for _ in range(DELIVERY_WORKERS)))

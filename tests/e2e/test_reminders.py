@@ -1,0 +1,291 @@
+"""Follow-up reminders, end to end: planned at the end of a debrief, delivered by the job."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.context import DebriefApplication
+from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer
+from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
+
+# Thursday 26 November 2026, 15:00 in Paris (14:00 UTC): the debrief ends right after the interview.
+START = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+
+ANSWERS = {
+    "company": "Acme",
+    "position": "Data engineer",
+    "interview_date": "[Today]",
+    "interviewer_name": "Claire Dubois",
+    "interviewer_email": "claire@acme.example",
+    "forgotten_questions": "What does on-call look like?\nIs there a training budget?",
+    "best_arguments": "I cut the latency of our API by 60%",
+    "next_steps": "A second round with the CTO, maybe.",
+}
+
+
+@pytest.fixture
+def reminder_settings(telegram: FakeTelegram, db_path: Path) -> Settings:
+    """Return settings with a fast reminder job."""
+    return Settings(
+        token=TOKEN,
+        api_url=telegram.url,
+        db_path=db_path,
+        max_messages_per_second=0,
+        reminder_interval=0.2,
+        _env_file=None,
+    )
+
+
+@asynccontextmanager
+async def bot_at(settings: Settings, clock: Clock) -> AsyncIterator[DebriefApplication]:
+    """Run the bot with a given clock."""
+    async with running(build_application(settings, clock=clock)) as application:
+        yield application
+
+
+def _has(fragment: str) -> Callable[[BotMessage], bool]:
+    """Match a bot message containing `fragment`."""
+    return lambda message: fragment in message.text
+
+
+def _reminders(db_path: Path) -> list[tuple[str, str, int]]:
+    """Return (kind, state, attempt) of every reminder, in id order."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        return db.execute("SELECT kind, state, attempt FROM reminders ORDER BY id").fetchall()
+
+
+async def _debrief(user: FakeUser) -> list[BotMessage]:
+    """Run a whole debrief and return its ending."""
+    await user.send_text("/new")
+    return await Debriefer(user, "en").answer_everything(ANSWERS)
+
+
+async def test_reminders_due_while_the_bot_was_down_arrive_once_after_restart(
+    telegram: FakeTelegram, reminder_settings: Settings, db_path: Path
+) -> None:
+    clock = Clock(START)
+    user = telegram.user(4001, first_name="Alice", language_code="en")
+    async with bot_at(reminder_settings, clock):
+        ending = await _debrief(user)
+    end = ending[-1]
+    assert "tomorrow at 09:00" in end.text  # the forgotten questions, next morning
+    assert "today at 18:00" in end.text  # the thank-you, three hours on
+    assert {"In 2 days", "Another time", "Never", "❌ Rejected"} <= set(end.labels)
+    assert [kind for kind, _, _ in _reminders(db_path)] == ["thank_you", "questions", "no_news"]
+
+    # The bot is down for eight days; it comes back on Friday 4 December at 10:00 in Paris.
+    clock.now = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    seen = len(user.messages)
+    async with bot_at(reminder_settings, clock):
+        thank_you = await telegram.wait_for_message(
+            user.chat_id, after=seen, predicate=_has("thank-you email to Acme"), timeout=WAIT
+        )
+        questions = await telegram.wait_for_message(
+            user.chat_id, after=seen, predicate=_has("You wanted to ask Acme"), timeout=WAIT
+        )
+        no_news = await telegram.wait_for_message(
+            user.chat_id, after=seen, predicate=_has("No news from Acme"), timeout=WAIT
+        )
+        # A few more runs of the job deliver nothing twice.
+        await telegram.wait_updates_consumed()
+        await user.send_text("/reminders")
+        listing = await user.next_message(timeout=WAIT, predicate=_has("reminders"))
+    assert "<pre>" in thank_you.html
+    assert "Claire Dubois" in thank_you.text
+    assert "What does on-call look like?" in questions.text
+    assert "Is there a training budget?" in questions.text
+    assert "<pre>" in questions.html
+    assert "<pre>" in no_news.html
+    sent = [m for m in user.messages[seen:] if "Acme" in m.text and "<pre>" in m.html]
+    assert len(sent) == 3
+    states = _reminders(db_path)
+    assert ("no_news", "pending", 2) in states  # the second follow-up, a week later
+    assert [state for _, state, _ in states[:3]] == ["sent", "sent", "sent"]
+    assert "Follow-up when there is no news" in " ".join(
+        m.text for m in user.messages[listing.index :]
+    )
+    assert telegram.rejected == []
+
+
+async def test_nothing_is_delivered_at_night_it_waits_for_the_morning(
+    telegram: FakeTelegram, reminder_settings: Settings, db_path: Path
+) -> None:
+    clock = Clock(START)
+    user = telegram.user(4002, language_code="en")
+    async with bot_at(reminder_settings, clock):
+        await _debrief(user)
+        seen = len(user.messages)
+        # 23:30 in Paris: the thank-you reminder (due at 18:00) is overdue, but it is night.
+        clock.now = datetime(2026, 11, 26, 22, 30, tzinfo=UTC)
+        await telegram.wait_updates_consumed()
+        await user.send_text("/reminders")
+        await user.next_message(timeout=WAIT, predicate=_has("reminders"))
+        assert not any("thank-you email to Acme" in m.text for m in user.messages[seen:])
+        clock.now = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # 08:00 in Paris
+        await telegram.wait_for_message(
+            user.chat_id, after=seen, predicate=_has("thank-you email to Acme"), timeout=WAIT
+        )
+
+
+async def test_snooze_done_and_i_got_news(
+    telegram: FakeTelegram, reminder_settings: Settings, db_path: Path
+) -> None:
+    clock = Clock(START)
+    user = telegram.user(4003, language_code="en")
+    async with bot_at(reminder_settings, clock):
+        await _debrief(user)
+        clock.now = datetime(2026, 11, 26, 17, 5, tzinfo=UTC)  # 18:05 in Paris
+        thank_you = await telegram.wait_for_message(
+            user.chat_id, predicate=_has("thank-you email to Acme"), timeout=WAIT
+        )
+        query = await user.press_button(thank_you, "Later")
+        answer = await telegram.wait_for_callback_answer(query)
+        assert answer.text is not None
+        assert "21" not in answer.text  # never in the night: next morning
+        assert "tomorrow at 08:00" in answer.text
+        clock.now = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+        again = await telegram.wait_for_message(
+            user.chat_id,
+            after=thank_you.index + 1,
+            predicate=_has("thank-you email to Acme"),
+            timeout=WAIT,
+        )
+        query = await user.press_button(again, "Sent")
+        await telegram.wait_for_callback_answer(query)
+        assert ("thank_you", "done", 1) in _reminders(db_path)
+
+        questions = await telegram.wait_for_message(
+            user.chat_id, predicate=_has("You wanted to ask Acme"), timeout=WAIT
+        )
+        query = await user.press_button(questions, "Done")
+        await telegram.wait_for_callback_answer(query)
+        assert ("questions", "done", 1) in _reminders(db_path)
+
+        clock.now = datetime(2026, 12, 11, 9, 0, tzinfo=UTC)
+        no_news = await telegram.wait_for_message(
+            user.chat_id, predicate=_has("No news from Acme"), timeout=WAIT
+        )
+        await user.press_button(no_news, "I got news")
+        choice = await telegram.wait_for_message(
+            user.chat_id, predicate=_has("What's the news?"), timeout=WAIT
+        )
+        await user.press_button(choice, "Rejected")
+        await telegram.wait_for_message(user.chat_id, predicate=_has("I'm sorry"), timeout=WAIT)
+        feedback = await telegram.wait_for_message(
+            user.chat_id, predicate=_has("if you haven't had feedback"), timeout=WAIT
+        )
+    assert "<pre>" in feedback.html
+    kinds = {(kind, state) for kind, state, _ in _reminders(db_path)}
+    assert ("no_news", "pending") not in kinds  # the follow-ups stopped with the news
+    assert ("feedback", "sent") in kinds
+
+
+async def test_next_round_with_a_typed_date_sends_a_preparation_brief_the_day_before(
+    telegram: FakeTelegram, reminder_settings: Settings
+) -> None:
+    clock = Clock(START)
+    user = telegram.user(4004, language_code="fr")
+    async with bot_at(reminder_settings, clock):
+        await user.send_text("/new")
+        ending = await Debriefer(user, "fr").answer_everything(
+            {**ANSWERS, "interview_date": "[Aujourd'hui]", "obstacles": "Pas assez de Kafka"}
+        )
+        await user.press_button(ending[-1], "Autre entretien")
+        await telegram.wait_for_message(user.chat_id, predicate=_has("Quand a lieu"), timeout=WAIT)
+        await user.send_text("mardi 8 décembre")
+        confirmation = await telegram.wait_for_message(
+            user.chat_id, predicate=_has("fiche de préparation"), timeout=WAIT
+        )
+        assert "lundi 7 décembre 2026 à 18:00" in confirmation.text
+        clock.now = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
+        brief = await telegram.wait_for_message(
+            user.chat_id, predicate=_has("Pas assez de Kafka"), timeout=WAIT
+        )
+    assert "Claire Dubois" in brief.text
+
+
+async def test_the_forgotten_questions_reminder_can_be_moved_by_typing_a_time(
+    telegram: FakeTelegram, reminder_settings: Settings, db_path: Path
+) -> None:
+    clock = Clock(START)
+    user = telegram.user(4005, language_code="fr")
+    async with bot_at(reminder_settings, clock):
+        await user.send_text("/new")
+        ending = await Debriefer(user, "fr").answer_everything(
+            {**ANSWERS, "interview_date": "[Aujourd'hui]"}
+        )
+        await user.press_button(ending[-1], "Un autre moment")
+        await telegram.wait_for_message(user.chat_id, predicate=_has("Quand dois-je"), timeout=WAIT)
+        await user.send_text("n'importe quand")
+        await telegram.wait_for_message(user.chat_id, predicate=_has("pas compris"), timeout=WAIT)
+        await user.send_text("lundi 14h")
+        done = await telegram.wait_for_message(
+            user.chat_id, predicate=_has("C'est noté : je vous le rappellerai"), timeout=WAIT
+        )
+    assert "lundi 30 novembre 2026 à 14:00" in done.text
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        (due,) = db.execute(
+            "SELECT due_at FROM reminders WHERE kind = 'questions' AND state = 'pending'"
+        ).fetchone()
+    assert datetime.fromtimestamp(due, UTC) == datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
+
+
+class _Signal(logging.Handler):
+    """A log handler that sets an event when a record mentions a phrase."""
+
+    def __init__(self, phrase: str) -> None:
+        super().__init__()
+        self.phrase = phrase
+        self.event = asyncio.Event()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Count matching records and wake the waiter."""
+        if self.phrase in record.getMessage():
+            self.count += 1
+            self.event.set()
+
+
+async def test_a_user_who_blocked_the_bot_has_their_reminders_cancelled_once(
+    telegram: FakeTelegram, reminder_settings: Settings, db_path: Path
+) -> None:
+    clock = Clock(START)
+    user = telegram.user(4006, language_code="en")
+    signal = _Signal("blocked the bot")
+    logging.getLogger("bot.reminders").addHandler(signal)
+    try:
+        async with bot_at(reminder_settings, clock):
+            await _debrief(user)
+            telegram.block(user.user_id)
+            clock.now = START + timedelta(days=10)
+            await asyncio.wait_for(signal.event.wait(), WAIT)
+            assert {state for _, state, _ in _reminders(db_path)} == {"cancelled"}
+            clock.now = START + timedelta(days=20)
+            await Debriefer(telegram.user(4106), "en").say("/help")
+    finally:
+        logging.getLogger("bot.reminders").removeHandler(signal)
+    assert signal.count == 1
+    forbidden = [c for c in telegram.calls if c.status == 403]
+    assert len(forbidden) == 1
+
+
+async def test_timezone_is_set_by_city_or_offset(telegram: FakeTelegram, bot: object) -> None:
+    user = telegram.user(4007, language_code="en")
+    person = Debriefer(user, "en")
+    prompt = await person.say("/timezone")
+    assert "Europe/Paris" in prompt.text
+    assert "America/Toronto" in (await person.say("Toronto")).text
+    unknown = await person.say("/timezone Atlantis")
+    assert "don't know that place" in unknown.text
+    offset = await person.say("/timezone UTC+2")
+    assert "+02:00" in offset.text
