@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
+from bot import followups, handlers
 from bot.callbacks import Action
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
@@ -117,8 +117,8 @@ def _register(application: DebriefApplication) -> None:
             command("back", handlers.back),
             command("cancel", handlers.cancel),
             command("language", handlers.choose_language),
-            command("reminders", handlers.list_reminders),
-            command("timezone", handlers.timezone_command),
+            command("reminders", followups.list_reminders),
+            command("timezone", followups.timezone_command),
             button(Action.NEW, handlers.new_debrief),
             button(Action.RESUME, handlers.resume),
             button(Action.RESTART, handlers.restart),
@@ -129,11 +129,11 @@ def _register(application: DebriefApplication) -> None:
             button(Action.FINISH, handlers.finish_now),
             button(Action.ADD, handlers.add_to_previous),
             button(Action.LANGUAGE, handlers.set_language),
-            button(Action.OUTCOME, handlers.set_outcome),
-            button(Action.ROUND_UNKNOWN, handlers.round_date_unknown),
-            button(Action.REMINDER, handlers.reminder_button),
-            button(Action.THANKS_SENT, handlers.thank_you_sent),
-            button(Action.QUESTIONS_WHEN, handlers.questions_when),
+            button(Action.OUTCOME, followups.set_outcome),
+            button(Action.ROUND_UNKNOWN, followups.round_date_unknown),
+            button(Action.REMINDER, followups.reminder_button),
+            button(Action.THANKS_SENT, followups.thank_you_sent),
+            button(Action.QUESTIONS_WHEN, followups.questions_when),
             CallbackQueryHandler(handlers.unknown_button),
             MessageHandler(message & filters.TEXT & ~filters.COMMAND, handlers.on_text),
             MessageHandler(message & (filters.VOICE | filters.AUDIO), handlers.on_voice),

@@ -24,17 +24,26 @@ OUTCOMES: tuple[Outcome, ...] = ("waiting", "next_round", "offer", "rejected", "
 
 __all__ = [
     "MESSAGE_LIMIT",
+    "OUTCOMES",
     "Line",
     "Reply",
     "draft_choice",
     "email",
     "escape",
+    "finished",
     "language_choice",
+    "moment",
+    "outcome_buttons",
+    "outcome_choice",
     "pack",
     "question",
+    "reminder",
+    "reminder_item",
+    "round_date_question",
     "start",
     "summary",
     "text",
+    "thank_you",
     "utf16_len",
 ]
 

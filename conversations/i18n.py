@@ -59,12 +59,11 @@ class Catalog:
         for language in LANGUAGES:
             flat: dict[str, str] = {}
             # en.toml, then any topic file such as followup.en.toml; keys must not collide.
-            names = sorted(
-                entry.name
-                for entry in folder.iterdir()
-                if entry.name == f"{language}.toml" or entry.name.endswith(f".{language}.toml")
+            main = f"{language}.toml"
+            topics = sorted(
+                entry.name for entry in folder.iterdir() if entry.name.endswith(f".{main}")
             )
-            for name in sorted(names, key=lambda n: n != f"{language}.toml"):
+            for name in [main, *topics]:
                 table = tomllib.loads((folder / name).read_text("utf-8"))
                 before = len(flat)
                 part: dict[str, str] = {}

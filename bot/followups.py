@@ -1,0 +1,311 @@
+"""Handlers for life after the debrief: outcomes, reminders, their timing, the timezone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from telegram import CallbackQuery, Chat, Update, User
+
+from bot import render
+from bot.callbacks import Button
+from bot.context import DebriefContext
+from bot.replies import say, who
+from conversations.dates import parse_upcoming_date
+from conversations.i18n import Language, catalog
+from conversations.reminders import after_debrief, epoch, next_round
+from conversations.schedule import next_morning, outside_quiet_hours, snooze
+from conversations.timezones import describe, parse_timezone
+from conversations.when import parse_when
+from storage.debriefs import Debrief, Outcome
+from storage.reminders import NewReminder, ReminderKind
+
+__all__ = [
+    "answer_awaited",
+    "list_reminders",
+    "questions_when",
+    "reminder_button",
+    "round_date_unknown",
+    "set_awaiting",
+    "set_outcome",
+    "thank_you_sent",
+    "timezone_command",
+]
+
+# /reminders shows this many; more would flood the chat.
+MAX_LISTED = 10
+
+
+async def _callback(update: Update) -> tuple[CallbackQuery, Button | None]:
+    """Return the callback query of an update and its decoded button."""
+    query = update.callback_query
+    assert query is not None
+    return query, Button.decode(query.data)
+
+
+async def _finished_debrief(
+    context: DebriefContext, user: User, button: Button | None
+) -> Debrief | None:
+    """Return the user's finished debrief a button names, if it is theirs."""
+    if button is None or button.debrief_id is None:
+        return None
+    debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
+    return debrief if debrief is not None and debrief.status == "done" else None
+
+
+async def _apply_outcome(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    debrief: Debrief,
+    outcome: Outcome,
+    language: Language,
+) -> None:
+    """Record how the application stands and adjust its reminders."""
+    await context.debriefs.set_outcome(user_id=user.id, debrief_id=debrief.id, outcome=outcome)
+    reminders = context.reminders
+    owner = {"user_id": user.id, "debrief_id": debrief.id}
+    now, tz = context.now(), await context.zone(user)
+    if outcome == "waiting":
+        if not any(r.kind == "no_news" for r in await reminders.pending_for(user_id=user.id)):
+            plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
+            await reminders.schedule(**owner, reminders=[r for r in plan if r.kind == "no_news"])
+        await say(context, chat, render.text(language, "outcome.waiting"))
+    elif outcome == "next_round":
+        await reminders.cancel_kinds(**owner, kinds=["no_news", "feedback"])
+        await context.users.set_awaiting(user_id=user.id, awaiting=f"round:{debrief.id}")
+        context.forget_profile()
+        await say(context, chat, render.round_date_question(debrief.id, language))
+    elif outcome == "rejected":
+        await reminders.cancel_kinds(**owner, kinds=["no_news", "next_round"])
+        feedback = NewReminder("feedback", epoch(outside_quiet_hours(now, tz)))
+        await reminders.schedule(**owner, reminders=[feedback])
+        await say(context, chat, render.text(language, "outcome.rejected"))
+    else:
+        kinds: list[ReminderKind] = ["no_news", "feedback", "next_round", "questions"]
+        if outcome == "withdrawn":
+            kinds.append("thank_you")
+        await reminders.cancel_kinds(**owner, kinds=kinds)
+        await say(context, chat, render.text(language, f"outcome.{outcome}"))
+
+
+async def set_outcome(update: Update, context: DebriefContext) -> None:
+    """Record the application's status from a button."""
+    user, chat = who(update)
+    language = await context.language(user)
+    query, button = await _callback(update)
+    debrief = await _finished_debrief(context, user, button)
+    outcome = next((o for o in render.OUTCOMES if button and button.key == o), None)
+    if debrief is None or outcome is None:
+        await query.answer(render.text(language, "debrief.not_found"))
+        return
+    await query.answer()
+    await _apply_outcome(context, user, chat, debrief, outcome, language)
+
+
+async def _plan_round(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, day: date | None
+) -> None:
+    """Schedule the preparation brief for the next round and say when it will come."""
+    language = await context.language(user)
+    now, tz = context.now(), await context.zone(user)
+    await context.debriefs.set_outcome(
+        user_id=user.id,
+        debrief_id=debrief.id,
+        outcome="next_round",
+        next_round_date=day.isoformat() if day else None,
+    )
+    plan = next_round(round_date=day, now=now, tz=tz)
+    await context.reminders.schedule(user_id=user.id, debrief_id=debrief.id, reminders=[plan])
+    await set_awaiting(context, user, None)
+    when = render.moment(
+        datetime.fromtimestamp(plan.due_at, UTC), now=now, tz=tz, language=language
+    )
+    await say(context, chat, render.text(language, "outcome.round_set", when=when))
+
+
+async def round_date_unknown(update: Update, context: DebriefContext) -> None:
+    """Prepare the next round now, its date being unknown."""
+    user, chat = who(update)
+    query, button = await _callback(update)
+    debrief = await _finished_debrief(context, user, button)
+    if debrief is None:
+        await query.answer(render.text(await context.language(user), "debrief.not_found"))
+        return
+    await query.answer()
+    await _plan_round(context, user, chat, debrief, None)
+
+
+async def thank_you_sent(update: Update, context: DebriefContext) -> None:
+    """Record that the thank-you email was sent; its reminder is dropped."""
+    user, _ = who(update)
+    language = await context.language(user)
+    query, button = await _callback(update)
+    debrief = await _finished_debrief(context, user, button)
+    if debrief is None:
+        await query.answer(render.text(language, "debrief.not_found"))
+        return
+    await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=debrief.id)
+    await query.answer(render.text(language, "reminders.thank_you_noted"))
+
+
+async def questions_when(update: Update, context: DebriefContext) -> None:
+    """Move the forgotten-questions reminder: in two days, another time, or never."""
+    user, chat = who(update)
+    language = await context.language(user)
+    query, button = await _callback(update)
+    debrief = await _finished_debrief(context, user, button)
+    if debrief is None or button is None:
+        await query.answer(render.text(language, "debrief.not_found"))
+        return
+    await query.answer()
+    owner = {"user_id": user.id, "debrief_id": debrief.id}
+    if button.key == "never":
+        await context.reminders.cancel_kinds(**owner, kinds=["questions"])
+        await say(context, chat, render.text(language, "reminders.questions_never"))
+    elif button.key == "2d":
+        now, tz = context.now(), await context.zone(user)
+        due = next_morning(after=now, tz=tz, days=2)
+        await context.reminders.schedule(**owner, reminders=[NewReminder("questions", epoch(due))])
+        when = render.moment(due, now=now, tz=tz, language=language)
+        await say(context, chat, render.text(language, "reminders.set_for", when=when))
+    else:
+        await set_awaiting(context, user, f"questions:{debrief.id}")
+        await say(context, chat, render.text(language, "reminders.ask_when"))
+
+
+async def set_awaiting(context: DebriefContext, user: User, awaiting: str | None) -> None:
+    """Remember what the user's next text answers (outside a debrief)."""
+    await context.users.set_awaiting(user_id=user.id, awaiting=awaiting)
+    context.forget_profile()
+
+
+async def answer_awaited(
+    context: DebriefContext, user: User, chat: Chat, awaiting: str, typed: str
+) -> bool:
+    """Use a text as the answer the bot asked for outside a debrief; False if none applies."""
+    language = await context.language(user)
+    now, tz = context.now(), await context.zone(user)
+    what, _, target = awaiting.partition(":")
+    if what == "timezone":
+        return await _change_timezone(context, user, chat, typed)
+    debrief = await context.debriefs.get(user_id=user.id, debrief_id=int(target or 0))
+    if debrief is None:
+        await set_awaiting(context, user, None)
+        return False
+    if what == "round":
+        day = parse_upcoming_date(typed, today=now.astimezone(tz).date())
+        if day is None:
+            await say(context, chat, render.round_date_question(debrief.id, language))
+            return True
+        await _plan_round(context, user, chat, debrief, day)
+        return True
+    moment = parse_when(typed, now=now.astimezone(tz))
+    if moment is None:
+        await say(context, chat, render.text(language, "reminders.when_unknown"))
+        return True
+    due = outside_quiet_hours(moment, tz)
+    await context.reminders.schedule(
+        user_id=user.id, debrief_id=debrief.id, reminders=[NewReminder("questions", epoch(due))]
+    )
+    await set_awaiting(context, user, None)
+    when = render.moment(due, now=now, tz=tz, language=language)
+    await say(context, chat, render.text(language, "reminders.set_for", when=when))
+    return True
+
+
+async def reminder_button(update: Update, context: DebriefContext) -> None:
+    """Act on a reminder: done, snooze, cancel, sent, later, skip, or news."""
+    user, chat = who(update)
+    language = await context.language(user)
+    query, button = await _callback(update)
+    found = None
+    if button is not None and button.debrief_id is not None:
+        found = await context.reminders.get(user_id=user.id, reminder_id=button.debrief_id)
+    if button is None or found is None or found.state not in ("pending", "sent"):
+        await query.answer(render.text(language, "reminders.gone"))
+        return
+    op = button.key
+    now, tz = context.now(), await context.zone(user)
+    if op in ("snooze", "later"):
+        hours, days = (
+            (3, 0) if found.kind == "thank_you" else (0, 2 if found.kind == "no_news" else 1)
+        )
+        due = snooze(now=now, tz=tz, hours=hours, days=days)
+        await context.reminders.postpone(user_id=user.id, reminder_id=found.id, due_at=epoch(due))
+        when = render.moment(due, now=now, tz=tz, language=language)
+        await query.answer(render.text(language, "reminders.snoozed", when=when))
+    elif op == "sent":
+        await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=found.debrief_id)
+        await query.answer(render.text(language, "reminders.thank_you_noted"))
+    elif op == "news":
+        await context.reminders.close(user_id=user.id, reminder_id=found.id, state="done")
+        await query.answer()
+        preface = render.text(language, "reminders.news_prompt")
+        await say(context, chat, render.outcome_choice(found.debrief_id, language, preface=preface))
+    else:
+        state: Literal["done", "cancelled"] = "done" if op == "done" else "cancelled"
+        await context.reminders.close(user_id=user.id, reminder_id=found.id, state=state)
+        key = "reminders.closed" if state == "done" else "reminders.cancelled"
+        await query.answer(render.text(language, key))
+
+
+async def list_reminders(update: Update, context: DebriefContext) -> None:
+    """List the user's pending reminders, each with Done / Snooze / Cancel."""
+    user, chat = who(update)
+    language = await context.language(user)
+    pending = await context.reminders.pending_for(user_id=user.id)
+    if not pending:
+        await say(context, chat, render.text(language, "reminders.none"))
+        return
+    now, tz = context.now(), await context.zone(user)
+    await say(context, chat, render.text(language, "reminders.list_header"))
+    companies: dict[int, str] = {}
+    for reminder in pending[:MAX_LISTED]:
+        if reminder.debrief_id not in companies:
+            debrief = await context.debriefs.get(user_id=user.id, debrief_id=reminder.debrief_id)
+            companies[reminder.debrief_id] = (
+                debrief.answers.get("company") if debrief else None
+            ) or "?"
+        label = render.text(
+            language,
+            "reminders.item",
+            kind=catalog().text(language, f"reminders.kind_{reminder.kind}"),
+            company=companies[reminder.debrief_id],
+            when=render.moment(
+                datetime.fromtimestamp(reminder.due_at, UTC), now=now, tz=tz, language=language
+            ),
+        )
+        await say(context, chat, render.reminder_item(label, reminder.id, language=language))
+
+
+async def _change_timezone(context: DebriefContext, user: User, chat: Chat, typed: str) -> bool:
+    """Set the user's timezone from a city or an offset, or explain what is accepted."""
+    language = await context.language(user)
+    name = parse_timezone(typed)
+    if name is None:
+        await say(context, chat, render.text(language, "timezone.unknown"))
+        return True
+    await context.users.set_timezone(user_id=user.id, timezone=name)
+    await set_awaiting(context, user, None)
+    await say(
+        context, chat, render.text(language, "timezone.set", zone=describe(name, context.now()))
+    )
+    return True
+
+
+async def timezone_command(update: Update, context: DebriefContext) -> None:
+    """Show or change the user's timezone: /timezone Paris, /timezone UTC+2."""
+    user, chat = who(update)
+    language = await context.language(user)
+    if context.args:
+        await _change_timezone(context, user, chat, " ".join(context.args))
+        return
+    profile = await context.profile(user)
+    current = profile.timezone or context.settings.default_timezone
+    await set_awaiting(context, user, "timezone")
+    await say(
+        context,
+        chat,
+        render.text(language, "timezone.prompt", zone=describe(current, context.now())),
+    )
