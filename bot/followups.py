@@ -21,6 +21,7 @@ from storage.debriefs import Debrief, Outcome
 from storage.reminders import NewReminder, ReminderKind
 
 __all__ = [
+    "OFFERED_QUESTIONS_TIME",
     "answer_awaited",
     "list_reminders",
     "questions_when",
@@ -34,6 +35,8 @@ __all__ = [
 
 # /reminders shows this many; more would flood the chat.
 MAX_LISTED = 10
+# After a debrief, a typed time may move the forgotten-questions reminder without a tap first.
+OFFERED_QUESTIONS_TIME = "questions-offered"
 
 
 async def _callback(update: Update) -> tuple[CallbackQuery, Button | None]:
@@ -202,6 +205,10 @@ async def answer_awaited(
         return True
     moment = parse_when(typed, now=now.astimezone(tz))
     if moment is None:
+        if what == OFFERED_QUESTIONS_TIME:
+            # Only offered at the end of the debrief: other text is not a failed answer.
+            await set_awaiting(context, user, None)
+            return False
         await say(context, chat, render.text(language, "reminders.when_unknown"))
         return True
     due = outside_quiet_hours(moment, tz)

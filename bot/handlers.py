@@ -106,6 +106,9 @@ async def _finish(
             notes.append(render.text(language, "reminders.end_questions", when=when))
         elif reminder.kind == "thank_you":
             notes.append(render.text(language, "reminders.end_thank_you", when=when))
+    if any(r.kind == "questions" for r in plan):
+        awaiting = f"{followups.OFFERED_QUESTIONS_TIME}:{debrief.id}"
+        await followups.set_awaiting(context, user, awaiting)
     await say(
         context,
         chat,

@@ -289,3 +289,16 @@ async def test_timezone_is_set_by_city_or_offset(telegram: FakeTelegram, bot: ob
     assert "don't know that place" in unknown.text
     offset = await person.say("/timezone UTC+2")
     assert "+02:00" in offset.text
+
+
+async def test_a_time_typed_right_after_the_debrief_moves_the_questions_reminder(
+    telegram: FakeTelegram, reminder_settings: Settings
+) -> None:
+    clock = Clock(START)
+    user = telegram.user(4008, language_code="en")
+    async with bot_at(reminder_settings, clock):
+        await _debrief(user)
+        moved = await Debriefer(user, "en").say("in 2 hours")
+        assert "Done: I'll remind you today at 17:00" in moved.text
+        other = await Debriefer(user, "en").say("thanks!")
+        assert "/new" in other.text  # an ordinary text afterwards is not taken as a time
