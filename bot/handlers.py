@@ -342,14 +342,13 @@ async def on_text(update: Update, context: DebriefContext) -> None:
         )
         await say(context, chat, render.text(language, result.reason, options=options))
         return
-    following = checklist.after(question.key)
     await context.debriefs.save_answer(
         user_id=user.id,
         debrief_id=debrief.id,
         key=question.key,
         text=result.value,
         message_id=message.message_id,
-        next_key=following.key if following else None,
+        next_key=checklist.key_after(question.key),
     )
     await _continue(context, user, chat, debrief.id, language)
 
@@ -371,14 +370,13 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
     if not isinstance(result, Accepted):
         await query.answer(render.text(language, result.reason, options=""))
         return
-    following = context.checklist.after(question.key)
     await context.debriefs.save_answer(
         user_id=user.id,
         debrief_id=debrief.id,
         key=question.key,
         text=result.value,
         message_id=None,
-        next_key=following.key if following else None,
+        next_key=context.checklist.key_after(question.key),
     )
     await query.answer()
     if isinstance(query.message, Message) and query.message.text:
@@ -421,9 +419,8 @@ async def skip(update: Update, context: DebriefContext) -> None:
     if not question.optional:
         await say(context, chat, render.text(language, "debrief.cannot_skip"))
         return
-    following = context.checklist.after(question.key)
     await context.debriefs.move_to(
-        user_id=user.id, debrief_id=debrief.id, key=following.key if following else None
+        user_id=user.id, debrief_id=debrief.id, key=context.checklist.key_after(question.key)
     )
     await _continue(context, user, chat, debrief.id, language)
 

@@ -137,6 +137,11 @@ class Checklist(BaseModel):
         index = self._order.index(key) + 1
         return self.question(self._order[index]) if index < len(self._order) else None
 
+    def key_after(self, key: str) -> str | None:
+        """Return the key of the question after this one, or None at the end."""
+        following = self.after(key)
+        return following.key if following else None
+
     def before(self, key: str) -> Question | None:
         """Return the question before this one, or None at the start."""
         index = self._order.index(key) - 1
