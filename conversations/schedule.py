@@ -64,11 +64,18 @@ def outside_quiet_hours(moment: datetime, tz: tzinfo) -> datetime:
 
 
 def add_business_days(day: date, count: int) -> date:
-    """Add Monday-to-Friday days (no holidays); a weekend start counts from the next Monday."""
+    """Add Monday-to-Friday days (no holidays), like a spreadsheet's WORKDAY.
+
+    From a weekend day, the next Monday is the first business day (Saturday + 2 is Tuesday);
+    Saturday + 0 is that Monday, since nothing is due on a weekend.
+    """
     if count < 0:
         raise ValueError(f"count must be positive or zero, got {count}")
     if day.weekday() >= 5:
-        day += timedelta(days=7 - day.weekday())
+        monday = day + timedelta(days=7 - day.weekday())
+        if count == 0:
+            return monday
+        day, count = monday, count - 1
     weeks, rest = divmod(count, 5)
     day += timedelta(weeks=weeks)
     if day.weekday() + rest >= 5:

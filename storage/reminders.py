@@ -54,24 +54,23 @@ def _reminder(row: aiosqlite.Row) -> Reminder:
 
 
 def schedule_statement(
-    *, user_id: int, debrief_id: int, reminder: NewReminder
+    *, user_id: int, debrief_id: int, reminder: NewReminder, after_sent: int | None = None
 ) -> tuple[str, tuple[object, ...]]:
-    """Return the statement that sets the one pending reminder of a kind for a user's debrief."""
+    """Return the statement that sets the one pending reminder of a kind for a user's debrief.
+
+    With `after_sent`, only if that reminder is now marked sent (not cancelled meanwhile).
+    """
+    condition = "EXISTS (SELECT 1 FROM debriefs WHERE id = ? AND user_id = ?)"
+    parameters: tuple[object, ...] = (debrief_id, user_id)
+    if after_sent is not None:
+        condition += " AND EXISTS (SELECT 1 FROM reminders WHERE id = ? AND state = 'sent')"
+        parameters += (after_sent,)
     return (
         "INSERT INTO reminders (user_id, debrief_id, kind, due_at, attempt)"
-        " SELECT ?, ?, ?, ?, ? WHERE EXISTS"
-        "  (SELECT 1 FROM debriefs WHERE id = ? AND user_id = ?)"
+        f" SELECT ?, ?, ?, ?, ? WHERE {condition}"
         " ON CONFLICT (debrief_id, kind) WHERE state = 'pending'"
         " DO UPDATE SET due_at = excluded.due_at, attempt = excluded.attempt",
-        (
-            user_id,
-            debrief_id,
-            reminder.kind,
-            reminder.due_at,
-            reminder.attempt,
-            debrief_id,
-            user_id,
-        ),
+        (user_id, debrief_id, reminder.kind, reminder.due_at, reminder.attempt, *parameters),
     )
 
 
@@ -125,7 +124,7 @@ class ReminderRepository:
             (
                 "UPDATE reminders SET state = 'cancelled' WHERE state = 'pending' AND id != ?"
                 " AND (debrief_id, kind) = (SELECT debrief_id, kind FROM reminders"
-                "  WHERE id = ? AND user_id = ?)",
+                "  WHERE id = ? AND user_id = ? AND state IN ('pending', 'sent'))",
                 (reminder_id, reminder_id, user_id),
             ),
             (
@@ -161,7 +160,10 @@ class ReminderRepository:
         if follow_up is not None:
             statements.append(
                 schedule_statement(
-                    user_id=reminder.user_id, debrief_id=reminder.debrief_id, reminder=follow_up
+                    user_id=reminder.user_id,
+                    debrief_id=reminder.debrief_id,
+                    reminder=follow_up,
+                    after_sent=reminder.id,
                 )
             )
         await self._db.write(*statements)

@@ -192,8 +192,9 @@ def test_a_repeated_wall_time_of_a_fall_back_night_is_its_first_occurrence(
         (date(2026, 11, 26), 5, date(2026, 12, 3)),  # Thursday + 5 → next Thursday
         (date(2026, 11, 25), 10, date(2026, 12, 9)),  # Wednesday + 10 → Wednesday in 2 weeks
         (date(2026, 11, 28), 0, date(2026, 11, 30)),  # Saturday + 0 → Monday
-        (date(2026, 11, 29), 1, date(2026, 12, 1)),  # Sunday + 1 → Tuesday
-        (date(2026, 11, 28), 5, date(2026, 12, 7)),  # Saturday + 5 → Monday after next
+        (date(2026, 11, 29), 1, date(2026, 11, 30)),  # Sunday + 1 → Monday
+        (date(2026, 12, 5), 2, date(2026, 12, 8)),  # Saturday + 2 → Tuesday
+        (date(2026, 11, 28), 5, date(2026, 12, 4)),  # Saturday + 5 → Friday
         (date(2026, 12, 31), 1, date(2027, 1, 1)),  # across a year, no holidays
     ],
 )
@@ -202,10 +203,12 @@ def test_business_days_skip_weekends(start: date, count: int, expected: date) ->
 
 
 def _count_one_by_one(start: date, count: int) -> date:
-    """Roll a weekend start to Monday, then step one weekday at a time."""
+    """Step one day at a time, counting weekdays; a weekend start with 0 rolls to Monday."""
     day = start
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
+    if count == 0:
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        return day
     while count:
         day += timedelta(days=1)
         if day.weekday() < 5:
