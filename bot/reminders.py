@@ -164,17 +164,19 @@ async def _deliver_to_user(
 
 
 async def _worker(
-    context: DebriefContext, queue: asyncio.Queue[list[Reminder]], now: datetime
+    context: DebriefContext, queue: asyncio.Queue[list[Reminder]], now: datetime, stop_at: float
 ) -> None:
-    """Deliver users' reminders from the queue until it is empty."""
-    while not queue.empty():
+    """Deliver users' reminders from the queue until it is empty or the run's time is up."""
+    while not queue.empty() and time.monotonic() < stop_at:
         await _deliver_to_user(context, queue.get_nowait(), now)
 
 
 async def deliver_due(context: DebriefContext) -> None:
-    """Send every due reminder, within this run's share of time."""
+    """Send the due reminders until none is left or this run's time is up."""
     data = context.bot_data
     interval = data.settings.reminder_interval
+    # The run ends before the next one is due: a run still going at that moment would make the
+    # scheduler skip the next one, and the queue would then stand still for a whole interval.
     stop_at = time.monotonic() + max(interval - 1.0, interval * 0.9)
     while time.monotonic() < stop_at:
         now = data.clock().astimezone(UTC)
@@ -187,4 +189,5 @@ async def deliver_due(context: DebriefContext) -> None:
         queue: asyncio.Queue[list[Reminder]] = asyncio.Queue()
         for reminders in by_user.values():
             queue.put_nowait(reminders)
-        await asyncio.gather(*(_worker(context, queue, now) for _ in range(DELIVERY_WORKERS)))
+        workers = (_worker(context, queue, now, stop_at) for _ in range(DELIVERY_WORKERS))
+        await asyncio.gather(*workers)
