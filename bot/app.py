@@ -83,7 +83,9 @@ async def _post_init(application: DebriefApplication) -> None:
     application.job_queue.run_repeating(
         deliver_due,
         interval=data.settings.reminder_interval,
-        first=0,
+        # Not 0: the time is fixed now but the scheduler starts later, and a start already past
+        # would push the first run (the one that sends what fell due meanwhile) a whole interval.
+        first=1,
         name="reminders",
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )

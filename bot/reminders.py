@@ -139,11 +139,13 @@ async def _deliver(context: DebriefContext, reminder: Reminder, now: datetime) -
 
 
 async def _deliver_to_user(
-    context: DebriefContext, reminders: list[Reminder], now: datetime
+    context: DebriefContext, reminders: list[Reminder], now: datetime, stop_at: float
 ) -> None:
-    """Deliver one user's due reminders in order; stop at once if they blocked the bot."""
+    """Deliver one user's due reminders in order; stop if they blocked the bot or time is up."""
     repository = context.bot_data.reminders
     for reminder in reminders:
+        if time.monotonic() >= stop_at:
+            return  # the rest stay pending for the next run
         try:
             await _deliver(context, reminder, now)
         except _Blocked:
@@ -168,7 +170,7 @@ async def _worker(
 ) -> None:
     """Deliver users' reminders from the queue until it is empty or the run's time is up."""
     while not queue.empty() and time.monotonic() < stop_at:
-        await _deliver_to_user(context, queue.get_nowait(), now)
+        await _deliver_to_user(context, queue.get_nowait(), now, stop_at)
 
 
 async def deliver_due(context: DebriefContext) -> None:
