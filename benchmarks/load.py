@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -17,7 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from benchmarks.processes import REPO_ROOT, BotProcess, ProcessExited, kill_all, machine_ticks
+from benchmarks.processes import (
+    REPO_ROOT,
+    BotProcess,
+    ProcessExited,
+    git_commit,
+    kill_all,
+    machine_ticks,
+)
 from benchmarks.profiling import hotspots, start_sampling
 from benchmarks.stats import max_in_window, percentile, percentiles_ms
 from benchmarks.users import Action, InFlight, UserRun, run_debrief, run_echo
@@ -490,30 +496,6 @@ def _ratio(numerator: JSON, denominator: JSON, key: str) -> float | None:
     return round(float(numerator[key]) / float(denominator[key]), 3)
 
 
-def _commit() -> str:
-    """Return the short git commit of the repository (with + when dirty), or unknown."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return head + ("+dirty" if dirty else "")
-
-
 async def _own_cost(users: int, repeat: int, profile: Path | None) -> JSON:
     """Run Debrief unpaced and both echo bots, `repeat` rounds interleaved; keep the medians."""
     deadline = 60.0 + 1.5 * users
@@ -578,7 +560,7 @@ async def run(users: int, which: str, repeat: int = 1, profile: Path | None = No
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "commit": _commit(),
+        "commit": git_commit(),
     }
     if which in ("own", "both"):
         report["own"] = await _own_cost(users, repeat, profile)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
 
-__all__ = ["BotProcess", "ProcessExited", "kill_all", "machine_ticks"]
+__all__ = ["BotProcess", "ProcessExited", "git_commit", "kill_all", "machine_ticks"]
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 _CLOCK_TICKS: Final = os.sysconf("SC_CLK_TCK")
@@ -198,3 +198,27 @@ def kill_all() -> None:
     for process in list(_RUNNING):
         with contextlib.suppress(OSError, subprocess.TimeoutExpired):
             process.kill_now()
+
+
+def git_commit() -> str:
+    """Return the short git commit of the repository (with + when dirty), or unknown."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")

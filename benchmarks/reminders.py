@@ -12,7 +12,6 @@ import os
 import platform
 import random
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from benchmarks.processes import REPO_ROOT, BotProcess, ProcessExited, kill_all
+from benchmarks.processes import REPO_ROOT, BotProcess, ProcessExited, git_commit, kill_all
 from benchmarks.stats import max_in_window, percentile, percentiles_ms
 from benchmarks.users import ANSWERS
 from bot import render
@@ -913,30 +912,6 @@ async def kill_pass(content: Content, workdir: Path, *, freeze: bool) -> JSON:
 # Report
 
 
-def _commit() -> str:
-    """Return the short git commit of the repository (with +dirty), or unknown."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return head + ("+dirty" if dirty else "")
-
-
 def _check(ok: bool) -> str:
     """Return a tick or a cross."""
     return "✓" if ok else "✗"
@@ -1153,7 +1128,7 @@ async def run(
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "commit": _commit(),
+        "commit": git_commit(),
         "users": users,
         "timezone": timezone,
         "timezone_note": note,
