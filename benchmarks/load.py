@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import sys
@@ -17,12 +16,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from benchmarks.processes import (
-    REPO_ROOT,
     BotProcess,
     ProcessExited,
     git_commit,
     kill_all,
     machine_ticks,
+    save_report,
 )
 from benchmarks.profiling import hotspots, start_sampling
 from benchmarks.stats import max_in_window, percentile, percentiles_ms
@@ -40,7 +39,6 @@ DEPLOYED_RATE: Final = 30.0
 TARGET_RATIO: Final = 0.9
 FIRST_USER_ID: Final = 50_001
 READY_TIMEOUT: Final = 30.0
-RESULTS_DIR: Final = REPO_ROOT / "benchmarks" / "results"
 SENDS: Final = frozenset({"sendMessage", "editMessageText"})
 _PROXY_VARIABLES: Final = ("http_proxy", "https_proxy", "all_proxy")
 USAGE: Final = """\
@@ -622,11 +620,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         kill_all()
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"load-{stamp}.json"
-    report["json_path"] = str(path.relative_to(REPO_ROOT))
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    save_report(report, "load")
     print(render(report))
     return 1 if _failed(report) else 0
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Any, Final
 
-__all__ = ["BotProcess", "ProcessExited", "git_commit", "kill_all", "machine_ticks"]
+__all__ = ["BotProcess", "ProcessExited", "git_commit", "kill_all", "machine_ticks", "save_report"]
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 _CLOCK_TICKS: Final = os.sysconf("SC_CLK_TCK")
@@ -222,3 +224,13 @@ def git_commit() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return head + ("+dirty" if dirty else "")
+
+
+def save_report(report: dict[str, Any], prefix: str) -> None:
+    """Write a benchmark's report as JSON under benchmarks/results/ and note where."""
+    results = REPO_ROOT / "benchmarks" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = results / f"{prefix}-{stamp}.json"
+    report["json_path"] = str(path.relative_to(REPO_ROOT))
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from benchmarks.processes import REPO_ROOT, BotProcess, ProcessExited, git_commit, kill_all
+from benchmarks.processes import (
+    BotProcess,
+    ProcessExited,
+    git_commit,
+    kill_all,
+    save_report,
+)
 from benchmarks.stats import max_in_window, percentile, percentiles_ms
 from benchmarks.users import ANSWERS
 from bot import render
@@ -65,7 +71,6 @@ CHAT_SENDS: Final = frozenset(
     {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendChatAction", "sendDocument"}
 )
 PARIS: Final = ZoneInfo("Europe/Paris")
-RESULTS_DIR: Final = REPO_ROOT / "benchmarks" / "results"
 _PROXY_VARIABLES: Final = ("http_proxy", "https_proxy", "all_proxy")
 USAGE: Final = """\
 passes:
@@ -1206,11 +1211,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         kill_all()
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"reminders-{stamp}.json"
-    report["json_path"] = str(path.relative_to(REPO_ROOT))
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    save_report(report, "reminders")
     print(render_report(report))
     return 1 if failed(report) else 0
 
