@@ -25,6 +25,7 @@ from storage.debriefs import Debrief
 
 __all__ = [
     "add_to_previous",
+    "answer_text",
     "back",
     "cancel",
     "choose_language",
@@ -292,12 +293,19 @@ async def on_text(update: Update, context: DebriefContext) -> None:
     message = update.effective_message
     assert message is not None
     assert message.text is not None
+    await answer_text(context, user, chat, message.text, message_id=message.message_id)
+
+
+async def answer_text(
+    context: DebriefContext, user: User, chat: Chat, text: str, *, message_id: int
+) -> None:
+    """Take a text the user sent (typed, dictated or transcribed) as what the moment calls for."""
     language = await context.language(user)
     profile = await context.profile(user)
     if (
         profile.awaiting
         and await context.debriefs.open_for(user_id=user.id) is None
-        and await followups.answer_awaited(context, user, chat, profile.awaiting, message.text)
+        and await followups.answer_awaited(context, user, chat, profile.awaiting, text)
     ):
         return
     debrief = await _active(context, user, chat, language)
@@ -305,7 +313,7 @@ async def on_text(update: Update, context: DebriefContext) -> None:
         return
     assert debrief.current_key is not None
     checklist = context.checklist
-    route = route_text(checklist, debrief, message_id=message.message_id)
+    route = route_text(checklist, debrief, message_id=message_id)
     if route is TextRoute.ALREADY_STORED:
         if not debrief.question_delivered:
             await _ask(context, user, chat, debrief, language)
@@ -321,8 +329,8 @@ async def on_text(update: Update, context: DebriefContext) -> None:
             user_id=user.id,
             debrief_id=debrief.id,
             key=key,
-            text=message.text.strip(),
-            message_id=message.message_id,
+            text=text.strip(),
+            message_id=message_id,
         )
         added = render.text(
             language, "debrief.added", question=checklist.question(key).label(language)
@@ -333,7 +341,7 @@ async def on_text(update: Update, context: DebriefContext) -> None:
             await _continue(context, user, chat, debrief.id, language, preface=added)
         return
     question = checklist.question(debrief.current_key)
-    result = interpret(question, message.text, today=await context.today(user))
+    result = interpret(question, text, today=await context.today(user))
     if not isinstance(result, Accepted):
         options = (
             catalog()
@@ -347,7 +355,7 @@ async def on_text(update: Update, context: DebriefContext) -> None:
         debrief_id=debrief.id,
         key=question.key,
         text=result.value,
-        message_id=message.message_id,
+        message_id=message_id,
         next_key=checklist.key_after(question.key),
     )
     await _continue(context, user, chat, debrief.id, language)
