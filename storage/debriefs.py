@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import aiosqlite
+
 from storage.database import Database
 from storage.reminders import NewReminder, schedule_statement
 
@@ -18,7 +20,7 @@ Outcome = Literal["waiting", "next_round", "offer", "rejected", "withdrawn"]
 _OWNED = "EXISTS (SELECT 1 FROM debriefs WHERE id = ? AND user_id = ?)"
 _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
-    " d.outcome, d.next_round_date, d.thank_you_sent, d.finished_at"
+    " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id"
 )
 
 
@@ -38,12 +40,42 @@ class Debrief:
     outcome: Outcome = "waiting"
     next_round_date: str | None = None
     thank_you_sent: bool = False
+    created_at: str | None = None
     finished_at: str | None = None
+    previous_id: int | None = None
 
     @property
     def question_delivered(self) -> bool:
         """Tell whether the current question reached the user (it may not have, after a crash)."""
         return self.current_key is not None and self.asked_key == self.current_key
+
+
+def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
+    """Build a debrief from its rows of the answer-parts join (one row per part)."""
+    first = rows[0]
+    answers: dict[str, list[str]] = {}
+    for row in rows:
+        if row["question_key"] is not None:
+            answers.setdefault(row["question_key"], []).append(row["text"])
+    return Debrief(
+        id=first["id"],
+        user_id=first["user_id"],
+        status=first["status"],
+        current_key=first["current_key"],
+        asked_key=first["asked_key"],
+        asked_message_id=first["asked_message_id"],
+        append_key=first["append_key"],
+        answers={key: "\n".join(texts) for key, texts in answers.items()},
+        message_ids=frozenset(
+            row["part_message_id"] for row in rows if row["part_message_id"] is not None
+        ),
+        outcome=first["outcome"],
+        next_round_date=first["next_round_date"],
+        thank_you_sent=bool(first["thank_you_sent"]),
+        created_at=first["created_at"],
+        finished_at=first["finished_at"],
+        previous_id=first["previous_id"],
+    )
 
 
 class NotFoundError(LookupError):
@@ -56,42 +88,31 @@ class DebriefRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def _fetch(self, condition: str, parameters: tuple[object, ...]) -> Debrief | None:
-        """Load one debrief and all its answer parts in a single query."""
+    async def _fetch_all(self, condition: str, parameters: tuple[object, ...]) -> list[Debrief]:
+        """Load debriefs and all their answer parts in a single query, newest first."""
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS}, p.question_key, p.text, p.message_id AS part_message_id"
             " FROM debriefs d LEFT JOIN answer_parts p ON p.debrief_id = d.id"
-            f" WHERE {condition} ORDER BY p.question_key, p.part",
+            f" WHERE {condition} ORDER BY d.created_at DESC, d.id DESC, p.question_key, p.part",
             parameters,
         )
-        if not rows:
-            return None
-        first = rows[0]
-        answers: dict[str, list[str]] = {}
+        grouped: dict[int, list[aiosqlite.Row]] = {}
         for row in rows:
-            if row["question_key"] is not None:
-                answers.setdefault(row["question_key"], []).append(row["text"])
-        return Debrief(
-            id=first["id"],
-            user_id=first["user_id"],
-            status=first["status"],
-            current_key=first["current_key"],
-            asked_key=first["asked_key"],
-            asked_message_id=first["asked_message_id"],
-            append_key=first["append_key"],
-            answers={key: "\n".join(texts) for key, texts in answers.items()},
-            message_ids=frozenset(
-                row["part_message_id"] for row in rows if row["part_message_id"] is not None
-            ),
-            outcome=first["outcome"],
-            next_round_date=first["next_round_date"],
-            thank_you_sent=bool(first["thank_you_sent"]),
-            finished_at=first["finished_at"],
-        )
+            grouped.setdefault(row["id"], []).append(row)
+        return [_debrief(group) for group in grouped.values()]
+
+    async def _fetch(self, condition: str, parameters: tuple[object, ...]) -> Debrief | None:
+        """Load one debrief and all its answer parts in a single query."""
+        found = await self._fetch_all(condition, parameters)
+        return found[0] if found else None
 
     async def open_for(self, *, user_id: int) -> Debrief | None:
         """Return the user's unfinished debrief (active or paused), if any."""
         return await self._fetch("d.user_id = ? AND d.status != 'done'", (user_id,))
+
+    async def all_for(self, *, user_id: int) -> list[Debrief]:
+        """Return every debrief of the user with all its answers, newest first."""
+        return await self._fetch_all("d.user_id = ?", (user_id,))
 
     async def get(self, *, user_id: int, debrief_id: int) -> Debrief | None:
         """Return one of the user's debriefs."""
@@ -103,9 +124,10 @@ class DebriefRepository:
             ("INSERT INTO users (user_id) VALUES (?) ON CONFLICT (user_id) DO NOTHING", (user_id,)),
             ("INSERT INTO debriefs (user_id, current_key) VALUES (?, ?)", (user_id, first_key)),
         )
-        debrief_id = created.lastrowid
-        assert debrief_id is not None
-        return Debrief(debrief_id, user_id, "active", first_key, None, None, None)
+        assert created.lastrowid is not None
+        debrief = await self.get(user_id=user_id, debrief_id=created.lastrowid)
+        assert debrief is not None
+        return debrief
 
     async def _update(
         self,

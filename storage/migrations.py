@@ -89,6 +89,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX reminders_by_user ON reminders (user_id, state);
         """,
     ),
+    Migration(
+        3,
+        "rounds_of_one_application",
+        """
+        ALTER TABLE debriefs ADD COLUMN previous_id INTEGER
+            REFERENCES debriefs (id) ON DELETE SET NULL;
+        CREATE INDEX debriefs_by_previous ON debriefs (previous_id)
+            WHERE previous_id IS NOT NULL;
+        """,
+    ),
 )
 
 

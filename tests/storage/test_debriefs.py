@@ -39,7 +39,17 @@ async def test_create_starts_an_active_debrief_at_the_first_question(
 ) -> None:
     created = await debriefs.create(user_id=ALICE, first_key="company")
 
-    assert created == Debrief(created.id, ALICE, "active", "company", None, None, None)
+    assert created == Debrief(
+        created.id,
+        ALICE,
+        "active",
+        "company",
+        None,
+        None,
+        None,
+        created_at=created.created_at,
+    )
+    assert created.created_at is not None
     assert await debriefs.open_for(user_id=ALICE) == created
     assert await debriefs.get(user_id=ALICE, debrief_id=created.id) == created
     assert not created.question_delivered
@@ -484,4 +494,5 @@ async def test_data_survives_closing_and_reopening_the_database(tmp_path: Path) 
         None,
         {"company": "Acme 🚀\nRobotics"},
         frozenset({3, 5}),
+        created_at=before.created_at,
     )

@@ -40,7 +40,7 @@ async def test_migrating_an_empty_database_records_every_version(
 ) -> None:
     applied = await apply_migrations(connection)
 
-    assert applied == [1, 2]
+    assert applied == [1, 2, 3]
     async with connection.execute(
         "SELECT version, name, applied_at FROM schema_migrations"
     ) as cursor:
@@ -48,9 +48,10 @@ async def test_migrating_an_empty_database_records_every_version(
     assert [(row[0], row[1]) for row in rows] == [
         (1, "users_debriefs_answers"),
         (2, "outcomes_reminders_user_settings"),
+        (3, "rounds_of_one_application"),
     ]
     assert str(rows[0][2]).endswith("Z")
-    assert await applied_versions(connection) == [1, 2]
+    assert await applied_versions(connection) == [1, 2, 3]
 
 
 async def test_migrations_are_numbered_from_1_without_gaps() -> None:
@@ -88,6 +89,7 @@ async def test_debriefs_table_has_exactly_these_columns(connection: aiosqlite.Co
         ("outcome", "TEXT", 1, 0),
         ("next_round_date", "TEXT", 0, 0),
         ("thank_you_sent", "INTEGER", 1, 0),
+        ("previous_id", "INTEGER", 0, 0),
     ]
 
 
@@ -115,7 +117,7 @@ async def test_migration_2_keeps_the_data_of_a_version_1_database(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [2]
+    assert await apply_migrations(connection) == [2, 3]
     async with connection.execute(
         "SELECT u.language, d.status, d.outcome, d.thank_you_sent"
         " FROM users u JOIN debriefs d USING (user_id)"
@@ -149,6 +151,7 @@ async def test_the_schema_has_exactly_these_tables_and_indexes(
         objects = [(row[0], row[1]) async for row in cursor]
     assert objects == [
         ("index", "answer_parts_by_message"),
+        ("index", "debriefs_by_previous"),
         ("index", "debriefs_by_user"),
         ("index", "debriefs_one_open_per_user"),
         ("index", "reminders_by_user"),
@@ -179,8 +182,20 @@ async def test_a_new_migration_is_applied_on_top_of_the_recorded_ones(
     extra = Migration(99, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY);")
 
     assert await apply_migrations(connection, (*MIGRATIONS, extra)) == [99]
-    assert await applied_versions(connection) == [1, 2, 99]
+    assert await applied_versions(connection) == [1, 2, 3, 99]
     assert await apply_migrations(connection, (*MIGRATIONS, extra)) == []
+
+
+async def test_migration_3_links_no_round_of_an_existing_debrief(
+    connection: aiosqlite.Connection,
+) -> None:
+    await apply_migrations(connection, MIGRATIONS[:2])
+    await connection.execute("INSERT INTO users (user_id) VALUES (1)")
+    await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
+    await connection.commit()
+
+    assert await apply_migrations(connection) == [3]
+    assert await _scalar(connection, "SELECT count(*) FROM debriefs WHERE previous_id IS NULL") == 1
 
 
 async def test_a_failing_migration_is_not_recorded_and_leaves_no_trace(
@@ -193,7 +208,7 @@ async def test_a_failing_migration_is_not_recorded_and_leaves_no_trace(
         await apply_migrations(connection, (*MIGRATIONS, broken))
     await connection.rollback()
 
-    assert await applied_versions(connection) == [1, 2]
+    assert await applied_versions(connection) == [1, 2, 3]
     assert (
         await _scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")
         == 0
@@ -220,7 +235,7 @@ async def test_open_database_creates_its_folder_and_migrates(tmp_path: Path) -> 
         await database.close()
 
     assert path.exists()
-    assert versions == [1, 2]
+    assert versions == [1, 2, 3]
 
 
 async def test_reopening_a_migrated_database_applies_nothing(database_path: Path) -> None:
@@ -230,6 +245,6 @@ async def test_reopening_a_migrated_database_applies_nothing(database_path: Path
     second = await open_database(database_path)
     try:
         assert await apply_migrations(second.connection) == []
-        assert await applied_versions(second.connection) == [1, 2]
+        assert await applied_versions(second.connection) == [1, 2, 3]
     finally:
         await second.close()
