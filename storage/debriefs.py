@@ -88,13 +88,16 @@ class DebriefRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def _fetch_all(self, condition: str, parameters: tuple[object, ...]) -> list[Debrief]:
-        """Load debriefs and all their answer parts in a single query, newest first."""
+    async def _fetch_all(
+        self, condition: str, parameters: tuple[object, ...], *, keys: Sequence[str] = ()
+    ) -> list[Debrief]:
+        """Load debriefs and their answers (only to `keys`, if given) in one query, newest first."""
+        only = f" AND p.question_key IN ({', '.join('?' * len(keys))})" if keys else ""
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS}, p.question_key, p.text, p.message_id AS part_message_id"
-            " FROM debriefs d LEFT JOIN answer_parts p ON p.debrief_id = d.id"
+            f" FROM debriefs d LEFT JOIN answer_parts p ON p.debrief_id = d.id{only}"
             f" WHERE {condition} ORDER BY d.created_at DESC, d.id DESC, p.question_key, p.part",
-            parameters,
+            (*keys, *parameters),
         )
         grouped: dict[int, list[aiosqlite.Row]] = {}
         for row in rows:
@@ -113,6 +116,38 @@ class DebriefRepository:
     async def all_for(self, *, user_id: int) -> list[Debrief]:
         """Return every debrief of the user with all its answers, newest first."""
         return await self._fetch_all("d.user_id = ?", (user_id,))
+
+    async def headlines(self, *, user_id: int, keys: Sequence[str]) -> list[Debrief]:
+        """Return every debrief of the user with only the answers to `keys`, newest first."""
+        return await self._fetch_all("d.user_id = ?", (user_id,), keys=keys)
+
+    async def rounds(self, *, user_id: int, debrief_id: int) -> list[Debrief]:
+        """Return a debrief and the earlier rounds it is linked to, oldest first."""
+        rows = await self._db.fetch_all(
+            "WITH RECURSIVE chain (id, depth) AS ("
+            " SELECT id, 0 FROM debriefs WHERE id = ? AND user_id = ?"
+            " UNION ALL SELECT d.previous_id, chain.depth + 1 FROM debriefs d"
+            "  JOIN chain ON d.id = chain.id WHERE d.previous_id IS NOT NULL AND depth < 100"
+            ") SELECT id FROM chain ORDER BY depth DESC",
+            (debrief_id, user_id),
+        )
+        ids = [row["id"] for row in rows]
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        found = await self._fetch_all(f"d.user_id = ? AND d.id IN ({marks})", (user_id, *ids))
+        by_id = {debrief.id: debrief for debrief in found}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def answer_part(self, *, user_id: int, message_id: int) -> tuple[int, str, int] | None:
+        """Find the answer part a Telegram message carried: (debrief id, question key, part)."""
+        row = await self._db.fetch_one(
+            "SELECT p.debrief_id, p.question_key, p.part FROM answer_parts p"
+            " JOIN debriefs d ON d.id = p.debrief_id"
+            " WHERE d.user_id = ? AND p.message_id = ? ORDER BY d.id DESC LIMIT 1",
+            (user_id, message_id),
+        )
+        return None if row is None else (row["debrief_id"], row["question_key"], row["part"])
 
     async def get(self, *, user_id: int, debrief_id: int) -> Debrief | None:
         """Return one of the user's debriefs."""
@@ -180,6 +215,59 @@ class DebriefRepository:
                     (debrief_id, key, text, message_id, *owner),
                 ),
             ),
+        )
+
+    async def replace_answer(
+        self, *, user_id: int, debrief_id: int, key: str, text: str, message_id: int | None
+    ) -> None:
+        """Replace the whole answer to a question without moving the debrief's cursor."""
+        owner = (debrief_id, user_id)
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="append_key = append_key",
+            values=(),
+            then=(
+                (
+                    "DELETE FROM answer_parts WHERE debrief_id = ? AND question_key = ?"
+                    f" AND {_OWNED}",
+                    (debrief_id, key, *owner),
+                ),
+                (
+                    "INSERT INTO answer_parts (debrief_id, question_key, part, text, message_id)"
+                    f" SELECT ?, ?, 0, ?, ? WHERE {_OWNED}",
+                    (debrief_id, key, text, message_id, *owner),
+                ),
+            ),
+        )
+
+    async def edit_part(
+        self, *, user_id: int, debrief_id: int, key: str, part: int, text: str
+    ) -> None:
+        """Replace the text of one part of an answer (the user edited the message)."""
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="append_key = append_key",
+            values=(),
+            then=(
+                (
+                    "UPDATE answer_parts SET text = ? WHERE debrief_id = ? AND question_key = ?"
+                    f" AND part = ? AND {_OWNED}",
+                    (text, debrief_id, key, part, debrief_id, user_id),
+                ),
+            ),
+        )
+
+    async def link_round(self, *, user_id: int, debrief_id: int, previous_id: int | None) -> None:
+        """Make a debrief the next round after another of the user's debriefs (None: unlink)."""
+        # Naming someone else's debrief links nothing: the subquery finds no row.
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="previous_id = (SELECT p.id FROM debriefs p"
+            " WHERE p.id = ? AND p.user_id = ? AND p.id != debriefs.id)",
+            values=(previous_id, user_id),
         )
 
     async def add_to_answer(

@@ -89,6 +89,13 @@ class ReminderRepository:
         )
         return [_reminder(row) for row in rows]
 
+    async def all_for(self, *, user_id: int) -> list[Reminder]:
+        """Return every reminder of the user, whatever its state, soonest first."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM reminders WHERE user_id = ? ORDER BY due_at, id", (user_id,)
+        )
+        return [_reminder(row) for row in rows]
+
     async def pending_for(self, *, user_id: int) -> list[Reminder]:
         """Return the user's pending reminders, soonest first."""
         rows = await self._db.fetch_all(
