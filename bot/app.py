@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import followups, handlers
+from bot import followups, handlers, history
 from bot.callbacks import Action
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
@@ -38,7 +38,18 @@ __all__ = ["COMMANDS", "build_application", "running"]
 logger = logging.getLogger(__name__)
 
 Callback = Callable[[Update, DebriefContext], Coroutine[Any, Any, None]]
-COMMANDS = ("start", "new", "skip", "back", "cancel", "reminders", "timezone", "language", "help")
+COMMANDS = (
+    "start",
+    "new",
+    "skip",
+    "back",
+    "cancel",
+    "history",
+    "reminders",
+    "timezone",
+    "language",
+    "help",
+)
 # Enough for a burst of users; each user's own updates are still handled one at a time.
 MAX_CONCURRENT_UPDATES = 256
 # A 429 pauses every request for retry_after seconds; this many in a row would mean an outage.
@@ -119,6 +130,7 @@ def _register(application: DebriefApplication) -> None:
             command("back", handlers.back),
             command("cancel", handlers.cancel),
             command("language", handlers.choose_language),
+            command("history", history.history_command),
             command("reminders", followups.list_reminders),
             command("timezone", followups.timezone_command),
             button(Action.NEW, handlers.new_debrief),
@@ -136,8 +148,20 @@ def _register(application: DebriefApplication) -> None:
             button(Action.REMINDER, followups.reminder_button),
             button(Action.THANKS_SENT, followups.thank_you_sent),
             button(Action.QUESTIONS_WHEN, followups.questions_when),
+            button(Action.HISTORY, history.history_page),
+            button(Action.OPEN, history.open_debrief),
+            button(Action.DRAFT, history.email_again),
+            button(Action.EDIT, history.choose_question),
+            button(Action.EDIT_VALUE, history.edit_with_value),
+            button(Action.STATUS, history.set_status),
+            button(Action.DELETE, history.confirm_delete),
+            button(Action.LINK, history.link_round),
             CallbackQueryHandler(handlers.unknown_button),
             MessageHandler(message & filters.TEXT & ~filters.COMMAND, handlers.on_text),
+            MessageHandler(
+                filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND,
+                history.on_edited_message,
+            ),
             MessageHandler(message & (filters.VOICE | filters.AUDIO), handlers.on_voice),
             MessageHandler(message & filters.COMMAND, handlers.help_command),
             MessageHandler(message, handlers.on_other),

@@ -28,6 +28,15 @@ class Action(StrEnum):
     REMINDER = "rmd"
     THANKS_SENT = "snt"
     QUESTIONS_WHEN = "qwh"
+    HISTORY = "his"
+    OPEN = "opn"
+    DRAFT = "drf"
+    EDIT = "edt"
+    EDIT_VALUE = "edv"
+    STATUS = "sts"
+    DELETE = "del"
+    ERASE = "era"
+    LINK = "lnk"
 
     @property
     def pattern(self) -> str:

@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import followups, render
+from bot import followups, history, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext
 from bot.replies import say, who
@@ -88,6 +88,7 @@ async def _finish(
     result = build_summary(debrief.answers, language=language, checklist=context.checklist)
     for part in render.summary(result):
         await say(context, chat, part)
+    await history.recall_rounds(context, chat, debrief, language)
     draft = build_thank_you(debrief.answers, language=language, sender=user.full_name, today=today)
     advice = sending_advice(debrief.answers.get("interview_date"), today=today)
     await say(
@@ -268,6 +269,8 @@ async def resume(update: Update, context: DebriefContext) -> None:
         return
     query, _, debrief = found
     await query.answer()
+    if (await context.profile(user)).awaiting:
+        await followups.set_awaiting(context, user, None)
     if debrief.status == "paused":
         await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status="active")
     resumed = render.text(language, "debrief.resumed")
@@ -302,6 +305,10 @@ async def answer_text(
     """Take a text the user sent (typed, dictated or transcribed) as what the moment calls for."""
     language = await context.language(user)
     profile = await context.profile(user)
+    if profile.awaiting and await history.edit_with_text(
+        context, user, chat, profile.awaiting, text, message_id
+    ):
+        return
     if (
         profile.awaiting
         and await context.debriefs.open_for(user_id=user.id) is None
@@ -343,12 +350,7 @@ async def answer_text(
     question = checklist.question(debrief.current_key)
     result = interpret(question, text, today=await context.today(user))
     if not isinstance(result, Accepted):
-        options = (
-            catalog()
-            .text(language, "answer.or")
-            .join(option.label(language) for option in question.options)
-        )
-        await say(context, chat, render.text(language, result.reason, options=options))
+        await say(context, chat, render.refusal(question, result.reason, language=language))
         return
     await context.debriefs.save_answer(
         user_id=user.id,
@@ -358,6 +360,8 @@ async def answer_text(
         message_id=message_id,
         next_key=checklist.key_after(question.key),
     )
+    if question.key == "company":
+        await history.offer_link(context, user, chat, debrief, result.value)
     await _continue(context, user, chat, debrief.id, language)
 
 

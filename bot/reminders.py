@@ -88,7 +88,11 @@ async def _send(
     else:
         draft = None
         intro = render.text(language, "reminders.next_round", company=company)
-        for part in render.summary(build_preparation_brief([answers], language=language)):
+        rounds = await context.bot_data.debriefs.rounds(
+            user_id=reminder.user_id, debrief_id=reminder.debrief_id
+        )
+        notes = [r.answers for r in rounds] or [answers]
+        for part in render.summary(build_preparation_brief(notes, language=language)):
             await context.bot.send_message(chat, part)
     reply = render.reminder(kind, reminder.id, language=language, intro=intro, draft=draft)
     await context.bot.send_message(chat, reply.text, reply_markup=reply.markup)

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Action, Button
-from conversations.answers import display
+from conversations.answers import display, stars
 from conversations.checklist import Checklist, Kind, Question
 from conversations.dates import format_date
 from conversations.email import EmailDraft
 from conversations.flow import addable_question
+from conversations.followup import build_preparation_brief
+from conversations.history import PAGE_SIZE, Page, interview_day
 from conversations.i18n import LANGUAGES, Language, catalog
-from conversations.summary import Summary
+from conversations.summary import Summary, build_summary
 from storage.debriefs import Debrief, Outcome
 
 OUTCOMES: tuple[Outcome, ...] = ("waiting", "next_round", "offer", "rejected", "withdrawn")
@@ -27,16 +29,25 @@ __all__ = [
     "OUTCOMES",
     "Line",
     "Reply",
+    "debrief_view",
+    "delete_confirm",
     "draft_choice",
+    "edit_picker",
+    "edit_prompt",
     "email",
+    "erase_confirm",
     "escape",
     "finished",
+    "history_page",
     "language_choice",
+    "link_offer",
     "moment",
     "outcome_buttons",
     "outcome_choice",
     "pack",
     "question",
+    "recall",
+    "refusal",
     "reminder",
     "reminder_item",
     "round_date_question",
@@ -157,12 +168,16 @@ def _clip(value: str, limit: int) -> str:
 
 
 def _answer_buttons(
-    question: Question, debrief_id: int, language: Language, today: date
+    question: Question,
+    debrief_id: int,
+    language: Language,
+    today: date,
+    action: Action = Action.ANSWER,
 ) -> list[tuple[str, Button]]:
     """Return the buttons that answer a choice, rating or date question."""
 
     def answer(value: str) -> Button:
-        return Button(Action.ANSWER, debrief_id, question.key, value)
+        return Button(action, debrief_id, question.key, value)
 
     match question.kind:
         case Kind.CHOICE:
@@ -224,6 +239,20 @@ def question(
     if all(q.key in debrief.answers for q in checklist.required):
         rows.append([control(Action.FINISH, "debrief.finish_button", None)])
     return Reply("\n".join(parts), _markup(rows))
+
+
+def refusal(question: Question, reason: str, *, language: Language) -> str:
+    """Say why an answer was not accepted, naming the options of a choice question."""
+    options = text(language, "answer.or").join(
+        option.label(language) for option in question.options
+    )
+    return text(language, reason, options=options)
+
+
+def recall(rounds: Sequence[Mapping[str, str]], *, title: str, language: Language) -> list[str]:
+    """Render what the earlier rounds of an application noted, under `title`."""
+    brief = build_preparation_brief(rounds, language=language)
+    return summary(replace(brief, title=title))
 
 
 def summary(result: Summary) -> list[str]:
@@ -421,3 +450,219 @@ def round_date_question(debrief_id: int, language: Language) -> Reply:
         (text(language, "outcome.round_unknown_button"), Button(Action.ROUND_UNKNOWN, debrief_id))
     ]
     return Reply(text(language, "outcome.round_date"), _markup([unknown]))
+
+
+def _company(debrief: Debrief, language: Language) -> str:
+    """Return the debrief's company as typed, or a placeholder."""
+    return debrief.answers.get("company") or catalog().text(language, "history.unnamed")
+
+
+def _headline(debrief: Debrief, language: Language) -> str:
+    """Describe a debrief in one line: date, status, rating (plain text)."""
+    texts = catalog()
+    day = interview_day(debrief)
+    parts = [format_date(day, language) if day else texts.text(language, "history.no_date")]
+    if debrief.status == "done":
+        parts.append(texts.text(language, f"outcome.{debrief.outcome}_button"))
+    else:
+        parts.append(
+            texts.text(
+                language, f"history.{'paused' if debrief.status == 'paused' else 'in_progress'}"
+            )
+        )
+    rating = debrief.answers.get("rating", "")
+    if rating.isdigit() and 1 <= int(rating) <= 5:
+        parts.append(stars(int(rating)))
+    return " · ".join(parts)
+
+
+def _first_given(debriefs: Sequence[Debrief], key: str) -> str | None:
+    """Return the first answer to `key` among debriefs, if any gave one."""
+    return next((d.answers[key] for d in debriefs if d.answers.get(key)), None)
+
+
+def history_page(page: Page, *, language: Language) -> Reply:
+    """Render a page of the history: applications with their rounds, a button per debrief."""
+    lines = [
+        text(language, "history.title", total=page.total, page=page.number, pages=page.count),
+        text(language, "history.hint"),
+    ]
+    buttons: list[tuple[str, Button]] = []
+    first = (page.number - 1) * PAGE_SIZE + 1
+    for number, application in enumerate(page.applications, start=first):
+        newest_first = application.rounds[::-1]
+        company = _first_given(newest_first, "company") or _company(application.latest, language)
+        position = _first_given(newest_first, "position")
+        title = f"{number}. {_clip(company, 60)}"
+        lines.append("")
+        lines.append(
+            f"<b>{escape(title)}</b>" + (f" — {escape(_clip(position, 60))}" if position else "")
+        )
+        several = len(application.rounds) > 1
+        for index, debrief in reversed(list(enumerate(application.rounds, start=1))):
+            round_label = catalog().text(language, "history.round", number=index)
+            headline = _headline(debrief, language)
+            lines.append(escape(f"   {round_label} · {headline}" if several else f"   {headline}"))
+            label = f"{number}. {_clip(company, 24)}" + (f" · {round_label}" if several else "")
+            buttons.append((label, Button(Action.OPEN, debrief.id)))
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    navigation = []
+    if page.number > 1:
+        label = text(language, "history.previous_button", page=page.number - 1)
+        navigation.append((label, Button(Action.HISTORY, None, str(page.number - 1))))
+    if page.number < page.count:
+        label = text(language, "history.next_button", page=page.number + 1)
+        navigation.append((label, Button(Action.HISTORY, None, str(page.number + 1))))
+    rows.append(navigation)
+    return Reply("\n".join(lines), _markup(rows))
+
+
+def _debrief_buttons(debrief: Debrief, language: Language) -> InlineKeyboardMarkup | None:
+    """Return what can be done with a debrief of the history."""
+
+    def button(label_key: str, action: Action) -> tuple[str, Button]:
+        return text(language, label_key), Button(action, debrief.id)
+
+    listing = (text(language, "history.list_button"), Button(Action.HISTORY, None, "1"))
+    if debrief.status != "done":
+        return _markup(
+            [
+                [button("history.resume_button", Action.RESUME)],
+                [
+                    button("history.edit_button", Action.EDIT),
+                    button("history.delete_button", Action.DELETE),
+                ],
+                [listing],
+            ]
+        )
+    return _markup(
+        [
+            [
+                button("history.email_button", Action.DRAFT),
+                button("history.edit_button", Action.EDIT),
+            ],
+            [
+                button("history.status_button", Action.STATUS),
+                button("history.delete_button", Action.DELETE),
+            ],
+            [listing],
+        ]
+    )
+
+
+def debrief_view(
+    checklist: Checklist, debrief: Debrief, *, language: Language, preface: str | None = None
+) -> list[Reply]:
+    """Render a debrief of the history: its summary, with the actions under the last part."""
+    result = build_summary(debrief.answers, language=language, checklist=checklist)
+    parts = summary(result)
+    if preface:
+        parts.insert(0, preface)
+    replies = [Reply(part) for part in parts[:-1]]
+    replies.append(Reply(parts[-1], _debrief_buttons(debrief, language)))
+    return replies
+
+
+def edit_picker(checklist: Checklist, debrief: Debrief, *, language: Language) -> Reply:
+    """Ask which answer to change, a button per question (✓ when answered)."""
+    buttons = [
+        (
+            ("✓ " if debrief.answers.get(q.key) else "") + q.label(language),
+            Button(Action.EDIT, debrief.id, q.key),
+        )
+        for q in checklist
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([(text(language, "history.cancel_button"), Button(Action.OPEN, debrief.id))])
+    return Reply(text(language, "history.pick_question"), _markup(rows))
+
+
+def edit_prompt(
+    checklist: Checklist, debrief: Debrief, key: str, *, language: Language, today: date
+) -> Reply:
+    """Show a question, its current answer, and how to send a new one."""
+    asked = checklist.question(key)
+    answer = debrief.answers.get(key)
+    current = (
+        text(
+            language,
+            "history.edit_current",
+            answer=_clip(display(asked, answer, language), _QUOTE_LIMIT),
+        )
+        if answer
+        else text(language, "history.edit_empty")
+    )
+    body = "\n\n".join(
+        [
+            text(
+                language,
+                "history.edit_prompt",
+                label=asked.label(language),
+                prompt=asked.prompt(language),
+            ),
+            current,
+            text(language, "history.edit_how"),
+        ]
+    )
+    rows = [
+        _answer_buttons(asked, debrief.id, language, today, Action.EDIT_VALUE),
+        [(text(language, "history.cancel_button"), Button(Action.OPEN, debrief.id))],
+    ]
+    return Reply(body, _markup(rows))
+
+
+def delete_confirm(debrief: Debrief, *, language: Language) -> Reply:
+    """Ask to confirm deleting one debrief."""
+    company = _clip(_company(debrief, language), 80)
+    return Reply(
+        text(language, "history.delete_confirm", company=company),
+        _markup(
+            [
+                [
+                    (
+                        text(language, "history.delete_yes"),
+                        Button(Action.DELETE, debrief.id, "yes"),
+                    ),
+                    (text(language, "history.delete_no"), Button(Action.OPEN, debrief.id)),
+                ]
+            ]
+        ),
+    )
+
+
+def erase_confirm(*, debriefs: int, reminders: int, language: Language) -> Reply:
+    """Ask to confirm deleting all of the user's data."""
+    return Reply(
+        text(language, "erase.confirm", debriefs=debriefs, reminders=reminders),
+        _markup(
+            [
+                [
+                    (text(language, "erase.yes"), Button(Action.ERASE, None, "yes")),
+                    (text(language, "erase.no"), Button(Action.ERASE, None, "no")),
+                ]
+            ]
+        ),
+    )
+
+
+def link_offer(debrief_id: int, previous: Debrief, *, language: Language) -> Reply:
+    """Offer to link a new debrief to an earlier one about the same company."""
+    when = _headline(previous, language).split(" · ")[0]
+    position = previous.answers.get("position")
+    if position:
+        when = f"{_clip(position, 60)}, {when}"
+    body = text(
+        language, "history.link_offer", company=_clip(_company(previous, language), 80), when=when
+    )
+    key = str(previous.id)
+    return Reply(
+        body,
+        _markup(
+            [
+                [
+                    (text(language, "history.link_yes"), Button(Action.LINK, debrief_id, key, "y")),
+                    (text(language, "history.link_no"), Button(Action.LINK, debrief_id, key, "n")),
+                ]
+            ]
+        ),
+    )

@@ -1,0 +1,336 @@
+"""Handlers for the user's history: list, reopen, edit, set the status, delete, link rounds."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Chat, Message, ReplyParameters, Update, User
+
+from bot import followups, render
+from bot.callbacks import Button
+from bot.context import DebriefContext
+from bot.replies import say, who
+from conversations.answers import Accepted, interpret
+from conversations.checklist import Kind
+from conversations.email import build_thank_you, sending_advice
+from conversations.history import HEADLINE_KEYS, group_rounds, paginate, previous_round
+from conversations.i18n import Language
+from storage.debriefs import Debrief
+
+__all__ = [
+    "EDITING",
+    "choose_question",
+    "confirm_delete",
+    "edit_with_text",
+    "edit_with_value",
+    "email_again",
+    "history_command",
+    "history_page",
+    "link_round",
+    "offer_link",
+    "on_edited_message",
+    "open_debrief",
+    "recall_rounds",
+    "set_status",
+]
+
+# users.awaiting while the user's next text replaces an answer: "edit:<debrief id>:<key>".
+EDITING = "edit"
+
+
+async def _show_page(context: DebriefContext, user: User, chat: Chat, number: int) -> None:
+    """Send a page of the user's history."""
+    language = await context.language(user)
+    debriefs = await context.debriefs.headlines(user_id=user.id, keys=HEADLINE_KEYS)
+    if not debriefs:
+        await say(context, chat, render.text(language, "history.empty"))
+        return
+    page = paginate(group_rounds(debriefs), number)
+    await say(context, chat, render.history_page(page, language=language))
+
+
+async def history_command(update: Update, context: DebriefContext) -> None:
+    """List the user's debriefs, newest first, rounds of one application together."""
+    user, chat = who(update)
+    await _show_page(context, user, chat, 1)
+
+
+async def history_page(update: Update, context: DebriefContext) -> None:
+    """Show another page of the history."""
+    user, chat = who(update)
+    query = update.callback_query
+    assert query is not None
+    button = Button.decode(query.data)
+    await query.answer()
+    number = int(button.key) if button and button.key and button.key.isdigit() else 1
+    await _show_page(context, user, chat, number)
+
+
+async def _owned(
+    update: Update, context: DebriefContext
+) -> tuple[CallbackQuery, Button, Debrief] | None:
+    """Return the user's debrief a button names; answer "not found" for anything else."""
+    user, _ = who(update)
+    query = update.callback_query
+    assert query is not None
+    button = Button.decode(query.data)
+    debrief = None
+    if button is not None and button.debrief_id is not None:
+        debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
+    if button is None or debrief is None:
+        await query.answer(render.text(await context.language(user), "debrief.not_found"))
+        return None
+    return query, button, debrief
+
+
+async def _show(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, preface: str | None = None
+) -> None:
+    """Send a debrief's summary with what can be done with it."""
+    language = await context.language(user)
+    for reply in render.debrief_view(
+        context.checklist, debrief, language=language, preface=preface
+    ):
+        await say(context, chat, reply)
+
+
+async def open_debrief(update: Update, context: DebriefContext) -> None:
+    """Show one debrief of the history again (also: cancel an edit or a deletion)."""
+    found = await _owned(update, context)
+    if found is None:
+        return
+    query, _, debrief = found
+    user, chat = who(update)
+    await query.answer()
+    if (await context.profile(user)).awaiting:
+        await followups.set_awaiting(context, user, None)
+    await _show(context, user, chat, debrief)
+
+
+async def email_again(update: Update, context: DebriefContext) -> None:
+    """Send a debrief's thank-you draft again."""
+    found = await _owned(update, context)
+    if found is None:
+        return
+    query, _, debrief = found
+    user, chat = who(update)
+    await query.answer()
+    language = await context.language(user)
+    today = await context.today(user)
+    draft = build_thank_you(debrief.answers, language=language, sender=user.full_name, today=today)
+    advice = sending_advice(debrief.answers.get("interview_date"), today=today)
+    await say(
+        context,
+        chat,
+        render.thank_you(draft, language=language, advice_key=advice, debrief_id=debrief.id),
+    )
+
+
+async def set_status(update: Update, context: DebriefContext) -> None:
+    """Ask how the application stands (the outcome buttons do the rest)."""
+    found = await _owned(update, context)
+    if found is None:
+        return
+    query, _, debrief = found
+    user, chat = who(update)
+    await query.answer()
+    await say(context, chat, render.outcome_choice(debrief.id, await context.language(user)))
+
+
+async def choose_question(update: Update, context: DebriefContext) -> None:
+    """Ask which answer to edit, or, with a question named, ask for its new answer."""
+    found = await _owned(update, context)
+    if found is None:
+        return
+    query, button, debrief = found
+    user, chat = who(update)
+    language = await context.language(user)
+    key = button.key
+    if key is None:
+        await query.answer()
+        await say(context, chat, render.edit_picker(context.checklist, debrief, language=language))
+        return
+    if key not in context.checklist:
+        await query.answer(render.text(language, "debrief.not_found"))
+        return
+    await query.answer()
+    await followups.set_awaiting(context, user, f"{EDITING}:{debrief.id}:{key}")
+    today = await context.today(user)
+    reply = render.edit_prompt(context.checklist, debrief, key, language=language, today=today)
+    await say(context, chat, reply)
+
+
+async def _replace(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    debrief: Debrief,
+    key: str,
+    typed: str,
+    message_id: int | None,
+) -> bool:
+    """Check and store a new answer; False (after saying why) when it is not acceptable."""
+    language = await context.language(user)
+    question = context.checklist.question(key)
+    result = interpret(question, typed, today=await context.today(user))
+    if not isinstance(result, Accepted):
+        await say(context, chat, render.refusal(question, result.reason, language=language))
+        return False
+    await context.debriefs.replace_answer(
+        user_id=user.id, debrief_id=debrief.id, key=key, text=result.value, message_id=message_id
+    )
+    await followups.set_awaiting(context, user, None)
+    updated = await context.debriefs.get(user_id=user.id, debrief_id=debrief.id)
+    if updated is not None:
+        edited = render.text(language, "history.edited", label=question.label(language))
+        await _show(context, user, chat, updated, preface=edited)
+    return True
+
+
+async def edit_with_text(
+    context: DebriefContext, user: User, chat: Chat, awaiting: str, typed: str, message_id: int
+) -> bool:
+    """Take a text as the new answer the user chose to edit; False if no edit is under way."""
+    what, _, target = awaiting.partition(":")
+    debrief_id, _, key = target.partition(":")
+    if what != EDITING:
+        return False
+    debrief = None
+    if debrief_id.isdigit() and key in context.checklist:
+        debrief = await context.debriefs.get(user_id=user.id, debrief_id=int(debrief_id))
+    if debrief is None:
+        await followups.set_awaiting(context, user, None)
+        return False
+    await _replace(context, user, chat, debrief, key, typed, message_id)
+    return True
+
+
+async def edit_with_value(update: Update, context: DebriefContext) -> None:
+    """Take a button's value as the new answer to a choice, rating or date question."""
+    found = await _owned(update, context)
+    if found is None:
+        return
+    query, button, debrief = found
+    user, chat = who(update)
+    if button.key is None or button.key not in context.checklist or button.value is None:
+        await query.answer(render.text(await context.language(user), "debrief.not_found"))
+        return
+    await query.answer()
+    await _replace(context, user, chat, debrief, button.key, button.value, None)
+
+
+async def confirm_delete(update: Update, context: DebriefContext) -> None:
+    """Ask to confirm deleting a debrief; delete it once confirmed."""
+    found = await _owned(update, context)
+    if found is None:
+        return
+    query, button, debrief = found
+    user, chat = who(update)
+    language = await context.language(user)
+    await query.answer()
+    if button.key != "yes":
+        await say(context, chat, render.delete_confirm(debrief, language=language))
+        return
+    company = debrief.answers.get("company") or render.text(language, "history.unnamed")
+    await context.debriefs.delete(user_id=user.id, debrief_id=debrief.id)
+    if isinstance(query.message, Message):
+        deleted = render.text(language, "history.deleted", company=company)
+        await query.edit_message_text(deleted, reply_markup=None)
+
+
+async def offer_link(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, company: str
+) -> None:
+    """After the company is named, offer to link this debrief to an earlier round there."""
+    if debrief.previous_id is not None:
+        return
+    candidates = await context.debriefs.headlines(user_id=user.id, keys=HEADLINE_KEYS)
+    previous = previous_round(candidates, company, current_id=debrief.id)
+    if previous is not None:
+        language = await context.language(user)
+        await say(context, chat, render.link_offer(debrief.id, previous, language=language))
+
+
+async def link_round(update: Update, context: DebriefContext) -> None:
+    """Link (or not) a new debrief to the earlier round the bot found."""
+    found = await _owned(update, context)
+    if found is None:
+        return
+    query, button, debrief = found
+    user, _ = who(update)
+    language = await context.language(user)
+    previous = None
+    if button.key and button.key.isdigit() and int(button.key) != debrief.id:
+        previous = await context.debriefs.get(user_id=user.id, debrief_id=int(button.key))
+    if previous is None:
+        await query.answer(render.text(language, "debrief.not_found"))
+        return
+    await query.answer()
+    if button.value != "y":
+        await query.edit_message_text(
+            render.text(language, "history.not_linked"), reply_markup=None
+        )
+        return
+    await context.debriefs.link_round(
+        user_id=user.id, debrief_id=debrief.id, previous_id=previous.id
+    )
+    # A next round is news: the earlier round no longer waits for any.
+    if previous.outcome == "waiting":
+        await context.debriefs.set_outcome(
+            user_id=user.id, debrief_id=previous.id, outcome="next_round"
+        )
+    await context.reminders.cancel_kinds(
+        user_id=user.id, debrief_id=previous.id, kinds=["no_news", "feedback", "next_round"]
+    )
+    rounds = await context.debriefs.rounds(user_id=user.id, debrief_id=debrief.id)
+    company = previous.answers.get("company") or "?"
+    linked = render.text(language, "history.linked", number=len(rounds), company=company)
+    await query.edit_message_text(linked, reply_markup=None)
+
+
+async def recall_rounds(
+    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
+) -> None:
+    """At the end of a next round, recall what the user noted in the earlier rounds."""
+    if debrief.previous_id is None:
+        return
+    rounds = await context.debriefs.rounds(user_id=debrief.user_id, debrief_id=debrief.id)
+    earlier = [r.answers for r in rounds if r.id != debrief.id]
+    if not earlier:
+        return
+    company = debrief.answers.get("company") or "?"
+    title = render.text(language, "history.recall_title", company=company)
+    for part in render.recall(earlier, title=title, language=language):
+        await say(context, chat, part)
+
+
+async def on_edited_message(update: Update, context: DebriefContext) -> None:
+    """Replace the stored answer a message carried when the user edits that message."""
+    user, chat = who(update)
+    message = update.edited_message
+    assert message is not None
+    assert message.text is not None
+    found = await context.debriefs.answer_part(user_id=user.id, message_id=message.message_id)
+    if found is None or found[1] not in context.checklist:
+        return
+    debrief_id, key, part = found
+    language = await context.language(user)
+    question = context.checklist.question(key)
+    label = question.label(language)
+    reply_to = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    value = message.text.strip()
+    if question.kind is not Kind.TEXT:
+        result = interpret(question, message.text, today=await context.today(user))
+        if not isinstance(result, Accepted):
+            refused = render.refusal(question, result.reason, language=language)
+            kept = render.text(language, "history.edit_rejected", label=label)
+            await context.bot.send_message(chat.id, f"{refused}\n{kept}", reply_parameters=reply_to)
+            return
+        value = result.value
+    elif not value:
+        kept = render.text(language, "history.edit_rejected", label=label)
+        await context.bot.send_message(chat.id, kept, reply_parameters=reply_to)
+        return
+    await context.debriefs.edit_part(
+        user_id=user.id, debrief_id=debrief_id, key=key, part=part, text=value
+    )
+    noted = render.text(language, "history.message_edited", label=label)
+    await context.bot.send_message(chat.id, noted, reply_parameters=reply_to)

@@ -1,0 +1,114 @@
+"""A user's history: rounds of one application grouped, pages of it, and spotting a next round."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from conversations.i18n import fold
+from conversations.reminders import parse_day
+from storage.debriefs import Debrief
+
+__all__ = [
+    "HEADLINE_KEYS",
+    "PAGE_SIZE",
+    "Application",
+    "Page",
+    "group_rounds",
+    "interview_day",
+    "paginate",
+    "previous_round",
+    "same_company",
+]
+
+# What a history line shows; the list loads only these answers.
+HEADLINE_KEYS = ("company", "position", "interview_date", "rating")
+# Applications per page: with their rounds, a page stays one short message.
+PAGE_SIZE = 5
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """The debriefs of one application, one per round, oldest first."""
+
+    rounds: tuple[Debrief, ...]
+
+    @property
+    def latest(self) -> Debrief:
+        """Return the most recent round."""
+        return self.rounds[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of the history."""
+
+    applications: tuple[Application, ...]
+    number: int
+    count: int
+    total: int
+
+
+def _root(debrief: Debrief, by_id: dict[int, Debrief]) -> int:
+    """Follow the previous-round links back to the first round the user still has."""
+    seen = {debrief.id}
+    current = debrief
+    while current.previous_id in by_id and current.previous_id not in seen:
+        current = by_id[current.previous_id]
+        seen.add(current.id)
+    return current.id
+
+
+def group_rounds(debriefs: Sequence[Debrief]) -> list[Application]:
+    """Group debriefs (newest first) into applications, the most recently active first."""
+    by_id = {debrief.id: debrief for debrief in debriefs}
+    groups: dict[int, list[Debrief]] = {}
+    for debrief in debriefs:
+        groups.setdefault(_root(debrief, by_id), []).append(debrief)
+    return [
+        Application(tuple(sorted(group, key=lambda d: (d.created_at or "", d.id))))
+        for group in groups.values()
+    ]
+
+
+def paginate(applications: Sequence[Application], number: int, size: int = PAGE_SIZE) -> Page:
+    """Return page `number` (from 1; clamped to the pages there are)."""
+    count = max(1, math.ceil(len(applications) / size))
+    number = min(max(1, number), count)
+    start = (number - 1) * size
+    total = sum(len(application.rounds) for application in applications)
+    return Page(tuple(applications[start : start + size]), number, count, total)
+
+
+def same_company(first: str, second: str) -> bool:
+    """Tell whether two typed company names name the same company ('Société X' = 'societe x')."""
+    return (
+        bool(first.strip())
+        and _NOT_WORD.sub(" ", fold(first)).strip() == _NOT_WORD.sub(" ", fold(second)).strip()
+    )
+
+
+def previous_round(
+    candidates: Sequence[Debrief], company: str, *, current_id: int
+) -> Debrief | None:
+    """Return the most recent finished debrief about the same company, if there is one."""
+    for candidate in candidates:
+        if (
+            candidate.id != current_id
+            and candidate.status == "done"
+            and same_company(candidate.answers.get("company", ""), company)
+        ):
+            return candidate
+    return None
+
+
+def interview_day(debrief: Debrief) -> date | None:
+    """Return the day of the interview: as answered, else the day the debrief began."""
+    answered = parse_day(debrief.answers.get("interview_date"))
+    if answered is not None:
+        return answered
+    return parse_day((debrief.created_at or "")[:10])
