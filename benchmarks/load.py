@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import Any, Final
 
 from benchmarks.processes import (
+    TOKEN,
     BotProcess,
     ProcessExited,
+    bot_env,
     git_commit,
     kill_all,
     machine_ticks,
     save_report,
+    wait_ready,
 )
 from benchmarks.profiling import hotspots, start_sampling
 from benchmarks.stats import max_in_window, percentile, percentiles_ms
@@ -34,13 +37,10 @@ __all__ = ["main"]
 JSON = dict[str, Any]
 Driver = Callable[[FakeUser, InFlight, float], Awaitable[UserRun]]
 
-TOKEN: Final = "123456789:BENCHMARK-token-for-offline-use"
 DEPLOYED_RATE: Final = 30.0
 TARGET_RATIO: Final = 0.9
 FIRST_USER_ID: Final = 50_001
-READY_TIMEOUT: Final = 30.0
 SENDS: Final = frozenset({"sendMessage", "editMessageText"})
-_PROXY_VARIABLES: Final = ("http_proxy", "https_proxy", "all_proxy")
 USAGE: Final = """\
 runs:
   own    the bot's own cost: Debrief with DEBRIEF_MAX_MESSAGES_PER_SECOND=0, then a bare PTB echo
@@ -86,35 +86,6 @@ DEBRIEF_PACED: Final = Target(
 )
 
 
-def _child_env(target: Target, fake: FakeTelegram, workdir: Path) -> dict[str, str]:
-    """Return the bot's environment: the fake's URL, a temp database, no proxies."""
-    env = {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": fake.url,
-        "DEBRIEF_DB_PATH": str(workdir / "data" / "debrief.sqlite3"),
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-        **target.env,
-    }
-    for name in _PROXY_VARIABLES:
-        env[name] = env[name.upper()] = ""
-    return env
-
-
-async def _wait_ready(fake: FakeTelegram, process: BotProcess) -> None:
-    """Wait until the bot's getUpdates is parked (it is polling), or fail if it exits."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    while True:
-        process.check_alive()
-        try:
-            await fake.wait_for_long_poll(timeout=1.0)
-        except TimeoutError:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{process.name} did not poll within {READY_TIMEOUT}s") from None
-        else:
-            return
-
-
 def _debrief_script() -> list[Action]:
     """Return the actions of one debrief as the simulated users do it (for the echo runs)."""
     script = [Action("text", "/new")]
@@ -150,12 +121,12 @@ async def measure(
     with tempfile.TemporaryDirectory(prefix=f"bench-{target.key}-") as tmp:
         workdir = Path(tmp)
         async with FakeTelegram(token=TOKEN) as fake:
-            env = _child_env(target, fake, workdir)
+            env = bot_env(fake.url, workdir / "data" / "debrief.sqlite3", target.env)
             process = BotProcess.start(target.key, target.module, list(target.args), env, workdir)
             result["pid"] = process.pid
             sampler: BotProcess | None = None
             try:
-                await _wait_ready(fake, process)
+                await wait_ready(fake, process)
                 if profile is not None:
                     profile = profile / f"{target.key}.txt"
                     profile.parent.mkdir(parents=True, exist_ok=True)

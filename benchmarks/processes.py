@@ -9,14 +9,31 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
-__all__ = ["BotProcess", "ProcessExited", "git_commit", "kill_all", "machine_ticks", "save_report"]
+from tests.fake_telegram import FakeTelegram
+
+__all__ = [
+    "TOKEN",
+    "BotProcess",
+    "ProcessExited",
+    "bot_env",
+    "git_commit",
+    "kill_all",
+    "machine_ticks",
+    "save_report",
+    "wait_ready",
+]
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
+TOKEN: Final = "123456789:BENCHMARK-token-for-offline-use"
+READY_TIMEOUT: Final = 30.0
+_PROXY_VARIABLES: Final = ("http_proxy", "https_proxy", "all_proxy")
 _CLOCK_TICKS: Final = os.sysconf("SC_CLK_TCK")
 _RUNNING: set[BotProcess] = set()
 
@@ -179,6 +196,41 @@ class BotProcess:
         except OSError:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
+
+
+def bot_env(
+    api_url: str, db_path: Path, settings: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Return a bot's environment: the fake server's URL, a database, no proxies, settings."""
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api_url,
+        "DEBRIEF_DB_PATH": str(db_path),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        **(settings or {}),
+    }
+    for name in _PROXY_VARIABLES:
+        env[name] = env[name.upper()] = ""
+    return env
+
+
+async def wait_ready(
+    fake: FakeTelegram,
+    process: BotProcess,
+    timeout: float = READY_TIMEOUT,  # noqa: ASYNC109 - bounded by design
+) -> float:
+    """Wait until the bot's getUpdates is parked (it polls); return when, or fail if it exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        process.check_alive()
+        try:
+            await fake.wait_for_long_poll(timeout=1.0)
+        except TimeoutError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{process.name} did not poll within {timeout}s") from None
+        else:
+            return time.monotonic()
 
 
 def machine_ticks() -> dict[str, int]:

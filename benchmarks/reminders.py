@@ -24,11 +24,14 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from benchmarks.processes import (
+    TOKEN,
     BotProcess,
     ProcessExited,
+    bot_env,
     git_commit,
     kill_all,
     save_report,
+    wait_ready,
 )
 from benchmarks.stats import max_in_window, percentile, percentiles_ms
 from benchmarks.users import ANSWERS
@@ -45,7 +48,6 @@ __all__ = ["main"]
 
 JSON = dict[str, Any]
 
-TOKEN: Final = "123456789:BENCHMARK-token-for-offline-use"
 KINDS: Final = ("thank_you", "questions", "no_news", "feedback", "next_round")
 FIRST_USER_ID: Final = 100_001
 DEBRIEFER_ID: Final = 99_001
@@ -53,7 +55,6 @@ LIMIT_PER_SECOND: Final = 30
 TARGET_RATE: Final = 25.0
 EXPECTED_RATE: Final = 28.5  # the bot paces at 95% of 30/s
 REMINDER_INTERVAL: Final = "2"
-READY_TIMEOUT: Final = 30.0
 REPLY_TIMEOUT: Final = 30.0
 DB_TIMEOUT: Final = 30.0
 THINK_TIME: Final = 0.5
@@ -71,7 +72,6 @@ CHAT_SENDS: Final = frozenset(
     {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendChatAction", "sendDocument"}
 )
 PARIS: Final = ZoneInfo("Europe/Paris")
-_PROXY_VARIABLES: Final = ("http_proxy", "https_proxy", "all_proxy")
 USAGE: Final = """\
 passes:
   flood  a user debriefs alone (~20 answers), then N reminders fall due at once: the bot restarts
@@ -276,31 +276,8 @@ def choose_timezone(now: datetime, seconds: float) -> tuple[str | None, str]:
 
 def start_bot(name: str, fake: FakeTelegram, workdir: Path, db_path: Path) -> BotProcess:
     """Start `python -m bot` against the fake, default pacing, reminders every 2 s."""
-    env = {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": fake.url,
-        "DEBRIEF_DB_PATH": str(db_path),
-        "DEBRIEF_REMINDER_INTERVAL": REMINDER_INTERVAL,
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-    }
-    for name_ in _PROXY_VARIABLES:
-        env[name_] = env[name_.upper()] = ""
+    env = bot_env(fake.url, db_path, {"DEBRIEF_REMINDER_INTERVAL": REMINDER_INTERVAL})
     return BotProcess.start(name, "bot", [], env, workdir)
-
-
-async def wait_ready(fake: FakeTelegram, process: BotProcess) -> float:
-    """Wait until the bot's getUpdates is parked (it polls); return when, or fail if it exits."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    while True:
-        process.check_alive()
-        try:
-            await fake.wait_for_long_poll(timeout=1.0)
-        except TimeoutError:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{process.name} did not poll within {READY_TIMEOUT}s") from None
-        else:
-            return time.monotonic()
 
 
 def reminder_id(markup: Any) -> int | None:
