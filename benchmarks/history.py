@@ -792,6 +792,19 @@ def export_pending() -> str | None:
     return None
 
 
+def evict(path: Path) -> None:
+    """Drop a database file from the OS page cache: the next reads come from the disk."""
+    for name in (path, Path(f"{path}-wal")):
+        with contextlib.suppress(FileNotFoundError):
+            descriptor = os.open(name, os.O_RDONLY)
+            try:
+                # Dirty pages stay cached: write them out first.
+                os.fsync(descriptor)
+                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(descriptor)
+
+
 async def bot_pass(
     db_path: Path,
     workdir: Path,
@@ -812,6 +825,8 @@ async def bot_pass(
         """Tell whether a message is a page of the history."""
         return hint in message.text
 
+    # The first /history then reads its pages from the disk, as after a reboot.
+    evict(db_path)
     async with FakeTelegram(token=TOKEN) as fake:
         process = BotProcess.start(
             "history", "bot", [], bot_env(fake.url, db_path, UNPACED), workdir
@@ -1170,7 +1185,7 @@ def _bot_lines(bot: JSON) -> list[str]:
         lines.append(
             f"  /history p95 {history['p95']} ms {_check(ok)}"
             f" (target < {HISTORY_TARGET_MS:.0f} ms); first = the first action of its kind"
-            " after start-up (cold caches), ms"
+            " after start-up, ms (for /history: database file evicted from the OS page cache)"
         )
     if "export_pending" in bot:
         lines.append(f"  /export: pending — {bot['export_pending']}")
