@@ -117,6 +117,13 @@ class DebriefRepository:
         """Return every debrief of the user with all its answers, newest first."""
         return await self._fetch_all("d.user_id = ?", (user_id,))
 
+    async def count_for(self, *, user_id: int) -> int:
+        """Return how many debriefs the user has."""
+        row = await self._db.fetch_one(
+            "SELECT count(*) FROM debriefs WHERE user_id = ?", (user_id,)
+        )
+        return int(row[0]) if row is not None else 0
+
     async def headlines(self, *, user_id: int, keys: Sequence[str]) -> list[Debrief]:
         """Return every debrief of the user with only the answers to `keys`, newest first."""
         return await self._fetch_all("d.user_id = ?", (user_id,), keys=keys)
