@@ -374,8 +374,14 @@ def test_another_users_debriefs_are_refused() -> None:
 
 
 def test_a_naive_export_time_is_refused() -> None:
+    naive = datetime(2026, 1, 1)  # noqa: DTZ001
+
     with pytest.raises(ValueError, match="timezone-aware"):
-        export_markdown([], checklist=checklist(), language="en", exported_at=datetime(2026, 1, 1))  # noqa: DTZ001
+        export_markdown([], checklist=checklist(), language="en", exported_at=naive)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        thank_you_eml(
+            _debrief(1, {"company": "A"}), language="en", sender_name="A", exported_at=naive
+        )
 
 
 # JSON.
