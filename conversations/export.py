@@ -22,6 +22,7 @@ from conversations.answers import display
 from conversations.checklist import Checklist, Kind, Question, Section
 from conversations.dates import format_date
 from conversations.email import build_thank_you, clip
+from conversations.history import group_rounds
 from conversations.i18n import LANGUAGES, Language, catalog, fold
 from storage.debriefs import Debrief
 from storage.reminders import Reminder
@@ -30,7 +31,6 @@ from storage.users import Profile
 __all__ = [
     "SCHEMA",
     "SCHEMA_VERSION",
-    "applications",
     "eml_filename",
     "export_filename",
     "export_json",
@@ -119,33 +119,6 @@ def _require_aware(moment: datetime) -> None:
     """Refuse a naive datetime, which would be read in the server's timezone."""
     if moment.utcoffset() is None:
         raise ValueError("exported_at must be timezone-aware")
-
-
-def applications(debriefs: Iterable[Debrief]) -> list[tuple[Debrief, ...]]:
-    """Group debriefs into applications (rounds chained by previous_id), newest application first.
-
-    Each application lists its rounds oldest first, so round N is at index N - 1.
-    """
-    by_id = {debrief.id: debrief for debrief in debriefs}
-
-    def root(debrief: Debrief) -> int:
-        # Stored links only point to earlier rounds; `seen` merely guarantees the walk ends.
-        seen = {debrief.id}
-        while debrief.previous_id in by_id and debrief.previous_id not in seen:
-            debrief = by_id[debrief.previous_id]
-            seen.add(debrief.id)
-        return debrief.id
-
-    groups: dict[int, list[Debrief]] = {}
-    for debrief in by_id.values():
-        groups.setdefault(root(debrief), []).append(debrief)
-    rounds = [tuple(sorted(group, key=_age)) for group in groups.values()]
-    return sorted(rounds, key=lambda group: _age(group[-1]), reverse=True)
-
-
-def _age(debrief: Debrief) -> tuple[str, int]:
-    """Order debriefs by creation (the id breaks ties and stands in for a missing time)."""
-    return debrief.created_at or "", debrief.id
 
 
 # Markdown.
@@ -273,7 +246,7 @@ def _outline(
                 for number, debrief in enumerate(rounds, start=1)
             ],
         )
-        for rounds in applications(debriefs)
+        for rounds in (a.rounds for a in group_rounds(debriefs))
     ]
 
 
@@ -372,7 +345,7 @@ def export_json(
         by_debrief.setdefault(reminder.debrief_id, []).append(reminder)
     exported = {debrief.id for debrief in debriefs}
     entries = []
-    for rounds in applications(debriefs):
+    for rounds in (a.rounds for a in group_rounds(debriefs)):
         for number, debrief in enumerate(rounds, start=1):
             entries.append(
                 {

@@ -21,13 +21,13 @@ from markdown_it import MarkdownIt
 from conversations.checklist import Kind, checklist
 from conversations.email import build_thank_you
 from conversations.export import (
-    applications,
     eml_filename,
     export_filename,
     export_json,
     export_markdown,
     thank_you_eml,
 )
+from conversations.history import group_rounds
 from conversations.i18n import LANGUAGES, Language, catalog
 from storage.debriefs import Debrief
 from storage.reminders import Reminder
@@ -273,18 +273,18 @@ def test_rounds_are_chained_whatever_the_input_order() -> None:
     alone = _debrief(4, {"company": "B"}, created_at="2026-02-15T00:00:00Z")
     orphan = _debrief(5, {"company": "C"}, created_at="2026-01-15T00:00:00Z", previous_id=99)
 
-    grouped = applications([alone, three, orphan, one, two])
+    grouped = group_rounds([alone, three, orphan, one, two])
 
-    assert [[debrief.id for debrief in rounds] for rounds in grouped] == [[1, 2, 3], [4], [5]]
+    assert [[debrief.id for debrief in a.rounds] for a in grouped] == [[1, 2, 3], [4], [5]]
 
 
 def test_a_loop_of_previous_ids_still_exports_every_debrief() -> None:
     one = _debrief(1, {"company": "A"}, previous_id=2)
     two = _debrief(2, {"company": "A"}, previous_id=1)
 
-    grouped = applications([one, two])
+    grouped = group_rounds([one, two])
 
-    assert sorted(debrief.id for rounds in grouped for debrief in rounds) == [1, 2]
+    assert sorted(debrief.id for a in grouped for debrief in a.rounds) == [1, 2]
 
 
 def test_answers_to_questions_the_checklist_no_longer_has_come_last_under_other() -> None:
