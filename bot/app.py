@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import followups, handlers, history
+from bot import export, followups, handlers, history
 from bot.callbacks import Action
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
@@ -45,6 +45,7 @@ COMMANDS = (
     "back",
     "cancel",
     "history",
+    "export",
     "reminders",
     "timezone",
     "language",
@@ -131,6 +132,7 @@ def _register(application: DebriefApplication) -> None:
             command("cancel", handlers.cancel),
             command("language", handlers.choose_language),
             command("history", history.history_command),
+            command("export", export.export_command),
             command("reminders", followups.list_reminders),
             command("timezone", followups.timezone_command),
             button(Action.NEW, handlers.new_debrief),

@@ -16,7 +16,6 @@ from bot.context import DebriefContext
 from bot.replies import say, who
 from conversations.answers import Accepted, display, interpret
 from conversations.checklist import Kind
-from conversations.email import build_thank_you, sending_advice
 from conversations.flow import TextRoute, can_finish, route_text
 from conversations.i18n import LANGUAGES, Language, catalog
 from conversations.reminders import after_debrief
@@ -89,13 +88,8 @@ async def _finish(
     for part in render.summary(result):
         await say(context, chat, part)
     await history.recall_rounds(context, chat, debrief, language)
-    draft = build_thank_you(debrief.answers, language=language, sender=user.full_name, today=today)
-    advice = sending_advice(debrief.answers.get("interview_date"), today=today)
-    await say(
-        context,
-        chat,
-        render.thank_you(draft, language=language, advice_key=advice, debrief_id=debrief.id),
-    )
+    reply = render.thank_you_for(debrief, language=language, sender=user.full_name, today=today)
+    await say(context, chat, reply)
     plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
     # Closed only once everything is sent: after a crash, the next message sends it all again.
     await context.debriefs.finish(user_id=user.id, debrief_id=debrief.id, reminders=plan)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import CallbackQuery, Chat, Message, ReplyParameters, Update, User
 
 from bot import followups, render
@@ -10,7 +12,6 @@ from bot.context import DebriefContext
 from bot.replies import say, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Kind
-from conversations.email import build_thank_you, sending_advice
 from conversations.history import HEADLINE_KEYS, group_rounds, paginate, previous_round
 from conversations.i18n import Language
 from storage.debriefs import Debrief
@@ -64,21 +65,32 @@ async def history_page(update: Update, context: DebriefContext) -> None:
     await _show_page(context, user, chat, number)
 
 
-async def _owned(
-    update: Update, context: DebriefContext
-) -> tuple[CallbackQuery, Button, Debrief] | None:
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """A button on one of the user's own debriefs, and who pressed it where."""
+
+    query: CallbackQuery
+    button: Button
+    debrief: Debrief
+    user: User
+    chat: Chat
+    language: Language
+
+
+async def _owned(update: Update, context: DebriefContext) -> _Target | None:
     """Return the user's debrief a button names; answer "not found" for anything else."""
-    user, _ = who(update)
+    user, chat = who(update)
     query = update.callback_query
     assert query is not None
+    language = await context.language(user)
     button = Button.decode(query.data)
     debrief = None
     if button is not None and button.debrief_id is not None:
         debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
     if button is None or debrief is None:
-        await query.answer(render.text(await context.language(user), "debrief.not_found"))
+        await query.answer(render.text(language, "debrief.not_found"))
         return None
-    return query, button, debrief
+    return _Target(query, button, debrief, user, chat, language)
 
 
 async def _show(
@@ -94,68 +106,54 @@ async def _show(
 
 async def open_debrief(update: Update, context: DebriefContext) -> None:
     """Show one debrief of the history again (also: cancel an edit or a deletion)."""
-    found = await _owned(update, context)
-    if found is None:
+    target = await _owned(update, context)
+    if target is None:
         return
-    query, _, debrief = found
-    user, chat = who(update)
-    await query.answer()
-    if (await context.profile(user)).awaiting:
-        await followups.set_awaiting(context, user, None)
-    await _show(context, user, chat, debrief)
+    await target.query.answer()
+    if (await context.profile(target.user)).awaiting:
+        await followups.set_awaiting(context, target.user, None)
+    await _show(context, target.user, target.chat, target.debrief)
 
 
 async def email_again(update: Update, context: DebriefContext) -> None:
     """Send a debrief's thank-you draft again."""
-    found = await _owned(update, context)
-    if found is None:
+    target = await _owned(update, context)
+    if target is None:
         return
-    query, _, debrief = found
-    user, chat = who(update)
-    await query.answer()
-    language = await context.language(user)
-    today = await context.today(user)
-    draft = build_thank_you(debrief.answers, language=language, sender=user.full_name, today=today)
-    advice = sending_advice(debrief.answers.get("interview_date"), today=today)
-    await say(
-        context,
-        chat,
-        render.thank_you(draft, language=language, advice_key=advice, debrief_id=debrief.id),
+    await target.query.answer()
+    today = await context.today(target.user)
+    reply = render.thank_you_for(
+        target.debrief, language=target.language, sender=target.user.full_name, today=today
     )
+    await say(context, target.chat, reply)
 
 
 async def set_status(update: Update, context: DebriefContext) -> None:
     """Ask how the application stands (the outcome buttons do the rest)."""
-    found = await _owned(update, context)
-    if found is None:
+    target = await _owned(update, context)
+    if target is None:
         return
-    query, _, debrief = found
-    user, chat = who(update)
-    await query.answer()
-    await say(context, chat, render.outcome_choice(debrief.id, await context.language(user)))
+    await target.query.answer()
+    await say(context, target.chat, render.outcome_choice(target.debrief.id, target.language))
 
 
 async def choose_question(update: Update, context: DebriefContext) -> None:
     """Ask which answer to edit, or, with a question named, ask for its new answer."""
-    found = await _owned(update, context)
-    if found is None:
+    target = await _owned(update, context)
+    if target is None:
         return
-    query, button, debrief = found
-    user, chat = who(update)
-    language = await context.language(user)
-    key = button.key
+    user, debrief, language, key = target.user, target.debrief, target.language, target.button.key
+    if key is not None and key not in context.checklist:
+        await target.query.answer(render.text(language, "debrief.not_found"))
+        return
+    await target.query.answer()
     if key is None:
-        await query.answer()
-        await say(context, chat, render.edit_picker(context.checklist, debrief, language=language))
-        return
-    if key not in context.checklist:
-        await query.answer(render.text(language, "debrief.not_found"))
-        return
-    await query.answer()
-    await followups.set_awaiting(context, user, f"{EDITING}:{debrief.id}:{key}")
-    today = await context.today(user)
-    reply = render.edit_prompt(context.checklist, debrief, key, language=language, today=today)
-    await say(context, chat, reply)
+        reply = render.edit_picker(context.checklist, debrief, language=language)
+    else:
+        await followups.set_awaiting(context, user, f"{EDITING}:{debrief.id}:{key}")
+        today = await context.today(user)
+        reply = render.edit_prompt(context.checklist, debrief, key, language=language, today=today)
+    await say(context, target.chat, reply)
 
 
 async def _replace(
@@ -205,32 +203,29 @@ async def edit_with_text(
 
 async def edit_with_value(update: Update, context: DebriefContext) -> None:
     """Take a button's value as the new answer to a choice, rating or date question."""
-    found = await _owned(update, context)
-    if found is None:
+    target = await _owned(update, context)
+    if target is None:
         return
-    query, button, debrief = found
-    user, chat = who(update)
-    if button.key is None or button.key not in context.checklist or button.value is None:
-        await query.answer(render.text(await context.language(user), "debrief.not_found"))
+    key, value = target.button.key, target.button.value
+    if key is None or key not in context.checklist or value is None:
+        await target.query.answer(render.text(target.language, "debrief.not_found"))
         return
-    await query.answer()
-    await _replace(context, user, chat, debrief, button.key, button.value, None)
+    await target.query.answer()
+    await _replace(context, target.user, target.chat, target.debrief, key, value, None)
 
 
 async def confirm_delete(update: Update, context: DebriefContext) -> None:
     """Ask to confirm deleting a debrief; delete it once confirmed."""
-    found = await _owned(update, context)
-    if found is None:
+    target = await _owned(update, context)
+    if target is None:
         return
-    query, button, debrief = found
-    user, chat = who(update)
-    language = await context.language(user)
+    query, debrief, language = target.query, target.debrief, target.language
     await query.answer()
-    if button.key != "yes":
-        await say(context, chat, render.delete_confirm(debrief, language=language))
+    if target.button.key != "yes":
+        await say(context, target.chat, render.delete_confirm(debrief, language=language))
         return
     company = debrief.answers.get("company") or render.text(language, "history.unnamed")
-    await context.debriefs.delete(user_id=user.id, debrief_id=debrief.id)
+    await context.debriefs.delete(user_id=target.user.id, debrief_id=debrief.id)
     if isinstance(query.message, Message):
         deleted = render.text(language, "history.deleted", company=company)
         await query.edit_message_text(deleted, reply_markup=None)
@@ -251,12 +246,16 @@ async def offer_link(
 
 async def link_round(update: Update, context: DebriefContext) -> None:
     """Link (or not) a new debrief to the earlier round the bot found."""
-    found = await _owned(update, context)
-    if found is None:
+    target = await _owned(update, context)
+    if target is None:
         return
-    query, button, debrief = found
-    user, _ = who(update)
-    language = await context.language(user)
+    query, button, debrief, user, language = (
+        target.query,
+        target.button,
+        target.debrief,
+        target.user,
+        target.language,
+    )
     previous = None
     if button.key and button.key.isdigit() and int(button.key) != debrief.id:
         previous = await context.debriefs.get(user_id=user.id, debrief_id=int(button.key))

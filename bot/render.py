@@ -14,7 +14,7 @@ from bot.callbacks import Action, Button
 from conversations.answers import display, stars
 from conversations.checklist import Checklist, Kind, Question
 from conversations.dates import format_date
-from conversations.email import EmailDraft
+from conversations.email import EmailDraft, build_thank_you, sending_advice
 from conversations.flow import addable_question
 from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
@@ -55,6 +55,7 @@ __all__ = [
     "summary",
     "text",
     "thank_you",
+    "thank_you_for",
     "utf16_len",
 ]
 
@@ -375,6 +376,13 @@ def thank_you(draft: EmailDraft, *, language: Language, advice_key: str, debrief
     """Render the thank-you draft with a button to say it was sent."""
     sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief_id))]
     return Reply(email(draft, language=language, advice_key=advice_key), _markup([sent]))
+
+
+def thank_you_for(debrief: Debrief, *, language: Language, sender: str, today: date) -> Reply:
+    """Draft a debrief's thank-you email and render it with when to send it."""
+    draft = build_thank_you(debrief.answers, language=language, sender=sender, today=today)
+    advice = sending_advice(debrief.answers.get("interview_date"), today=today)
+    return thank_you(draft, language=language, advice_key=advice, debrief_id=debrief.id)
 
 
 def finished(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -63,16 +63,19 @@ def _root(debrief: Debrief, by_id: dict[int, Debrief]) -> int:
     return current.id
 
 
-def group_rounds(debriefs: Sequence[Debrief]) -> list[Application]:
-    """Group debriefs (newest first) into applications, the most recently active first."""
+def _age(debrief: Debrief) -> tuple[str, int]:
+    """Order debriefs by creation (the id breaks ties and stands in for a missing time)."""
+    return debrief.created_at or "", debrief.id
+
+
+def group_rounds(debriefs: Iterable[Debrief]) -> list[Application]:
+    """Group debriefs into applications, rounds oldest first, the most recently active first."""
     by_id = {debrief.id: debrief for debrief in debriefs}
     groups: dict[int, list[Debrief]] = {}
-    for debrief in debriefs:
+    for debrief in by_id.values():
         groups.setdefault(_root(debrief, by_id), []).append(debrief)
-    return [
-        Application(tuple(sorted(group, key=lambda d: (d.created_at or "", d.id))))
-        for group in groups.values()
-    ]
+    applications = [Application(tuple(sorted(group, key=_age))) for group in groups.values()]
+    return sorted(applications, key=lambda application: _age(application.latest), reverse=True)
 
 
 def paginate(applications: Sequence[Application], number: int, size: int = PAGE_SIZE) -> Page:
@@ -84,12 +87,15 @@ def paginate(applications: Sequence[Application], number: int, size: int = PAGE_
     return Page(tuple(applications[start : start + size]), number, count, total)
 
 
+def _company_key(name: str) -> str:
+    """Reduce a company name to its words: case, accents and punctuation left out."""
+    return _NOT_WORD.sub(" ", fold(name)).strip()
+
+
 def same_company(first: str, second: str) -> bool:
     """Tell whether two typed company names name the same company ('Société X' = 'societe x')."""
-    return (
-        bool(first.strip())
-        and _NOT_WORD.sub(" ", fold(first)).strip() == _NOT_WORD.sub(" ", fold(second)).strip()
-    )
+    key = _company_key(first)
+    return bool(key) and key == _company_key(second)
 
 
 def previous_round(

@@ -78,6 +78,24 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
     )
 
 
+def _replacing(
+    user_id: int, debrief_id: int, key: str, text: str, message_id: int | None
+) -> tuple[tuple[str, tuple[object, ...]], ...]:
+    """Return the statements that make `text` the whole answer to `key`."""
+    owner = (debrief_id, user_id)
+    return (
+        (
+            f"DELETE FROM answer_parts WHERE debrief_id = ? AND question_key = ? AND {_OWNED}",
+            (debrief_id, key, *owner),
+        ),
+        (
+            "INSERT INTO answer_parts (debrief_id, question_key, part, text, message_id)"
+            f" SELECT ?, ?, 0, ?, ? WHERE {_OWNED}",
+            (debrief_id, key, text, message_id, *owner),
+        ),
+    )
+
+
 class NotFoundError(LookupError):
     """The debrief does not exist, or belongs to someone else."""
 
@@ -116,6 +134,13 @@ class DebriefRepository:
     async def all_for(self, *, user_id: int) -> list[Debrief]:
         """Return every debrief of the user with all its answers, newest first."""
         return await self._fetch_all("d.user_id = ?", (user_id,))
+
+    async def count_for(self, *, user_id: int) -> int:
+        """Return how many debriefs the user has."""
+        row = await self._db.fetch_one(
+            "SELECT count(*) FROM debriefs WHERE user_id = ?", (user_id,)
+        )
+        return int(row[0]) if row is not None else 0
 
     async def headlines(self, *, user_id: int, keys: Sequence[str]) -> list[Debrief]:
         """Return every debrief of the user with only the answers to `keys`, newest first."""
@@ -197,48 +222,24 @@ class DebriefRepository:
         next_key: str | None,
     ) -> None:
         """Replace the answer to a question and move on to next_key, in one transaction."""
-        owner = (debrief_id, user_id)
         await self._update(
             user_id=user_id,
             debrief_id=debrief_id,
             assignments="current_key = ?, append_key = NULL",
             values=(next_key,),
-            then=(
-                (
-                    "DELETE FROM answer_parts WHERE debrief_id = ? AND question_key = ?"
-                    f" AND {_OWNED}",
-                    (debrief_id, key, *owner),
-                ),
-                (
-                    "INSERT INTO answer_parts (debrief_id, question_key, part, text, message_id)"
-                    f" SELECT ?, ?, 0, ?, ? WHERE {_OWNED}",
-                    (debrief_id, key, text, message_id, *owner),
-                ),
-            ),
+            then=_replacing(user_id, debrief_id, key, text, message_id),
         )
 
     async def replace_answer(
         self, *, user_id: int, debrief_id: int, key: str, text: str, message_id: int | None
     ) -> None:
         """Replace the whole answer to a question without moving the debrief's cursor."""
-        owner = (debrief_id, user_id)
         await self._update(
             user_id=user_id,
             debrief_id=debrief_id,
             assignments="append_key = append_key",
             values=(),
-            then=(
-                (
-                    "DELETE FROM answer_parts WHERE debrief_id = ? AND question_key = ?"
-                    f" AND {_OWNED}",
-                    (debrief_id, key, *owner),
-                ),
-                (
-                    "INSERT INTO answer_parts (debrief_id, question_key, part, text, message_id)"
-                    f" SELECT ?, ?, 0, ?, ? WHERE {_OWNED}",
-                    (debrief_id, key, text, message_id, *owner),
-                ),
-            ),
+            then=_replacing(user_id, debrief_id, key, text, message_id),
         )
 
     async def edit_part(

@@ -73,12 +73,23 @@ _METHODS: Final = {
         "answerCallbackQuery",
         "sendChatAction",
         "sendDocument",
+        "sendMediaGroup",
         "getFile",
     }
 }
 SENDING_METHODS: Final = frozenset(
-    {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument", "sendChatAction"}
+    {
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "sendDocument",
+        "sendMediaGroup",
+        "sendChatAction",
+    }
 )
+# An album holds 2 to 10 items (Bot API, sendMediaGroup).
+MIN_ALBUM: Final = 2
+MAX_ALBUM: Final = 10
 # The Bot API's default when allowed_updates is empty: everything except these three.
 _OPT_IN_UPDATES: Final = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _CHAT_ACTIONS: Final = frozenset(
@@ -152,6 +163,7 @@ _JSON_PARAMS: Final = {
     "scope": "bot command scope",
     "entities": "message entities",
     "caption_entities": "caption entities",
+    "media": "input media",
 }
 _TOKEN_RE: Final = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _COMMAND_RE: Final = re.compile(r"[a-z0-9_]{1,32}")
@@ -1630,6 +1642,7 @@ class FakeTelegram:
             "answerCallbackQuery": self._answer_callback_query,
             "sendChatAction": self._send_chat_action,
             "sendDocument": self._send_document,
+            "sendMediaGroup": self._send_media_group,
             "getFile": self._get_file,
         }
 
@@ -2128,6 +2141,54 @@ class FakeTelegram:
             chat, params, parsed, links, markup, reply_to=reply_to, document=stored
         )
         return self._bot_message_json(message)
+
+    def _send_media_group(self, params: JSONDict) -> list[JSONDict]:
+        """sendMediaGroup of uploaded documents (an album of 2-10; no reply_markup)."""
+        chat = self._resolve_chat(params)
+        self._ensure_reachable(chat)
+        media = params.get("media")
+        if isinstance(media, web.FileField):
+            raise _bad("Bad Request: can't parse input media JSON object")
+        if not isinstance(media, list) or not media:
+            raise _bad('Bad Request: parameter "media" is required')
+        if len(media) > MAX_ALBUM:
+            raise _bad("Bad Request: too much messages to send as an album")
+        if len(media) < MIN_ALBUM:
+            # The documented rule ("must include 2-10 items"); the live wording may differ.
+            raise _bad("Bad Request: media group must include 2-10 items")
+        kinds = {item.get("type") if isinstance(item, dict) else None for item in media}
+        if kinds != {"document"}:
+            raise _bad("Bad Request: document can't be mixed with other media types")
+        uploads: list[tuple[_StoredFile, JSONDict]] = []
+        for item in media:
+            reference = item.get("media")
+            field = None
+            if isinstance(reference, str) and reference.startswith("attach://"):
+                field = params.get(reference.removeprefix("attach://"))
+            if not isinstance(field, web.FileField):
+                raise _bad("Bad Request: wrong file identifier/HTTP URL specified")
+            data = field.file.read()
+            if not data:
+                raise _bad("Bad Request: file must be non-empty")
+            stored = self._register_file(
+                "documents", data, field.content_type, field.filename or "document"
+            )
+            uploads.append((stored, item))
+        messages = []
+        for stored, item in uploads:
+            caption = item.get("caption")
+            parsed, links = self._formatted(
+                caption if isinstance(caption, str) else "",
+                item.get("parse_mode"),
+                item.get("caption_entities"),
+                limit=MAX_CAPTION_LENGTH,
+                caption=True,
+            )
+            message = self._store_bot_message(
+                chat, item, parsed, links, _NO_MARKUP, reply_to=None, document=stored
+            )
+            messages.append(self._bot_message_json(message))
+        return messages
 
     def _get_file(self, params: JSONDict) -> JSONDict:
         """getFile for files the fake created or received."""

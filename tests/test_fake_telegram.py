@@ -18,6 +18,7 @@ from telegram import (
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaDocument,
     LinkPreviewOptions,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -567,6 +568,39 @@ async def test_send_document_upload(bot: Bot, fake: FakeTelegram, alice: FakeUse
     assert fake.calls[-1].params["document"]["upload"] == "debrief.md"
     file = await bot.get_file(sent.document.file_id)
     assert bytes(await file.download_as_bytearray()) == payload
+
+
+async def test_send_media_group_of_documents(bot: Bot, fake: FakeTelegram, alice: FakeUser) -> None:
+    """An album of uploaded documents arrives as one message each, with their captions."""
+    album = [
+        InputMediaDocument(
+            b"From: a\n", filename=f"draft-{n}.eml", caption=f"<i>{n}</i>", parse_mode="HTML"
+        )
+        for n in range(3)
+    ]
+    sent = await bot.send_media_group(ALICE, album)
+    assert [m.document.file_name for m in sent if m.document] == [
+        "draft-0.eml",
+        "draft-1.eml",
+        "draft-2.eml",
+    ]
+    assert [m.text for m in fake.messages(ALICE)[-3:]] == ["0", "1", "2"]
+
+
+@pytest.mark.parametrize(
+    ("count", "error"),
+    [
+        (1, "(?i)media group must include 2-10 items"),
+        (11, "(?i)too much messages to send as an album"),
+    ],
+)
+async def test_send_media_group_refuses_albums_telegram_refuses(
+    bot: Bot, alice: FakeUser, count: int, error: str
+) -> None:
+    """Albums of one or more than ten items are refused with Telegram's error."""
+    album = [InputMediaDocument(b"x", filename=f"{n}.txt") for n in range(count)]
+    with pytest.raises(BadRequest, match=error):
+        await bot.send_media_group(ALICE, album)
 
 
 async def test_set_my_commands_per_scope_and_language(bot: Bot, fake: FakeTelegram) -> None:

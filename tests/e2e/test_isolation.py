@@ -74,7 +74,7 @@ async def test_replaying_alices_buttons_as_bob_finds_nothing_and_changes_nothing
         query = await bob.user.press(greeting, data, force=True)
         answer = await telegram.wait_for_callback_answer(query)
         assert answer.text in refusals, (data, answer)
-    for command in ("/history", "/skip", "/back", "/reminders"):
+    for command in ("/history", "/export", "/skip", "/back", "/reminders"):
         await bob.user.send_text(command)
     await bob.user.send_text("/help")
     await bob.until("/new")
