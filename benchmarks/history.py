@@ -659,15 +659,27 @@ def _spread(runs: list[JSON], key: str) -> JSON:
     }
 
 
-async def startup_pass(db_path: Path, workdir: Path, repeat: int) -> JSON:
-    """Start the bot on the big database, then on empty ones, `repeat` times each."""
+async def startup_pass(db_path: Path, base: Path, workdir: Path, repeat: int) -> JSON:
+    """Start the bot `repeat` times on the big database and on empty ones; once mid-upgrade."""
     result: JSON = {}
-    for label in ("big", "empty"):
-        print(f"▶ start-up, {label} database, {repeat} times …", flush=True)
+    upgrading = [m.version for m in MIGRATIONS if m.version > BASE_SCHEMA]
+    # The first start after an upgrade also runs the new migrations on the whole database.
+    labels = [("big", repeat), ("empty", repeat)] + ([("upgrade", 1)] if upgrading else [])
+    for label, times in labels:
+        print(f"▶ start-up, {label} database, {times} times …", flush=True)
         runs = []
-        for number in range(repeat):
-            path = db_path if label == "big" else workdir / f"empty-{number}" / "debrief.sqlite3"
+        for number in range(times):
+            path = {
+                "big": db_path,
+                "empty": workdir / f"empty-{number}" / "debrief.sqlite3",
+                "upgrade": workdir / "upgrade" / "debrief.sqlite3",
+            }[label]
+            if label == "upgrade":
+                path.parent.mkdir()
+                shutil.copyfile(base, path)
             runs.append(await start_once(f"startup-{label}-{number}", path, workdir))
+            if label == "upgrade":
+                shutil.rmtree(path.parent)
         result[label] = {
             "runs": runs,
             "polling_s": _spread(runs, "polling_s"),
@@ -675,6 +687,8 @@ async def startup_pass(db_path: Path, workdir: Path, repeat: int) -> JSON:
             "peak_memory_mib": _spread(runs, "peak_memory_mib"),
             "errors": [run["error"] for run in runs if "error" in run],
         }
+    if upgrading:
+        result["upgrade"]["migrations"] = upgrading
     return result
 
 
@@ -1141,18 +1155,25 @@ def _database_lines(report: JSON) -> list[str]:
 def _startup_lines(startup: JSON) -> list[str]:
     """Render the start-up runs."""
     lines = ["", "Start-up (process start → first getUpdates at the fake server; → ready log line)"]
-    for label in ("big", "empty"):
+    titles = {
+        "big": "big database",
+        "empty": "empty database",
+        "upgrade": "big database, first start after an upgrade",
+    }
+    for label, title in titles.items():
         part = startup.get(label)
         if not part:
             continue
         polling, logged = part["polling_s"], part["ready_log_s"]
         verdict = ""
-        if label == "big" and polling:
+        if label != "empty" and polling:
             verdict = (
                 f" {_check(polling['median'] < STARTUP_TARGET_S)} (target < {STARTUP_TARGET_S} s)"
             )
+        if label == "upgrade":
+            verdict += f", migrations {part['migrations']} included"
         lines.append(
-            f"  {label + ' database':<16} getUpdates median {_number(polling.get('median'))} s,"
+            f"  {title:<44} getUpdates median {_number(polling.get('median'))} s,"
             f" max {_number(polling.get('max'))} s{verdict}; ready log median"
             f" {_number(logged.get('median'))} s; peak memory"
             f" {_number(part['peak_memory_mib'].get('median'))} MiB ({len(part['runs'])} runs)"
@@ -1293,7 +1314,7 @@ async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
         workdir = Path(tmp)
         copy, report["copy"] = await prepare_copy(base, workdir, args.startups)
         if args.only in ("all", "startup"):
-            report["startup"] = await startup_pass(copy, workdir, args.startups)
+            report["startup"] = await startup_pass(copy, base, workdir, args.startups)
         if args.only in ("all", "bot"):
             print("▶ the measured user …", flush=True)
             report["bot"] = await bot_pass(
