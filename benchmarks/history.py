@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import hashlib
 import json
@@ -32,10 +31,11 @@ from benchmarks.processes import (
     BotProcess,
     ProcessExited,
     bot_env,
+    check,
+    finish,
     git_commit,
-    kill_all,
     machine_ticks,
-    save_report,
+    positive,
     wait_ready,
 )
 from benchmarks.stats import percentiles_ms
@@ -1111,11 +1111,6 @@ BLOCK_TITLES: Final = {
 }
 
 
-def _check(ok: bool) -> str:
-    """Return a tick or a cross."""
-    return "✓" if ok else "✗"
-
-
 def _number(value: object, unit: str = "") -> str:
     """Format a figure, or a dash when missing."""
     if value is None:
@@ -1168,7 +1163,7 @@ def _startup_lines(startup: JSON) -> list[str]:
         verdict = ""
         if label != "empty" and polling:
             verdict = (
-                f" {_check(polling['median'] < STARTUP_TARGET_S)} (target < {STARTUP_TARGET_S} s)"
+                f" {check(polling['median'] < STARTUP_TARGET_S)} (target < {STARTUP_TARGET_S} s)"
             )
         if label == "upgrade":
             verdict += f", migrations {part['migrations']} included"
@@ -1176,7 +1171,7 @@ def _startup_lines(startup: JSON) -> list[str]:
             f"  {title:<44} getUpdates median {_number(polling.get('median'))} s,"
             f" max {_number(polling.get('max'))} s{verdict}; ready log median"
             f" {_number(logged.get('median'))} s; peak memory"
-            f" {_number(part['peak_memory_mib'].get('median'))} MiB ({len(part['runs'])} runs)"
+            f" {_number(part['peak_memory_mib'].get('median'))} MiB (n = {len(part['runs'])})"
         )
         lines += [f"    ✗ {error}" for error in part["errors"]]
     return lines
@@ -1209,7 +1204,7 @@ def _bot_lines(bot: JSON) -> list[str]:
     if history:
         ok = history["p95"] < HISTORY_TARGET_MS
         lines.append(
-            f"  /history p95 {history['p95']} ms {_check(ok)}"
+            f"  /history p95 {history['p95']} ms {check(ok)}"
             f" (target < {HISTORY_TARGET_MS:.0f} ms); first = the first action of its kind"
             " after start-up, ms (for /history: database file evicted from the OS page cache)"
         )
@@ -1330,14 +1325,6 @@ async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
     return report
 
 
-def _positive(text: str) -> int:
-    """Parse a positive integer argument."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print the report and write the JSON; return the exit code."""
     parser = argparse.ArgumentParser(
@@ -1346,24 +1333,24 @@ def main(argv: list[str] | None = None) -> int:
         epilog=USAGE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--users", type=_positive, default=10_000, help="default 10000")
-    parser.add_argument("--debriefs", type=_positive, default=100_000, help="default 100000")
+    parser.add_argument("--users", type=positive, default=10_000, help="default 10000")
+    parser.add_argument("--debriefs", type=positive, default=100_000, help="default 100000")
     parser.add_argument(
-        "--measured", type=_positive, default=50, help="the measured user's debriefs (default 50)"
+        "--measured", type=positive, default=50, help="the measured user's debriefs (default 50)"
     )
     parser.add_argument("--seed", type=int, default=20_261_126, help="of the generated data")
     parser.add_argument(
-        "--startups", type=_positive, default=5, help="start-ups per database (default 5)"
+        "--startups", type=positive, default=5, help="start-ups per database (default 5)"
     )
     parser.add_argument(
-        "--requests", type=_positive, default=200, help="measured actions of each kind (200)"
+        "--requests", type=positive, default=200, help="measured actions of each kind (200)"
     )
     parser.add_argument("--warmup", type=int, default=20, help="warm-up actions (default 20)")
     parser.add_argument(
         "--exports", type=int, default=50, help="measured /export runs (default 50; 0: none)"
     )
     parser.add_argument(
-        "--query-repeat", type=_positive, default=100, help="runs of each query (default 100)"
+        "--query-repeat", type=positive, default=100, help="runs of each query (default 100)"
     )
     parser.add_argument("--only", choices=("all", "startup", "bot", "queries"), default="all")
     parser.add_argument(
@@ -1377,16 +1364,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.warmup < 0 or args.exports < 0:
         parser.error("--warmup and --exports cannot be negative")
     sizes = Sizes(args.users, args.debriefs, args.measured, args.seed)
-    try:
-        report = asyncio.run(run(sizes, args))
-    except KeyboardInterrupt:
-        print("\ninterrupted; bot processes stopped", file=sys.stderr)
-        return 130
-    finally:
-        kill_all()
-    save_report(report, "history")
-    print(render_report(report))
-    return 1 if failed(report) else 0
+    return finish(run(sizes, args), "history", render_report, failed)
 
 
 if __name__ == "__main__":

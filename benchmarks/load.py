@@ -20,10 +20,9 @@ from benchmarks.processes import (
     BotProcess,
     ProcessExited,
     bot_env,
+    finish,
     git_commit,
-    kill_all,
     machine_ticks,
-    save_report,
     wait_ready,
 )
 from benchmarks.profiling import hotspots, start_sampling
@@ -584,16 +583,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--users must be between 1 and 2000")
     if not 1 <= args.repeat <= 9:
         parser.error("--repeat must be between 1 and 9")
-    try:
-        report = asyncio.run(run(args.users, args.run, args.repeat, args.profile))
-    except KeyboardInterrupt:
-        print("\ninterrupted; bot processes stopped", file=sys.stderr)
-        return 130
-    finally:
-        kill_all()
-    save_report(report, "load")
-    print(render(report))
-    return 1 if _failed(report) else 0
+    return finish(run(args.users, args.run, args.repeat, args.profile), "load", render, _failed)
 
 
 if __name__ == "__main__":

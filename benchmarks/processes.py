@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -10,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,9 +24,12 @@ __all__ = [
     "BotProcess",
     "ProcessExited",
     "bot_env",
+    "check",
+    "finish",
     "git_commit",
     "kill_all",
     "machine_ticks",
+    "positive",
     "save_report",
     "wait_ready",
 ]
@@ -286,3 +290,35 @@ def save_report(report: dict[str, Any], prefix: str) -> None:
     path = results / f"{prefix}-{stamp}.json"
     report["json_path"] = str(path.relative_to(REPO_ROOT))
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def positive(text: str) -> int:
+    """Parse a positive integer command-line argument."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def check(ok: bool) -> str:
+    """Return a tick or a cross, for a report line."""
+    return "✓" if ok else "✗"
+
+
+def finish(
+    run: Coroutine[Any, Any, dict[str, Any]],
+    prefix: str,
+    render: Callable[[dict[str, Any]], str],
+    failed: Callable[[dict[str, Any]], bool],
+) -> int:
+    """Run a benchmark, stop the bots it left, save and print the report; return the exit code."""
+    try:
+        report = asyncio.run(run)
+    except KeyboardInterrupt:
+        print("\ninterrupted; bot processes stopped", file=sys.stderr)
+        return 130
+    finally:
+        kill_all()
+    save_report(report, prefix)
+    print(render(report))
+    return 1 if failed(report) else 0

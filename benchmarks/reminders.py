@@ -28,9 +28,10 @@ from benchmarks.processes import (
     BotProcess,
     ProcessExited,
     bot_env,
+    check,
+    finish,
     git_commit,
-    kill_all,
-    save_report,
+    positive,
     wait_ready,
 )
 from benchmarks.stats import max_in_window, percentile, percentiles_ms
@@ -894,11 +895,6 @@ async def kill_pass(content: Content, workdir: Path, *, freeze: bool) -> JSON:
 # Report
 
 
-def _check(ok: bool) -> str:
-    """Return a tick or a cross."""
-    return "✓" if ok else "✗"
-
-
 def _ms(block: JSON) -> str:
     """Format p50 / p95 / max milliseconds."""
     return " / ".join(
@@ -971,20 +967,20 @@ def _flood_lines(flood: JSON) -> list[str]:
         f" (polling after {flood['ready_s']:.1f} s, first reminder message at"
         f" {sends['first_reminder_message_s']:.1f} s)",
         f"  max sendMessage in any 1 s           {sends['max_messages_in_1s']}"
-        f" {_check(sends['max_messages_in_1s'] <= LIMIT_PER_SECOND)} (limit {LIMIT_PER_SECOND};"
+        f" {check(sends['max_messages_in_1s'] <= LIMIT_PER_SECOND)} (limit {LIMIT_PER_SECOND};"
         f" all chat requests incl. edits: {sends['max_chat_sends_in_1s']};"
         f" best 5 s: {sends['max_messages_per_s_over_5s']}/s)",
         *_window_lines(sends),
         f"  sustained rate (sendMessage/s)       {sends['rate_from_start_per_s']:.1f} from bot"
         f" start, {sends['rate_first_to_last_per_s']:.1f} first→last reminder,"
-        f" {rate:.1f} over the middle {_check(rate >= TARGET_RATE)} (target ≥ {TARGET_RATE:.0f})",
+        f" {rate:.1f} over the middle {check(rate >= TARGET_RATE)} (target ≥ {TARGET_RATE:.0f})",
         f"  pauses ≥ {gaps['threshold_s']} s between messages      {gaps['count']}, total"
         f" {gaps['total_s']:.1f} s, longest {gaps['max_s']:.2f} s",
         f"  messages                             {sends['messages']:,} sendMessage"
         f" ({sends['messages_to_reminder_users']:,} to reminder users), 429:"
         f" {flood['throttled_429']}, rejected: {flood['rejected']}",
         f"  lost / duplicates                    {delivery['lost']} / {delivery['duplicates']}"
-        f" {_check(delivery['lost'] == 0 and delivery['duplicates'] == 0)}",
+        f" {check(delivery['lost'] == 0 and delivery['duplicates'] == 0)}",
         f"  database                             {_states(flood.get('db_states', {}))};"
         f" added by the bot: {_states(flood.get('follow_ups', {}))}",
         f"  bot peak memory / CPU                {flood.get('peak_memory_mib') or 0:.1f} MiB /"
@@ -1035,16 +1031,15 @@ def _kill_lines(kill: JSON) -> list[str]:
         f"  in doubt (sent, not marked)          {at['in_doubt']}",
         f"  restart → all delivered              {kill.get('restart_to_all_delivered_s', 0):.1f} s"
         f" (total {kill.get('all_delivered_s', 0):.1f} s)",
-        f"  lost                                 {delivery['lost']}"
-        f" {_check(delivery['lost'] == 0)}",
+        f"  lost                                 {delivery['lost']} {check(delivery['lost'] == 0)}",
         f"  duplicates                           {delivery['duplicates']}"
-        f" {_check(delivery['duplicates'] <= limit)} (at most the in-flight window,"
+        f" {check(delivery['duplicates'] <= limit)} (at most the in-flight window,"
         f" {limit} delivery workers; ids {delivery['duplicated_ids']})",
         f"  database at the end                  {_states(kill.get('db_states', {}))}"
-        f" {_check(kill.get('db_states', {}).get('sent', 0) == kill['reminders'])};"
+        f" {check(kill.get('db_states', {}).get('sent', 0) == kill['reminders'])};"
         f" added by the bot: {_states(kill.get('follow_ups', {}))}",
         f"  max sendMessage in any 1 s           {kill['sends']['max_messages_in_1s']}"
-        f" {_check(kill['sends']['max_messages_in_1s'] <= LIMIT_PER_SECOND)}",
+        f" {check(kill['sends']['max_messages_in_1s'] <= LIMIT_PER_SECOND)}",
         *_window_lines(kill["sends"]),
         f"  bot peak memory (first / restart)    {kill.get('peak_memory_mib_first') or 0:.1f} /"
         f" {kill.get('peak_memory_mib_restart') or 0:.1f} MiB",
@@ -1128,14 +1123,6 @@ async def run(
     return report
 
 
-def _positive(text: str) -> int:
-    """Parse a positive integer argument."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print the report and write the JSON; return the exit code."""
     parser = argparse.ArgumentParser(
@@ -1145,10 +1132,10 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--reminders", type=_positive, default=10_000, help="flood pass (default 10000)"
+        "--reminders", type=positive, default=10_000, help="flood pass (default 10000)"
     )
     parser.add_argument(
-        "--users", type=_positive, default=2000, help="users, one debrief each (default 2000)"
+        "--users", type=positive, default=2000, help="users, one debrief each (default 2000)"
     )
     parser.add_argument(
         "--kill-reminders",
@@ -1173,24 +1160,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, value, used in checked:
         if used and not 0 <= value <= most:
             parser.error(f"{name} must be between 0 and {most} (5 kinds per user's debrief)")
-    try:
-        report = asyncio.run(
-            run(
-                args.users,
-                args.reminders,
-                args.kill_reminders,
-                args.only,
-                freeze=not args.no_freeze,
-            )
-        )
-    except KeyboardInterrupt:
-        print("\ninterrupted; bot processes stopped", file=sys.stderr)
-        return 130
-    finally:
-        kill_all()
-    save_report(report, "reminders")
-    print(render_report(report))
-    return 1 if failed(report) else 0
+    benchmark = run(
+        args.users, args.reminders, args.kill_reminders, args.only, freeze=not args.no_freeze
+    )
+    return finish(benchmark, "reminders", render_report, failed)
 
 
 if __name__ == "__main__":
