@@ -104,7 +104,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "reminders_by_debrief",
         # Deleting a debrief (or a user, and with them their debriefs) makes SQLite look up the
         # debrief's reminders for ON DELETE CASCADE; the pending-only index cannot serve that
-        # lookup, which then scanned every reminder: 57 ms per debrief, 2 s per user with
+        # lookup, which then scanned every reminder: 50 ms per debrief, 2.6 s per user with
         # 50 debriefs, at 100,000 debriefs (docs/benchmarks.md).
         """
         CREATE INDEX reminders_by_debrief ON reminders (debrief_id);
