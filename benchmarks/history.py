@@ -83,7 +83,8 @@ USAGE: Final = """\
 passes:
   startup  the real bot (`python -m bot`) starts on a copy of the database N times: time from
            process start to its first getUpdates at the fake server, and to its "Debrief is
-           ready" log line; the same with an empty database; opening + migrating alone
+           ready" log line; the same with an empty database, and once on a copy still at
+           the generator's schema (the first start after an upgrade runs the new migrations)
   bot      the user with M debriefs sends /history, taps "Page 2", opens a debrief, sends
            /export; each sequentially, after a warm-up, DEBRIEF_MAX_MESSAGES_PER_SECOND=0
   queries  each per-user query of the bot, as the repositories run it: time and EXPLAIN QUERY
