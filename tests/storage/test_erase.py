@@ -317,3 +317,20 @@ async def test_an_erase_retries_its_checkpoint_until_the_reader_is_done(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert _found(database_path, "alice") == []
     assert _found(database_path, "bob")
+
+
+@pytest.mark.usefixtures("alice_and_bob")
+async def test_a_failed_vacuum_is_logged_and_the_rows_stay_deleted(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A statement left open on the connection is one way VACUUM refuses to run.
+    unfinished = await database.connection.execute("SELECT 1 UNION ALL SELECT 2")
+    try:
+        erased = await UserRepository(database).delete_all(user_id=ALICE)
+    finally:
+        await unfinished.close()
+
+    assert erased.debriefs == 2
+    assert await DebriefRepository(database).all_for(user_id=ALICE) == []
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "VACUUM" in warning.getMessage()
