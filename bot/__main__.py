@@ -1,15 +1,19 @@
-"""Start the bot with long polling: `python -m bot`."""
+"""Start the bot with long polling (`python -m bot`), or back up its database (`backup PATH`)."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 from telegram import Update
 
 from bot.app import build_application
-from bot.config import MISSING_TOKEN_HELP, Settings
+from bot.config import MISSING_TOKEN_HELP, Settings, StorageSettings
+from storage.backup import BackupError, BackupRefusedError, backup
 
 
 def _configure_logging(level: str) -> None:
@@ -43,8 +47,50 @@ def _settings_or_help() -> Settings | None:
         return None
 
 
-def main() -> int:
-    """Run the bot until interrupted; return the process exit code."""
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line: nothing runs the bot, `backup PATH [--force]` copies the database."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Run Debrief (no command), or back up its database."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    copy = commands.add_parser(
+        "backup",
+        help="write a consistent copy of the database, even while the bot runs",
+        description="Write a consistent copy of the database (DEBRIEF_DB_PATH) to PATH with"
+        " SQLite's online backup; the bot can keep running. Needs no bot token.",
+    )
+    copy.add_argument("path", type=Path, metavar="PATH", help="the file to write")
+    copy.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    return parser.parse_args(argv)
+
+
+def _backup(target: Path, *, force: bool) -> int:
+    """Back up the database to target; report on stdout, or explain the refusal on stderr."""
+    try:
+        source = StorageSettings().db_path
+    except ValidationError as error:
+        sys.stderr.write(f"Debrief cannot back up, a setting is wrong:\n{error}\n")
+        return 2
+    try:
+        done = backup(source, target, force=force)
+    except BackupRefusedError as refusal:
+        sys.stderr.write(f"No backup written: {refusal}.\n")
+        return 2
+    except (BackupError, OSError) as error:
+        sys.stderr.write(f"The backup failed: {error}\n")
+        return 1
+    sys.stdout.write(
+        f"Backed up {source} to {done.path}: {done.pages} pages,"
+        f" {done.size / 1024:.0f} KiB, integrity ok, in {done.seconds:.2f} s.\n"
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the bot until interrupted, or the command given; return the process exit code."""
+    arguments = _arguments(argv)
+    if arguments.command == "backup":
+        return _backup(arguments.path, force=arguments.force)
     settings = _settings_or_help()
     if settings is None:
         return 2

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["MISSING_TOKEN_HELP", "Settings"]
+__all__ = ["MISSING_TOKEN_HELP", "Settings", "StorageSettings"]
 
 MISSING_TOKEN_HELP = """\
 Debrief needs a Telegram bot token, and TELEGRAM_BOT_TOKEN is {problem}.
@@ -27,16 +27,21 @@ _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _PLACEHOLDERS = {"changeme", "your-token-here", "token", "xxx", "<token>"}
 
 
-class Settings(BaseSettings):
-    """Every setting of the bot; names are the environment variables."""
+class StorageSettings(BaseSettings):
+    """Where the database is: all that commands other than the bot itself need (no token)."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
     )
 
+    db_path: Path = Field(Path("data/debrief.sqlite3"), validation_alias="DEBRIEF_DB_PATH")
+
+
+class Settings(StorageSettings):
+    """Every setting of the bot; names are the environment variables."""
+
     token: SecretStr = Field(validation_alias="TELEGRAM_BOT_TOKEN")
     api_url: str = Field("https://api.telegram.org", validation_alias="TELEGRAM_API_URL")
-    db_path: Path = Field(Path("data/debrief.sqlite3"), validation_alias="DEBRIEF_DB_PATH")
     allowed_users: Annotated[frozenset[int], NoDecode] = Field(
         frozenset(), validation_alias="DEBRIEF_ALLOWED_USERS"
     )

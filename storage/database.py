@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import aiosqlite
 
 from storage.migrations import apply_migrations
 
-__all__ = ["Database", "Written", "open_database"]
+__all__ = ["CHECKPOINT_PATIENCE", "Database", "Written", "open_database"]
+
+logger = logging.getLogger(__name__)
+
+_BUSY_TIMEOUT_MS = 5000
+# How long erase() retries a checkpoint that a reader (a running backup) holds up.
+CHECKPOINT_PATIENCE = 2.0
+_FIRST_RETRY = 0.05
 
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -19,7 +30,10 @@ _PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     # Deleted interview notes are overwritten on disk, not just unlinked from the b-tree.
     "PRAGMA secure_delete = ON",
-    "PRAGMA busy_timeout = 5000",
+    # Without a limit, a checkpointed WAL is reused from its start but never shortened, so old
+    # page images (an edited answer's previous text) could stay in its tail indefinitely.
+    "PRAGMA journal_size_limit = 0",
+    f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}",
 )
 
 
@@ -31,11 +45,23 @@ class Written:
     lastrowid: int | None
 
 
+async def _together(*calls: Awaitable[object]) -> list[object]:
+    """Queue calls at once, so that no other call can run between them; raise the first failure."""
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    failure = next((r for r in results if isinstance(r, BaseException)), None)
+    if failure is not None:
+        raise failure
+    return results
+
+
 class Database:
     """The process's one connection; each write is a single, uninterrupted transaction."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, *, checkpoint_patience: float = CHECKPOINT_PATIENCE
+    ) -> None:
         self.connection = connection
+        self.checkpoint_patience = checkpoint_patience
 
     async def write(self, *statements: tuple[str, tuple[object, ...]]) -> list[Written]:
         """Run statements and a commit as one transaction, in one trip to the database thread.
@@ -48,13 +74,69 @@ class Database:
         error), the error is raised to the handler.
         """
         calls = [self.connection.execute(sql, parameters) for sql, parameters in statements]
-        results = await asyncio.gather(*calls, self.connection.commit(), return_exceptions=True)
-        failure = next((r for r in results if isinstance(r, BaseException)), None)
-        if failure is not None:
-            raise failure
+        results = await _together(*calls, self.connection.commit())
         return [
             Written(r.rowcount, r.lastrowid) for r in results if isinstance(r, aiosqlite.Cursor)
         ]
+
+    async def erase(self, *statements: tuple[str, tuple[object, ...]]) -> list[Written]:
+        """Run deleting statements like write, then make sure the deleted text leaves the disk.
+
+        secure_delete zeroes deleted cells and freed pages (overflow pages included), but when
+        a b-tree rebalances, copies of the cells it moved stay in the unused space of the page
+        they left; once those rows are deleted, the copies are all that remains, and
+        secure_delete never sees them. VACUUM rewrites every page from the live rows only. The
+        checkpoint then copies the WAL into the database file and truncates it, so no frame
+        holding an old page image remains. Either failing leaves the rows deleted all the same:
+        it is logged, not raised.
+        """
+        written = await self.write(*statements)
+        try:
+            await self.connection.execute_fetchall("VACUUM")
+        except sqlite3.Error as error:
+            logger.warning(
+                "VACUUM after a deletion failed (%s): fragments of deleted rows may remain in"
+                " unused space of the database file until the next one",
+                error,
+            )
+        if not await self.checkpoint(patience=self.checkpoint_patience):
+            logger.warning(
+                "The WAL checkpoint after a deletion did not finish within %.1f s: another"
+                " connection (a running backup?) still reads an older snapshot; the deleted"
+                " rows stay in the WAL file until the next checkpoint",
+                self.checkpoint_patience,
+            )
+        return written
+
+    async def checkpoint(self, *, patience: float = CHECKPOINT_PATIENCE) -> bool:
+        """Copy the WAL into the database file and truncate it; False if a reader held it up.
+
+        A TRUNCATE checkpoint must wait until no other connection reads an older snapshot.
+        Waiting inside SQLite (its busy timeout) would stall the connection every handler
+        shares, so each attempt gives up at once and the retries wait here instead, with
+        other handlers' work running in between.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + patience
+        delay = _FIRST_RETRY
+        while not await self._checkpoint_once():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            logger.debug("WAL checkpoint busy, retrying in %.2f s", min(delay, remaining))
+            await asyncio.sleep(min(delay, remaining))
+            delay *= 2
+        return True
+
+    async def _checkpoint_once(self) -> bool:
+        """Try one TRUNCATE checkpoint without SQLite's busy wait; True if it completed."""
+        _, checkpointed, _ = await _together(
+            self.connection.execute_fetchall("PRAGMA busy_timeout = 0"),
+            self.connection.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"),
+            self.connection.execute_fetchall(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}"),
+        )
+        [(busy, _, _)] = cast("list[tuple[int, int, int]]", checkpointed)
+        return busy == 0
 
     async def fetch_all(self, sql: str, parameters: tuple[object, ...]) -> list[aiosqlite.Row]:
         """Run a query and return every row (one trip to the database thread)."""

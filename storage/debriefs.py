@@ -373,8 +373,19 @@ class DebriefRepository:
         )
 
     async def delete(self, *, user_id: int, debrief_id: int) -> bool:
-        """Delete a debrief and its answers; return whether there was one."""
-        (deleted,) = await self._db.write(
-            ("DELETE FROM debriefs WHERE id = ? AND user_id = ?", (debrief_id, user_id))
+        """Erase a debrief, its answers and reminders; return whether there was one.
+
+        A later round that followed it is linked to the round before it instead, in the same
+        transaction.
+        """
+        owner = (debrief_id, user_id)
+        _, deleted = await self._db.erase(
+            (
+                "UPDATE debriefs SET previous_id ="
+                " (SELECT previous_id FROM debriefs WHERE id = ? AND user_id = ?)"
+                f" WHERE previous_id = ? AND user_id = ? AND {_OWNED}",
+                (*owner, *owner, *owner),
+            ),
+            ("DELETE FROM debriefs WHERE id = ? AND user_id = ?", owner),
         )
         return deleted.rowcount == 1

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from storage.database import Database
 
-__all__ = ["Profile", "UserRepository"]
+__all__ = ["Erased", "Profile", "UserRepository"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +19,21 @@ class Profile:
     name: str | None
     timezone: str | None
     awaiting: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """How many rows of each kind deleting a user's data removed."""
+
+    debriefs: int
+    answer_parts: int
+    reminders: int
+    settings: bool
+
+    @property
+    def anything(self) -> bool:
+        """Tell whether there was anything to delete."""
+        return self.settings or any((self.debriefs, self.answer_parts, self.reminders))
 
 
 class UserRepository:
@@ -82,6 +97,30 @@ class UserRepository:
                 f" ON CONFLICT (user_id) DO UPDATE SET {column} = excluded.{column}",
                 (user_id, value),
             )
+        )
+
+    async def delete_all(self, *, user_id: int) -> Erased:
+        """Erase everything kept about the user: debriefs, answers, reminders and settings.
+
+        Cascades would do it from the users row alone; each table is named so that the counts
+        are exact, and nothing depends on foreign keys being enforced. group_notices belong to
+        group chats, not to a user, and stay.
+        """
+        answer_parts, reminders, debriefs, settings = await self._db.erase(
+            (
+                "DELETE FROM answer_parts"
+                " WHERE debrief_id IN (SELECT id FROM debriefs WHERE user_id = ?)",
+                (user_id,),
+            ),
+            ("DELETE FROM reminders WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM debriefs WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM users WHERE user_id = ?", (user_id,)),
+        )
+        return Erased(
+            debriefs=debriefs.rowcount,
+            answer_parts=answer_parts.rowcount,
+            reminders=reminders.rowcount,
+            settings=settings.rowcount == 1,
         )
 
     async def first_notice_in_group(self, *, chat_id: int) -> bool:

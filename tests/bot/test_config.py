@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.config import Settings, StorageSettings
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SECRET = TOKEN.split(":", 1)[1]
@@ -258,3 +258,11 @@ def test_running_with_a_placeholder_token_explains_it_is_invalid(tmp_path: Path)
     assert "@BotFather" in finished.stderr
     assert "TELEGRAM_BOT_TOKEN is invalid" in finished.stderr
     assert "changeme" not in finished.stderr
+
+
+def test_storage_settings_need_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert StorageSettings(_env_file=None).db_path == Path("data/debrief.sqlite3")
+
+    monkeypatch.setenv("DEBRIEF_DB_PATH", "/data/debrief.sqlite3")
+
+    assert StorageSettings(_env_file=None).db_path == Path("/data/debrief.sqlite3")

@@ -496,3 +496,53 @@ async def test_data_survives_closing_and_reopening_the_database(tmp_path: Path) 
         frozenset({3, 5}),
         created_at=before.created_at,
     )
+
+
+async def _rounds(debriefs: DebriefRepository, database: Database, user_id: int) -> list[int]:
+    """Create three finished rounds of one application, each linked to the one before."""
+    ids: list[int] = []
+    for _ in range(3):
+        debrief = await debriefs.create(user_id=user_id, first_key="company")
+        await debriefs.set_status(user_id=user_id, debrief_id=debrief.id, status="done")
+        if ids:
+            await database.write(
+                ("UPDATE debriefs SET previous_id = ? WHERE id = ?", (ids[-1], debrief.id))
+            )
+        ids.append(debrief.id)
+    return ids
+
+
+async def _previous(debriefs: DebriefRepository, user_id: int) -> dict[int, int | None]:
+    return {d.id: d.previous_id for d in await debriefs.all_for(user_id=user_id)}
+
+
+async def test_deleting_a_middle_round_links_the_next_round_to_the_one_before(
+    debriefs: DebriefRepository, database: Database
+) -> None:
+    first, middle, last = await _rounds(debriefs, database, ALICE)
+    bobs = await _rounds(debriefs, database, BOB)
+
+    assert await debriefs.delete(user_id=ALICE, debrief_id=middle)
+
+    assert await _previous(debriefs, ALICE) == {first: None, last: first}
+    assert await _previous(debriefs, BOB) == dict(zip(bobs, [None, *bobs[:-1]], strict=True))
+
+
+async def test_deleting_the_first_round_makes_the_next_one_first(
+    debriefs: DebriefRepository, database: Database
+) -> None:
+    first, middle, last = await _rounds(debriefs, database, ALICE)
+
+    assert await debriefs.delete(user_id=ALICE, debrief_id=first)
+
+    assert await _previous(debriefs, ALICE) == {middle: None, last: middle}
+
+
+async def test_another_user_deleting_a_round_changes_no_links(
+    debriefs: DebriefRepository, database: Database
+) -> None:
+    rounds = await _rounds(debriefs, database, ALICE)
+
+    assert await debriefs.delete(user_id=BOB, debrief_id=rounds[1]) is False
+
+    assert await _previous(debriefs, ALICE) == dict(zip(rounds, [None, *rounds[:-1]], strict=True))

@@ -245,6 +245,7 @@ async def test_open_database_sets_the_pragmas(database: Database) -> None:
     assert await _scalar(db, "PRAGMA journal_mode") == "wal"
     assert await _scalar(db, "PRAGMA foreign_keys") == 1
     assert await _scalar(db, "PRAGMA secure_delete") == 1
+    assert await _scalar(db, "PRAGMA journal_size_limit") == 0
     assert await _scalar(db, "PRAGMA synchronous") == 1
     assert await _scalar(db, "PRAGMA busy_timeout") == 5000
 

@@ -8,7 +8,8 @@ import pytest
 
 from storage.database import Database
 from storage.debriefs import DebriefRepository
-from storage.users import Profile, UserRepository
+from storage.reminders import NewReminder, ReminderRepository
+from storage.users import Erased, Profile, UserRepository
 
 ALICE = 1001
 BOB = 2002
@@ -134,3 +135,87 @@ async def test_a_group_gets_the_private_only_notice_once(users: UserRepository) 
     assert await users.first_notice_in_group(chat_id=group) is False
     assert await users.first_notice_in_group(chat_id=other_group) is True
     assert await users.first_notice_in_group(chat_id=group) is False
+
+
+async def _rows(database: Database, user_id: int) -> dict[str, int]:
+    """Count the user's rows in every table that holds any."""
+    counts = {}
+    for table, condition in (
+        ("users", "user_id = ?"),
+        ("debriefs", "user_id = ?"),
+        ("reminders", "user_id = ?"),
+        ("answer_parts", "debrief_id IN (SELECT id FROM debriefs WHERE user_id = ?)"),
+    ):
+        row = await database.fetch_one(
+            f"SELECT count(*) FROM {table} WHERE {condition}", (user_id,)
+        )
+        assert row is not None
+        counts[table] = row[0]
+    return counts
+
+
+async def _everything(database: Database, user_id: int) -> None:
+    """Give the user settings, two debriefs with answers, and a reminder."""
+    users = UserRepository(database)
+    debriefs = DebriefRepository(database)
+    await users.remember(user_id=user_id, telegram_language="fr", name="Alice")
+    await users.set_timezone(user_id=user_id, timezone="Europe/Paris")
+    for _ in range(2):
+        debrief = await debriefs.create(user_id=user_id, first_key="company")
+        for key in ("company", "position"):
+            await debriefs.save_answer(
+                user_id=user_id,
+                debrief_id=debrief.id,
+                key=key,
+                text="Acme",
+                message_id=None,
+                next_key=None,
+            )
+        await debriefs.finish(
+            user_id=user_id, debrief_id=debrief.id, reminders=[NewReminder("no_news", 1)]
+        )
+
+
+async def test_delete_all_removes_every_row_of_the_user_and_nothing_else(
+    users: UserRepository, database: Database
+) -> None:
+    await _everything(database, ALICE)
+    await _everything(database, BOB)
+    await users.first_notice_in_group(chat_id=-100_123)
+    bobs = await _rows(database, BOB)
+
+    erased = await users.delete_all(user_id=ALICE)
+
+    assert erased == Erased(debriefs=2, answer_parts=4, reminders=2, settings=True)
+    assert erased.anything
+    assert await _rows(database, ALICE) == dict.fromkeys(bobs, 0)
+    assert await _rows(database, BOB) == bobs
+    assert await users.profile(user_id=BOB) is not None
+    assert len(await ReminderRepository(database).pending_for(user_id=BOB)) == 2
+    assert await users.first_notice_in_group(chat_id=-100_123) is False
+
+
+async def test_delete_all_of_an_unknown_user_deletes_nothing(users: UserRepository) -> None:
+    await users.remember(user_id=BOB, telegram_language="en", name="Bob")
+
+    erased = await users.delete_all(user_id=ALICE)
+
+    assert erased == Erased(debriefs=0, answer_parts=0, reminders=0, settings=False)
+    assert not erased.anything
+    assert await users.profile(user_id=BOB) is not None
+
+
+async def test_a_user_can_start_again_after_deleting_everything(
+    users: UserRepository, database: Database
+) -> None:
+    await _everything(database, ALICE)
+    await users.delete_all(user_id=ALICE)
+
+    await _everything(database, ALICE)
+
+    assert await _rows(database, ALICE) == {
+        "users": 1,
+        "debriefs": 2,
+        "reminders": 2,
+        "answer_parts": 4,
+    }
