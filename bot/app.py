@@ -22,11 +22,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import export, followups, handlers, history
+from bot import erase, export, followups, handlers, history
 from bot.callbacks import Action
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotData, DebriefApplication, DebriefContext
+from bot.maintenance import COMPACTION_TIME, compact_database
 from bot.reminders import deliver_due
 from bot.transport import AiohttpRequest
 from conversations.checklist import checklist
@@ -46,6 +47,7 @@ COMMANDS = (
     "cancel",
     "history",
     "export",
+    "delete",
     "reminders",
     "timezone",
     "language",
@@ -101,6 +103,11 @@ async def _post_init(application: DebriefApplication) -> None:
         name="reminders",
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
+    application.job_queue.run_daily(
+        compact_database,
+        time=COMPACTION_TIME.replace(tzinfo=data.settings.timezone),
+        name="compaction",
+    )
     logger.info("Debrief is ready as @%s", application.bot.username)
 
 
@@ -133,6 +140,7 @@ def _register(application: DebriefApplication) -> None:
             command("language", handlers.choose_language),
             command("history", history.history_command),
             command("export", export.export_command),
+            command("delete", erase.delete_command),
             command("reminders", followups.list_reminders),
             command("timezone", followups.timezone_command),
             button(Action.NEW, handlers.new_debrief),
@@ -158,6 +166,7 @@ def _register(application: DebriefApplication) -> None:
             button(Action.STATUS, history.set_status),
             button(Action.DELETE, history.confirm_delete),
             button(Action.LINK, history.link_round),
+            button(Action.ERASE, erase.erase_button),
             CallbackQueryHandler(handlers.unknown_button),
             MessageHandler(message & filters.TEXT & ~filters.COMMAND, handlers.on_text),
             MessageHandler(

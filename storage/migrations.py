@@ -110,6 +110,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX reminders_by_debrief ON reminders (debrief_id);
         """,
     ),
+    Migration(
+        5,
+        "maintenance",
+        # Upkeep that a deletion leaves for later (see Database.erase), recorded with the
+        # deletion itself so a restart cannot forget it.
+        """
+        CREATE TABLE maintenance (
+            task TEXT PRIMARY KEY CHECK (task IN ('compact')),
+            due_since TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        """,
+    ),
 )
 
 

@@ -412,8 +412,8 @@ async def test_command_menu_is_registered_in_french_and_english(telegram: FakeTe
         c["command"]: c["description"] for c in telegram.commands(scope=scope, language_code="fr")
     }
     assert set(english) == set(french) == {
-        "start", "new", "skip", "back", "cancel", "history", "export", "reminders", "timezone",
-        "language", "help",
+        "start", "new", "skip", "back", "cancel", "history", "export", "delete", "reminders",
+        "timezone", "language", "help",
     }  # fmt: skip
     assert english["skip"] != french["skip"]
 

@@ -334,3 +334,26 @@ async def test_a_failed_vacuum_is_logged_and_the_rows_stay_deleted(
     assert await DebriefRepository(database).all_for(user_id=ALICE) == []
     [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert "VACUUM" in warning.getMessage()
+
+
+async def test_a_large_file_is_compacted_later_and_a_restart_does_not_forget_it(
+    database_path: Path,
+) -> None:
+    # Above COMPACT_NOW_BYTES the VACUUM waits for the nightly compaction; the pending task is
+    # written by the deleting transaction itself.
+    big = await open_database(database_path)
+    big.compact_now_bytes = 0
+    await _interleaved(big)
+    await UserRepository(big).delete_all(user_id=ALICE)
+    pending = await big.fetch_one("SELECT task FROM maintenance", ())
+    await big.close()
+    assert pending is not None
+
+    reopened = await open_database(database_path)
+    try:
+        assert await reopened.compact_if_due()
+        assert not await reopened.compact_if_due()
+        assert not [name for name, raw in _files(database_path).items() if b"alice-" in raw]
+        assert len(await DebriefRepository(reopened).all_for(user_id=BOB)) == 40
+    finally:
+        await reopened.close()

@@ -1,0 +1,85 @@
+"""/delete erases all of a user's data, from the disk too, and nobody else's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.context import DebriefApplication
+from tests.e2e.driver import stored_debriefs
+from tests.e2e.test_export import ALICE, BOB, alice_and_bob
+from tests.e2e.test_history import answer_rows
+from tests.e2e.test_isolation import snapshot
+from tests.fake_telegram import FakeTelegram
+
+pytestmark = pytest.mark.usefixtures("bot")
+
+
+def raw_files(db_path: Path) -> bytes:
+    """Return the raw bytes of the database file, its WAL and its shm."""
+    return b"".join(
+        path.read_bytes() for path in db_path.parent.iterdir() if path.name.startswith(db_path.name)
+    )
+
+
+def readable(db_path: Path, answers: list[str]) -> list[str]:
+    """Return the lines of these answers that can still be read in the raw files."""
+    raw = raw_files(db_path)
+    return [
+        line
+        for answer in answers
+        for line in answer.splitlines()
+        if len(line) >= 6 and line.encode() in raw
+    ]
+
+
+async def test_delete_erases_all_of_the_users_data_from_the_disk_and_keeps_others(
+    telegram: FakeTelegram, db_path: Path
+) -> None:
+    alice, bob = await alice_and_bob(telegram)
+    bobs_before = snapshot(db_path, BOB)
+    alices_answers = [text for _, _, text in answer_rows(db_path, ALICE)]
+
+    confirm = await alice.say("/delete")
+    assert "2 debrief(s)" in confirm.text
+    await alice.user.press_button(confirm, "Keep my data")
+    await alice.user.wait_edit(confirm.message_id)
+    assert len(stored_debriefs(db_path, ALICE)) == 2
+
+    confirm = await alice.say("/delete")
+    await alice.user.press_button(confirm, "🗑 Delete everything")
+    done = await alice.user.wait_edit(confirm.message_id)
+    assert "deleted" in done.text
+
+    assert snapshot(db_path, ALICE) == []
+    assert snapshot(db_path, BOB) == bobs_before
+    assert readable(db_path, alices_answers) == []
+    raw = raw_files(db_path)
+    for _, _, answer in answer_rows(db_path, BOB):
+        assert answer.encode() in raw
+    empty = await alice.say("/history")
+    assert "no debriefs" in empty.text
+    assert "Bobcorp secret" in (await bob.say("/history")).text
+
+
+async def test_on_a_large_database_the_nightly_compaction_finishes_the_erasure(
+    telegram: FakeTelegram, db_path: Path, bot: DebriefApplication
+) -> None:
+    database = bot.bot_data.database
+    assert database is not None
+    database.compact_now_bytes = 0
+    alice, _ = await alice_and_bob(telegram)
+    alices_answers = [text for _, _, text in answer_rows(db_path, ALICE)]
+    confirm = await alice.say("/delete")
+    await alice.user.press_button(confirm, "🗑 Delete everything")
+    await alice.user.wait_edit(confirm.message_id)
+    assert snapshot(db_path, ALICE) == []
+    assert await database.fetch_one("SELECT task FROM maintenance", ()) is not None
+
+    assert bot.job_queue is not None
+    [job] = bot.job_queue.get_jobs_by_name("compaction")
+    await job.run(bot)
+
+    assert await database.fetch_one("SELECT task FROM maintenance", ()) is None
+    assert readable(db_path, alices_answers) == []
