@@ -28,6 +28,7 @@ class Action(StrEnum):
     REMINDER = "rmd"
     THANKS_SENT = "snt"
     QUESTIONS_WHEN = "qwh"
+    RETYPE = "rty"
 
     @property
     def pattern(self) -> str:

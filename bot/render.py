@@ -31,6 +31,7 @@ __all__ = [
     "email",
     "escape",
     "finished",
+    "heard",
     "language_choice",
     "moment",
     "outcome_buttons",
@@ -224,6 +225,13 @@ def question(
     if all(q.key in debrief.answers for q in checklist.required):
         rows.append([control(Action.FINISH, "debrief.finish_button", None)])
     return Reply("\n".join(parts), _markup(rows))
+
+
+def heard(transcript: str, *, language: Language, retype: Button | None) -> Reply:
+    """Show what a voice note was heard as, with a button to type it instead."""
+    body = text(language, "voice.heard", transcript=_clip(transcript, _QUOTE_LIMIT))
+    label = text(language, "voice.retype_button")
+    return Reply(body, _markup([[(label, retype)]] if retype is not None else []))
 
 
 def summary(result: Summary) -> list[str]:
