@@ -69,7 +69,7 @@ async def on_voice(update: Update, context: DebriefContext) -> None:
 async def _transcribe(context: DebriefContext, chat: Chat, media: Media, language: Language) -> str:
     """Download and transcribe a recording; raise _NoText when it gives no text."""
     transcriber = context.transcriber
-    if not await transcriber.installed():
+    if not transcriber.installed():
         raise _NoText("voice.not_enabled")
     if (media.file_size or 0) > MAX_DOWNLOAD_BYTES:
         raise _NoText("voice.too_large")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ async def database(database_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture(scope="session")
 def speech_cache(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a folder kept between runs (pytest's cache) for the test model and recordings."""
-    cache = pytestconfig.cache
+    cache: pytest.Cache | None = getattr(pytestconfig, "cache", None)  # no cacheprovider plugin
     if cache is None:
         return tmp_path_factory.mktemp("speech")
     return cache.mkdir("debrief-speech")
@@ -54,6 +54,10 @@ def recordings(speech_cache: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def transcriber(whisper_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Transcriber:
-    """Return one Transcriber for the whole run, so the model is loaded only once."""
-    return Transcriber(model=str(whisper_model), cache=tmp_path_factory.mktemp("whisper"))
+def transcriber(
+    whisper_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Transcriber]:
+    """Return one Transcriber for the whole run, so its worker loads the model only once."""
+    shared = Transcriber(model=str(whisper_model), cache=tmp_path_factory.mktemp("whisper"))
+    yield shared
+    shared.close()

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from speech import Failure, Transcriber, TranscriptionError
-from speech.transcriber import NICENESS, _lower_priority
+from speech.transcriber import NICENESS
 from tests.recordings import silence, speak
 
 ENGLISH = "The interview went well. The team needs a backend engineer for the payment platform."
@@ -64,12 +63,13 @@ async def test_a_recording_over_the_limit_is_refused_before_the_model_loads(
     short_limit = Transcriber(model=str(whisper_model), cache=tmp_path, max_seconds=2)
 
     assert await _failure(short_limit, silence(recordings, 4.0)) is Failure.TOO_LONG
+    short_limit.close()
 
 
 async def test_without_the_engine_installed_voice_is_not_enabled(tmp_path: Path) -> None:
     missing = Transcriber(model="base", cache=tmp_path, engine="debrief_no_such_engine")
 
-    assert not await missing.installed()
+    assert not missing.installed()
     assert await _failure(missing, b"OggS") is Failure.NOT_ENABLED
 
 
@@ -81,6 +81,7 @@ async def test_a_model_that_cannot_be_loaded_makes_voice_unavailable(
     broken = Transcriber(model=str(empty_folder), cache=tmp_path)
 
     assert await _failure(broken, speak(recordings, ENGLISH, voice="en")) is Failure.UNAVAILABLE
+    broken.close()
 
 
 async def test_notes_sent_together_are_all_transcribed(
@@ -105,21 +106,31 @@ def test_at_least_one_worker_is_required(tmp_path: Path) -> None:
         Transcriber(model="base", cache=tmp_path, workers=0)
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")
-def test_worker_threads_run_below_the_event_loop() -> None:
-    niceness: list[int] = []
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread scheduling is Linux's")
+async def test_workers_only_use_cpu_time_nothing_else_wants(
+    transcriber: Transcriber, recordings: Path
+) -> None:
+    assert await _failure(transcriber, silence(recordings, 1.0)) is Failure.SILENT
+    loop = asyncio.get_running_loop()
+    pool = transcriber._processes()
 
-    def worker() -> None:
-        before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        _lower_priority()
-        after = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        niceness.append(after - before)
+    policy = await loop.run_in_executor(pool, os.sched_getscheduler, 0)
+    nice = await loop.run_in_executor(pool, os.getpriority, os.PRIO_PROCESS, 0)
 
-    thread = threading.Thread(target=worker)
-    thread.start()
-    thread.join()
+    assert policy == os.SCHED_IDLE
+    assert nice == min(os.getpriority(os.PRIO_PROCESS, 0) + NICENESS, 19)
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER
 
-    assert niceness[0] == min(NICENESS, 19 - os.getpriority(os.PRIO_PROCESS, 0))
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(
-        os.PRIO_PROCESS, 0
-    )
+
+async def test_a_worker_that_dies_is_replaced(whisper_model: Path, tmp_path: Path) -> None:
+    fresh = Transcriber(model=str(whisper_model), cache=tmp_path)
+    garbage = b"OggS fake voice"
+    assert await _failure(fresh, garbage) is Failure.UNDECODABLE
+    [worker] = fresh._processes()._processes.values()
+
+    worker.kill()
+    worker.join()
+
+    assert await _failure(fresh, garbage) is Failure.UNAVAILABLE
+    assert await _failure(fresh, garbage) is Failure.UNDECODABLE
+    fresh.close()
