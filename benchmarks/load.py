@@ -19,9 +19,8 @@ from benchmarks.processes import (
     BotProcess,
     ProcessExited,
     git_commit,
-    kill_all,
     machine_ticks,
-    save_report,
+    report_run,
 )
 from benchmarks.profiling import hotspots, start_sampling
 from benchmarks.stats import max_in_window, percentile, percentiles_ms
@@ -613,16 +612,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--users must be between 1 and 2000")
     if not 1 <= args.repeat <= 9:
         parser.error("--repeat must be between 1 and 9")
-    try:
-        report = asyncio.run(run(args.users, args.run, args.repeat, args.profile))
-    except KeyboardInterrupt:
-        print("\ninterrupted; bot processes stopped", file=sys.stderr)
-        return 130
-    finally:
-        kill_all()
-    save_report(report, "load")
-    print(render(report))
-    return 1 if _failed(report) else 0
+    benchmark = run(args.users, args.run, args.repeat, args.profile)
+    return report_run(benchmark, "load", render, _failed)
 
 
 if __name__ == "__main__":

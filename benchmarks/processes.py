@@ -9,12 +9,21 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
-__all__ = ["BotProcess", "ProcessExited", "git_commit", "kill_all", "machine_ticks", "save_report"]
+__all__ = [
+    "BotProcess",
+    "ProcessExited",
+    "git_commit",
+    "kill_all",
+    "machine_ticks",
+    "report_run",
+    "save_report",
+]
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 _CLOCK_TICKS: Final = os.sysconf("SC_CLK_TCK")
@@ -253,3 +262,22 @@ def save_report(report: dict[str, Any], prefix: str) -> None:
     path = results / f"{prefix}-{stamp}.json"
     report["json_path"] = str(path.relative_to(REPO_ROOT))
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def report_run(
+    benchmark: Coroutine[Any, Any, dict[str, Any]],
+    prefix: str,
+    render: Callable[[dict[str, Any]], str],
+    failed: Callable[[dict[str, Any]], bool],
+) -> int:
+    """Run a benchmark, always stop its bots, save and print its report; return the exit code."""
+    try:
+        report = asyncio.run(benchmark)
+    except KeyboardInterrupt:
+        print("\ninterrupted; bot processes stopped", file=sys.stderr)
+        return 130
+    finally:
+        kill_all()
+    save_report(report, prefix)
+    print(render(report))
+    return 1 if failed(report) else 0

@@ -27,8 +27,7 @@ from benchmarks.processes import (
     BotProcess,
     ProcessExited,
     git_commit,
-    kill_all,
-    save_report,
+    report_run,
 )
 from benchmarks.stats import max_in_window, percentile, percentiles_ms
 from benchmarks.users import ANSWERS
@@ -1196,24 +1195,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, value, used in checked:
         if used and not 0 <= value <= most:
             parser.error(f"{name} must be between 0 and {most} (5 kinds per user's debrief)")
-    try:
-        report = asyncio.run(
-            run(
-                args.users,
-                args.reminders,
-                args.kill_reminders,
-                args.only,
-                freeze=not args.no_freeze,
-            )
-        )
-    except KeyboardInterrupt:
-        print("\ninterrupted; bot processes stopped", file=sys.stderr)
-        return 130
-    finally:
-        kill_all()
-    save_report(report, "reminders")
-    print(render_report(report))
-    return 1 if failed(report) else 0
+    benchmark = run(
+        args.users, args.reminders, args.kill_reminders, args.only, freeze=not args.no_freeze
+    )
+    return report_run(benchmark, "reminders", render_report, failed)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from benchmarks.processes import BotProcess, ProcessExited, git_commit, kill_all, save_report
+from benchmarks.processes import BotProcess, ProcessExited, git_commit, report_run
 from benchmarks.reminders import Debriefer, Sample, latency, wait_ready
 from conversations.i18n import catalog
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
@@ -367,16 +367,8 @@ def main(argv: list[str] | None = None) -> int:
         and 1 <= args.repeat <= 9
     ):
         parser.error("--typists 1-200, --seconds 10-1800, --rounds 1-9, --repeat 1-9")
-    try:
-        report = asyncio.run(run(args.typists, args.seconds, args.rounds, args.repeat, args.cache))
-    except KeyboardInterrupt:
-        print("\ninterrupted; bot process stopped", file=sys.stderr)
-        return 130
-    finally:
-        kill_all()
-    save_report(report, "voice")
-    print(render(report))
-    return 1 if failed(report) else 0
+    benchmark = run(args.typists, args.seconds, args.rounds, args.repeat, args.cache)
+    return report_run(benchmark, "voice", render, failed)
 
 
 if __name__ == "__main__":
