@@ -105,18 +105,27 @@ class BotProcess:
         if code is not None:
             raise ProcessExited(f"{self.name} exited with code {code}:\n{self.log_tail()}")
 
-    def _status(self) -> dict[str, str]:
-        """Return /proc/PID/status as a mapping (empty once the process is gone)."""
-        try:
-            lines = Path(f"/proc/{self.pid}/status").read_text().splitlines()
-        except OSError:
-            return {}
-        return dict(line.split(":", 1) for line in lines if ":" in line)
-
     def peak_memory_mib(self) -> float | None:
         """Return the peak resident memory (VmHWM) in MiB, while the process runs."""
-        value = self._status().get("VmHWM")
-        return int(value.split()[0]) / 1024 if value else None
+        return _peak_memory_mib(self.pid)
+
+    def children_peak_memory_mib(self) -> dict[int, float]:
+        """Return the peak resident memory of each running descendant (worker processes), MiB."""
+        found: dict[int, float] = {}
+        pending = [self.pid]
+        while pending:
+            parent = pending.pop()
+            for task in Path(f"/proc/{parent}/task").glob("*/children"):
+                try:
+                    children = [int(pid) for pid in task.read_text().split()]
+                except OSError:
+                    continue
+                for child in children:
+                    peak = _peak_memory_mib(child)
+                    if peak is not None:
+                        found[child] = peak
+                    pending.append(child)
+        return found
 
     def cpu_seconds(self) -> float | None:
         """Return user + system CPU time used so far, from /proc/PID/stat."""
@@ -235,6 +244,16 @@ async def wait_ready(
                 raise TimeoutError(f"{process.name} did not poll within {timeout}s") from None
         else:
             return time.monotonic()
+
+
+def _peak_memory_mib(pid: int) -> float | None:
+    """Return a process's peak resident memory (VmHWM) in MiB, None once it is gone."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return None
+    value = next((line.split(":", 1)[1] for line in lines if line.startswith("VmHWM:")), None)
+    return int(value.split()[0]) / 1024 if value else None
 
 
 def machine_ticks() -> dict[str, int]:

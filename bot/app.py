@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import erase, export, followups, handlers, history
+from bot import erase, export, followups, handlers, history, voice
 from bot.callbacks import Action
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
@@ -32,9 +32,10 @@ from bot.reminders import deliver_due
 from bot.transport import AiohttpRequest
 from conversations.checklist import checklist
 from conversations.i18n import LANGUAGES, catalog
+from speech import Transcriber
 from storage.database import open_database
 
-__all__ = ["COMMANDS", "build_application", "running"]
+__all__ = ["COMMANDS", "build_application", "running", "transcriber"]
 
 logger = logging.getLogger(__name__)
 
@@ -167,13 +168,16 @@ def _register(application: DebriefApplication) -> None:
             button(Action.DELETE, history.confirm_delete),
             button(Action.LINK, history.link_round),
             button(Action.ERASE, erase.erase_button),
+            button(Action.RETYPE, voice.retype),
             CallbackQueryHandler(handlers.unknown_button),
             MessageHandler(message & filters.TEXT & ~filters.COMMAND, handlers.on_text),
             MessageHandler(
                 filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND,
                 history.on_edited_message,
             ),
-            MessageHandler(message & (filters.VOICE | filters.AUDIO), handlers.on_voice),
+            MessageHandler(
+                message & (filters.VOICE | filters.AUDIO | filters.Document.AUDIO), voice.on_voice
+            ),
             MessageHandler(message & filters.COMMAND, handlers.help_command),
             MessageHandler(message, handlers.on_other),
         ]
@@ -181,10 +185,23 @@ def _register(application: DebriefApplication) -> None:
     application.add_error_handler(handlers.on_error)
 
 
+def transcriber(settings: Settings) -> Transcriber:
+    """Build the speech-to-text engine the settings describe (nothing is loaded yet)."""
+    return Transcriber(
+        model=settings.whisper_model,
+        cache=settings.whisper_folder,
+        workers=settings.transcription_workers,
+        max_seconds=settings.voice_max_seconds,
+    )
+
+
 def build_application(
-    settings: Settings, *, clock: Callable[[], datetime] = _utc_now
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = _utc_now,
+    speech: Transcriber | None = None,
 ) -> DebriefApplication:
-    """Build the bot from its settings; the clock is injectable so tests can move time."""
+    """Build the bot from its settings; tests inject a clock and share one loaded Transcriber."""
     builder = (
         ApplicationBuilder()
         .token(settings.token.get_secret_value())
@@ -209,6 +226,7 @@ def build_application(
     data.settings = settings
     data.clock = clock
     data.checklist = checklist()
+    data.transcriber = speech or transcriber(settings)
     _register(application)
     return application
 

@@ -37,6 +37,7 @@ class Action(StrEnum):
     DELETE = "del"
     ERASE = "era"
     LINK = "lnk"
+    RETYPE = "rty"
 
     @property
     def pattern(self) -> str:

@@ -53,6 +53,12 @@ class Settings(StorageSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias="DEBRIEF_LOG_LEVEL"
     )
+    whisper_model: str = Field("base", min_length=1, validation_alias="DEBRIEF_WHISPER_MODEL")
+    whisper_cache: Path | None = Field(None, validation_alias="DEBRIEF_WHISPER_CACHE")
+    transcription_workers: int = Field(
+        1, ge=1, le=16, validation_alias="DEBRIEF_TRANSCRIPTION_WORKERS"
+    )
+    voice_max_seconds: int = Field(600, gt=0, validation_alias="DEBRIEF_VOICE_MAX_SECONDS")
 
     @field_validator("token")
     @classmethod
@@ -95,3 +101,8 @@ class Settings(StorageSettings):
     def timezone(self) -> ZoneInfo:
         """Return the default timezone as a ZoneInfo."""
         return ZoneInfo(self.default_timezone)
+
+    @property
+    def whisper_folder(self) -> Path:
+        """Return where Whisper models are downloaded: the setting, else beside the database."""
+        return self.whisper_cache or self.db_path.parent / "whisper"

@@ -13,6 +13,7 @@ from bot.config import Settings
 from conversations.checklist import Checklist
 from conversations.i18n import LANGUAGES, Language, language_from_code
 from conversations.timezones import zone
+from speech import Transcriber
 from storage.database import Database
 from storage.debriefs import DebriefRepository
 from storage.reminders import ReminderRepository
@@ -27,6 +28,7 @@ class BotData:
     settings: Settings
     clock: Callable[[], datetime]
     checklist: Checklist
+    transcriber: Transcriber
     database: Database | None = None
     debriefs: DebriefRepository
     users: UserRepository
@@ -87,6 +89,11 @@ class DebriefContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     def reminders(self) -> ReminderRepository:
         """Return the reminder repository."""
         return self.bot_data.reminders
+
+    @property
+    def transcriber(self) -> Transcriber:
+        """Return the speech-to-text engine."""
+        return self.bot_data.transcriber
 
     def now(self) -> datetime:
         """Return the current time from the application's clock (tests move it)."""

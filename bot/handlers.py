@@ -16,7 +16,7 @@ from bot.context import DebriefContext
 from bot.replies import say, who
 from conversations.answers import Accepted, display, interpret
 from conversations.checklist import Kind
-from conversations.flow import TextRoute, can_finish, route_text
+from conversations.flow import TextRoute, can_finish, route_text, target_key
 from conversations.i18n import LANGUAGES, Language, catalog
 from conversations.reminders import after_debrief
 from conversations.summary import build_summary
@@ -25,9 +25,11 @@ from storage.debriefs import Debrief
 __all__ = [
     "add_to_previous",
     "answer_text",
+    "ask_again",
     "back",
     "cancel",
     "choose_language",
+    "expecting_text",
     "finish_now",
     "gate",
     "help_command",
@@ -37,9 +39,9 @@ __all__ = [
     "on_error",
     "on_other",
     "on_text",
-    "on_voice",
     "restart",
     "resume",
+    "revisit",
     "set_language",
     "skip",
     "start",
@@ -293,6 +295,25 @@ async def on_text(update: Update, context: DebriefContext) -> None:
     await answer_text(context, user, chat, message.text, message_id=message.message_id)
 
 
+async def expecting_text(context: DebriefContext, user: User, chat: Chat) -> bool:
+    """Tell whether a text would be taken now; if not, say why, as answer_text would."""
+    profile = await context.profile(user)
+    if history.edit_target(profile.awaiting) is not None:
+        return True
+    if profile.awaiting and await context.debriefs.open_for(user_id=user.id) is None:
+        return True
+    return await _active(context, user, chat, await context.language(user)) is not None
+
+
+async def ask_again(context: DebriefContext, user: User, chat: Chat, preface: str) -> None:
+    """Explain what went wrong, then ask the open question again (if a debrief is active)."""
+    debrief = await context.debriefs.open_for(user_id=user.id)
+    if debrief is None or debrief.status != "active" or debrief.current_key is None:
+        await say(context, chat, preface)
+        return
+    await _ask(context, user, chat, debrief, await context.language(user), preface=preface)
+
+
 async def answer_text(
     context: DebriefContext, user: User, chat: Chat, text: str, *, message_id: int
 ) -> None:
@@ -320,11 +341,7 @@ async def answer_text(
             await _ask(context, user, chat, debrief, language)
         return
     if route in (TextRoute.ADDITION, TextRoute.CONTINUATION):
-        previous = checklist.before(debrief.current_key)
-        if route is TextRoute.ADDITION:
-            key = debrief.append_key
-        else:
-            key = previous.key if previous else None
+        key = target_key(checklist, debrief, route)
         assert key is not None
         await context.debriefs.add_to_answer(
             user_id=user.id,
@@ -442,8 +459,16 @@ async def back(update: Update, context: DebriefContext) -> None:
     if previous is None:
         await say(context, chat, render.text(language, "debrief.first_question"))
         return
-    await context.debriefs.move_to(user_id=user.id, debrief_id=debrief.id, key=previous.key)
-    await _continue(context, user, chat, debrief.id, language, show_answer=True)
+    await revisit(context, user, chat, debrief.id, previous.key)
+
+
+async def revisit(
+    context: DebriefContext, user: User, chat: Chat, debrief_id: int, key: str
+) -> None:
+    """Make a question current again and ask it with its answer, so the next text replaces it."""
+    await context.debriefs.move_to(user_id=user.id, debrief_id=debrief_id, key=key)
+    language = await context.language(user)
+    await _continue(context, user, chat, debrief_id, language, show_answer=True)
 
 
 async def keep_answer(update: Update, context: DebriefContext) -> None:
@@ -508,11 +533,6 @@ async def _repeat_question(update: Update, context: DebriefContext, preface_key:
     if debrief is not None:
         preface = render.text(language, preface_key)
         await _ask(context, user, chat, debrief, language, preface=preface)
-
-
-async def on_voice(update: Update, context: DebriefContext) -> None:
-    """Ask for a typed answer instead of a voice note, for now."""
-    await _repeat_question(update, context, "debrief.voice_soon")
 
 
 async def on_other(update: Update, context: DebriefContext) -> None:

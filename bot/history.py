@@ -20,6 +20,7 @@ __all__ = [
     "EDITING",
     "choose_question",
     "confirm_delete",
+    "edit_target",
     "edit_with_text",
     "edit_with_value",
     "email_again",
@@ -31,6 +32,7 @@ __all__ = [
     "open_debrief",
     "recall_rounds",
     "set_status",
+    "start_edit",
 ]
 
 # users.awaiting while the user's next text replaces an answer: "edit:<debrief id>:<key>".
@@ -142,18 +144,35 @@ async def choose_question(update: Update, context: DebriefContext) -> None:
     target = await _owned(update, context)
     if target is None:
         return
-    user, debrief, language, key = target.user, target.debrief, target.language, target.button.key
+    debrief, language, key = target.debrief, target.language, target.button.key
     if key is not None and key not in context.checklist:
         await target.query.answer(render.text(language, "debrief.not_found"))
         return
     await target.query.answer()
     if key is None:
-        reply = render.edit_picker(context.checklist, debrief, language=language)
+        picker = render.edit_picker(context.checklist, debrief, language=language)
+        await say(context, target.chat, picker)
     else:
-        await followups.set_awaiting(context, user, f"{EDITING}:{debrief.id}:{key}")
-        today = await context.today(user)
-        reply = render.edit_prompt(context.checklist, debrief, key, language=language, today=today)
-    await say(context, target.chat, reply)
+        await start_edit(context, target.user, target.chat, debrief, key)
+
+
+async def start_edit(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, key: str
+) -> None:
+    """Show a question with its current answer; the user's next text replaces that answer."""
+    await followups.set_awaiting(context, user, f"{EDITING}:{debrief.id}:{key}")
+    language, today = await context.language(user), await context.today(user)
+    reply = render.edit_prompt(context.checklist, debrief, key, language=language, today=today)
+    await say(context, chat, reply)
+
+
+def edit_target(awaiting: str | None) -> tuple[int, str] | None:
+    """Return the (debrief id, question key) an awaited edit is for, if one is awaited."""
+    what, _, target = (awaiting or "").partition(":")
+    debrief_id, _, key = target.partition(":")
+    if what != EDITING or not debrief_id.isdigit() or not key:
+        return None
+    return int(debrief_id), key
 
 
 async def _replace(
@@ -187,13 +206,13 @@ async def edit_with_text(
     context: DebriefContext, user: User, chat: Chat, awaiting: str, typed: str, message_id: int
 ) -> bool:
     """Take a text as the new answer the user chose to edit; False if no edit is under way."""
-    what, _, target = awaiting.partition(":")
-    debrief_id, _, key = target.partition(":")
-    if what != EDITING:
+    target = edit_target(awaiting)
+    if target is None:
         return False
+    debrief_id, key = target
     debrief = None
-    if debrief_id.isdigit() and key in context.checklist:
-        debrief = await context.debriefs.get(user_id=user.id, debrief_id=int(debrief_id))
+    if key in context.checklist:
+        debrief = await context.debriefs.get(user_id=user.id, debrief_id=debrief_id)
     if debrief is None:
         await followups.set_awaiting(context, user, None)
         return False

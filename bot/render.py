@@ -38,6 +38,7 @@ __all__ = [
     "erase_confirm",
     "escape",
     "finished",
+    "heard",
     "history_page",
     "language_choice",
     "link_offer",
@@ -254,6 +255,13 @@ def recall(rounds: Sequence[Mapping[str, str]], *, title: str, language: Languag
     """Render what the earlier rounds of an application noted, under `title`."""
     brief = build_preparation_brief(rounds, language=language)
     return summary(replace(brief, title=title))
+
+
+def heard(transcript: str, *, language: Language, retype: Button | None) -> Reply:
+    """Show what a voice note was heard as, with a button to type it instead."""
+    body = text(language, "voice.heard", transcript=_clip(transcript, _QUOTE_LIMIT))
+    label = text(language, "voice.retype_button")
+    return Reply(body, _markup([[(label, retype)]] if retype is not None else []))
 
 
 def summary(result: Summary) -> list[str]:

@@ -7,7 +7,7 @@ from enum import Enum, auto
 from conversations.checklist import Checklist, Kind, Question
 from storage.debriefs import Debrief
 
-__all__ = ["TextRoute", "addable_question", "can_finish", "route_text"]
+__all__ = ["TextRoute", "addable_question", "can_finish", "route_text", "target_key"]
 
 
 class TextRoute(Enum):
@@ -48,6 +48,21 @@ def route_text(checklist: Checklist, debrief: Debrief, *, message_id: int) -> Te
         # it (the window is after Telegram's answer), so the text is taken as its answer.
         return TextRoute.CONTINUATION
     return TextRoute.ANSWER
+
+
+def target_key(checklist: Checklist, debrief: Debrief, route: TextRoute) -> str | None:
+    """Return the question whose answer a text on this route goes to; None if already stored."""
+    match route:
+        case TextRoute.ADDITION:
+            return debrief.append_key
+        case TextRoute.CONTINUATION:
+            assert debrief.current_key is not None
+            previous = checklist.before(debrief.current_key)
+            return previous.key if previous else None
+        case TextRoute.ANSWER:
+            return debrief.current_key
+        case _:
+            return None
 
 
 def can_finish(checklist: Checklist, answers: dict[str, str]) -> bool:

@@ -763,6 +763,7 @@ class _Chat:
     user_messages: dict[int, JSONDict] = field(default_factory=dict)
     waiters: list[_Waiter] = field(default_factory=list)
     actions: list[tuple[str, float]] = field(default_factory=list)
+    action_sent: asyncio.Event = field(default_factory=asyncio.Event)
 
     def json(self) -> JSONDict:
         """Render the chat as Bot API Chat JSON."""
@@ -913,12 +914,18 @@ class FakeUser:
         duration: int,
         *,
         mime_type: str = "audio/ogg",
+        size_known: bool = True,
         chat_id: int | None = None,
         date: int | None = None,
     ) -> int:
-        """Send a voice note whose bytes the bot can download, and return its message_id."""
+        """Send a voice note whose bytes the bot can download, and return its message_id.
+
+        Telegram may leave out file_size (size_known=False); getFile still refuses over 20 MB.
+        """
         file = self.fake._register_file("voice", ogg_bytes, mime_type, None)
         voice = {"duration": duration, "mime_type": mime_type, **self.fake._file_json(file)}
+        if not size_known:
+            del voice["file_size"]
         return self.fake._user_message(self, chat_id, {"voice": voice}, date=date)
 
     async def send_audio(
@@ -1195,6 +1202,26 @@ class FakeTelegram:
     def chat_actions(self, chat_id: int) -> list[str]:
         """Return the chat actions (typing, ...) the bot sent to chat_id, in order."""
         return [action for action, _ in self._chat_or_raise(chat_id).actions]
+
+    async def wait_for_chat_action(
+        self,
+        chat_id: int,
+        *,
+        after: int = 0,
+        timeout: float = 10.0,  # noqa: ASYNC109 - a bounded wait is the point of these test helpers
+    ) -> str:
+        """Return the chat action at index `after` in chat_id, waiting until the bot sends it."""
+        chat = self._chat_or_raise(chat_id)
+        try:
+            async with asyncio.timeout(timeout):
+                while len(chat.actions) <= after:
+                    chat.action_sent.clear()
+                    await chat.action_sent.wait()
+        except TimeoutError:
+            raise TimeoutError(
+                f"no chat action #{after} in chat {chat_id} within {timeout}s"
+            ) from None
+        return chat.actions[after][0]
 
     def commands(self, *, scope: JSONDict | None = None, language_code: str = "") -> list[JSONDict]:
         """Return the commands set for scope (default scope) and language_code."""
@@ -2103,6 +2130,7 @@ class FakeTelegram:
             raise _bad("Bad Request: wrong parameter action in request")
         self._ensure_reachable(chat)
         chat.actions.append((str(action), time.monotonic()))
+        chat.action_sent.set()
         return True
 
     def _send_document(self, params: JSONDict) -> JSONDict:

@@ -43,6 +43,7 @@ from telegram.ext import (
 )
 
 from tests.fake_telegram import (
+    MAX_DOWNLOAD_BYTES,
     BotMessage,
     FakeTelegram,
     FakeUser,
@@ -548,6 +549,30 @@ async def test_voice_download_round_trip(bot: Bot, fake: FakeTelegram, alice: Fa
     assert bytes(await file.download_as_bytearray()) == audio
     with pytest.raises(BadRequest, match=bad_request("Bad Request: invalid file_id")):
         await bot.get_file("nope")
+
+
+async def test_files_over_20_mb_cannot_be_fetched_as_on_telegram(
+    bot: Bot, fake: FakeTelegram, alice: FakeUser
+) -> None:
+    """getFile refuses a file over 20 MB with Telegram's error, whether or not its size was sent."""
+    await alice.send_voice(b"\0" * (MAX_DOWNLOAD_BYTES + 1), duration=3000, size_known=False)
+    (update,) = await fetch_updates(bot)
+    assert update.message is not None
+    voice = update.message.voice
+    assert voice is not None
+    assert voice.file_size is None
+    with pytest.raises(BadRequest, match=bad_request("Bad Request: file is too big")):
+        await bot.get_file(voice.file_id)
+
+
+async def test_a_chat_action_can_be_awaited(bot: Bot, fake: FakeTelegram, alice: FakeUser) -> None:
+    """A test can wait for the bot's next chat action instead of polling for it."""
+    waiting = asyncio.create_task(fake.wait_for_chat_action(ALICE, after=1, timeout=2))
+    assert await bot.send_chat_action(ALICE, "typing")
+    assert not waiting.done()
+    assert await bot.send_chat_action(ALICE, "record_voice")
+    assert await waiting == "record_voice"
+    assert await fake.wait_for_chat_action(ALICE) == "typing"
 
 
 async def test_send_document_upload(bot: Bot, fake: FakeTelegram, alice: FakeUser) -> None:

@@ -22,6 +22,7 @@ from bot.callbacks import MAX_BYTES, Action, Button
         Button(Action.KEEP, 12, "position"),
         Button(Action.FINISH, 12),
         Button(Action.ADD, 12, "position"),
+        Button(Action.RETYPE, 2**53, "counter_arguments"),
         Button(Action.LANGUAGE, None, "fr"),
         Button(Action.ANSWER, 2**53, "interviewer_decides", "unknown"),
         Button(Action.ANSWER, 3, "key", "value:with:colons"),

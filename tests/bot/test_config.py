@@ -22,6 +22,10 @@ _VARIABLES = (
     "DEBRIEF_MAX_MESSAGES_PER_SECOND",
     "DEBRIEF_DEFAULT_TIMEZONE",
     "DEBRIEF_LOG_LEVEL",
+    "DEBRIEF_WHISPER_MODEL",
+    "DEBRIEF_WHISPER_CACHE",
+    "DEBRIEF_TRANSCRIPTION_WORKERS",
+    "DEBRIEF_VOICE_MAX_SECONDS",
 )
 
 
@@ -85,6 +89,45 @@ def test_defaults_apply_when_only_the_token_is_set() -> None:
     assert settings.default_timezone == "Europe/Paris"
     assert settings.timezone.key == "Europe/Paris"
     assert settings.log_level == "INFO"
+    assert settings.whisper_model == "base"
+    assert settings.whisper_folder == Path("data/whisper")
+    assert settings.transcription_workers == 1
+    assert settings.voice_max_seconds == 600
+
+
+@pytest.mark.usefixtures("with_token")
+def test_the_whisper_model_and_its_cache_can_be_chosen(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DEBRIEF_DB_PATH", str(tmp_path / "db" / "debrief.sqlite3"))
+    assert _settings().whisper_folder == tmp_path / "db" / "whisper"
+
+    monkeypatch.setenv("DEBRIEF_WHISPER_MODEL", "small")
+    monkeypatch.setenv("DEBRIEF_WHISPER_CACHE", str(tmp_path / "models"))
+    monkeypatch.setenv("DEBRIEF_TRANSCRIPTION_WORKERS", "2")
+    settings = _settings()
+
+    assert settings.whisper_model == "small"
+    assert settings.whisper_folder == tmp_path / "models"
+    assert settings.transcription_workers == 2
+
+
+@pytest.mark.usefixtures("with_token")
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEBRIEF_WHISPER_MODEL", ""),
+        ("DEBRIEF_TRANSCRIPTION_WORKERS", "0"),
+        ("DEBRIEF_VOICE_MAX_SECONDS", "0"),
+    ],
+)
+def test_impossible_voice_settings_are_rejected(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(ValidationError):
+        _settings()
 
 
 def test_surrounding_spaces_in_the_token_are_ignored(monkeypatch: pytest.MonkeyPatch) -> None:

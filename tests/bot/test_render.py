@@ -563,3 +563,23 @@ def test_language_choice_offers_every_language() -> None:
     reply = render.language_choice("fr")
 
     assert _buttons(reply) == [Button(Action.LANGUAGE, None, lang) for lang in LANGUAGES]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_transcript_is_shown_escaped_with_a_retype_button(language: Language) -> None:
+    retype = Button(Action.RETYPE, 12, "position")
+
+    reply = render.heard(NASTY, language=language, retype=retype)
+
+    assert NASTY in assert_valid_message(reply.text)
+    assert _buttons(reply) == [retype]
+
+
+def test_a_long_transcript_is_shortened_and_without_a_debrief_has_no_button() -> None:
+    transcript = long_text(12_000)
+
+    reply = render.heard(transcript, language="fr", retype=None)
+
+    text = assert_valid_message(reply.text)
+    assert text.endswith("…\u00a0»")
+    assert reply.markup is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conversations.checklist import checklist
-from conversations.flow import TextRoute, addable_question, can_finish, route_text
+from conversations.flow import TextRoute, addable_question, can_finish, route_text, target_key
 from storage.debriefs import Debrief
 
 # "position" (text) comes right before "interview_date" (date);
@@ -112,6 +112,23 @@ def test_the_first_question_always_takes_the_text_as_its_answer() -> None:
     debrief = _debrief(current_key="company", asked_key=None, asked_message_id=None, answers={})
 
     assert route_text(checklist(), debrief, message_id=1) is TextRoute.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("route", "append_key", "expected"),
+    [
+        (TextRoute.ANSWER, None, "interview_date"),
+        (TextRoute.CONTINUATION, None, "position"),
+        (TextRoute.ADDITION, "company", "company"),
+        (TextRoute.ALREADY_STORED, None, None),
+    ],
+)
+def test_target_key_names_the_answer_a_text_goes_to(
+    route: TextRoute, append_key: str | None, expected: str | None
+) -> None:
+    debrief = _debrief(append_key=append_key)
+
+    assert target_key(checklist(), debrief, route) == expected
 
 
 def test_addable_question_is_the_previous_answered_text_question() -> None:

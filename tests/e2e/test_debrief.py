@@ -275,10 +275,6 @@ async def test_stickers_photos_and_locations_get_a_kind_reply_and_the_same_quest
         reply = await person.next()
         assert "only take text" in reply.text
         assert "Question 2/25" in reply.text
-    await user.send_voice(b"OggS fake voice", duration=3)
-    reply = await person.next()
-    assert "Voice notes are coming soon" in reply.text
-    assert "Question 2/25" in reply.text
     after = await person.say("Backend developer")
     assert "Question 3/25" in after.text
     assert stored_answers(db_path, user.user_id) == {

@@ -1,0 +1,169 @@
+"""Voice notes and audio files: fetched, transcribed on this machine, then taken as typed text."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import warnings
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Final
+
+from telegram import Audio, Chat, Document, Update, User, Voice
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from bot import handlers, history, render
+from bot.callbacks import Action, Button
+from bot.context import DebriefContext
+from bot.replies import say, who
+from conversations.flow import route_text, target_key
+from conversations.i18n import Language
+from speech import TranscriptionError
+
+__all__ = ["MAX_DOWNLOAD_BYTES", "on_voice", "retype"]
+
+logger = logging.getLogger(__name__)
+
+# Bots on Telegram's cloud Bot API can download files up to 20 MB.
+MAX_DOWNLOAD_BYTES: Final = 20 * 1024 * 1024
+# Telegram shows a chat action for 5 seconds, or until the bot's next message.
+ACTION_EVERY: Final = 4.0
+DOWNLOAD_TIMEOUT: Final = 60.0
+
+Media = Voice | Audio | Document
+
+
+class _NoText(Exception):
+    """A recording gave no text; the argument is the key of the reply that says why."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+async def on_voice(update: Update, context: DebriefContext) -> None:
+    """Transcribe a voice note or audio file, show what was heard, and take it as typed text."""
+    user, chat = who(update)
+    message = update.effective_message
+    assert message is not None
+    media = message.voice or message.audio or message.document
+    assert media is not None
+    if not await handlers.expecting_text(context, user, chat):
+        return
+    language = await context.language(user)
+    try:
+        transcript = await _transcribe(context, chat, media, language)
+    except _NoText as refused:
+        minutes = max(1, round(context.transcriber.max_seconds / 60))
+        reason = render.text(language, refused.key, minutes=minutes)
+        await handlers.ask_again(context, user, chat, reason)
+        return
+    button = await _retype_button(context, user, message.message_id)
+    await say(context, chat, render.heard(transcript, language=language, retype=button))
+    await handlers.answer_text(context, user, chat, transcript, message_id=message.message_id)
+
+
+async def _transcribe(context: DebriefContext, chat: Chat, media: Media, language: Language) -> str:
+    """Download and transcribe a recording; raise _NoText when it gives no text."""
+    transcriber = context.transcriber
+    if not transcriber.installed():
+        raise _NoText("voice.not_enabled")
+    if (media.file_size or 0) > MAX_DOWNLOAD_BYTES:
+        raise _NoText("voice.too_large")
+    seconds = _duration(media)
+    if seconds is not None and seconds > transcriber.max_seconds:
+        raise _NoText("voice.too_long")
+    async with _showing(context, chat, ChatAction.TYPING):
+        audio = await _download(media)
+        try:
+            return await transcriber.transcribe(audio, language=language)
+        except TranscriptionError as error:
+            raise _NoText(f"voice.{error.failure}") from error
+
+
+def _duration(media: Media) -> float | None:
+    """Return the length Telegram gives for a voice note or audio file (a document has none)."""
+    if isinstance(media, Document):
+        return None
+    with warnings.catch_warnings():
+        # PTB 22 warns that durations will become timedeltas; both forms are read here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        duration = media.duration
+    return duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+
+
+async def _download(media: Media) -> bytes:
+    """Fetch a recording into memory (it is never written to disk)."""
+    try:
+        file = await media.get_file()
+        return bytes(await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT))
+    except BadRequest as error:
+        if "too big" in error.message.lower():
+            raise _NoText("voice.too_large") from error
+        logger.warning("Could not download a recording: %s", error.message)
+        raise _NoText("voice.download_failed") from error
+    except TelegramError as error:
+        logger.warning("Could not download a recording: %s", type(error).__name__)
+        raise _NoText("voice.download_failed") from error
+
+
+@contextlib.asynccontextmanager
+async def _showing(context: DebriefContext, chat: Chat, action: ChatAction) -> AsyncIterator[None]:
+    """Keep a chat action ("typing…") on screen until the block ends."""
+
+    async def repeat() -> None:
+        while True:
+            try:
+                await context.bot.send_chat_action(chat.id, action)
+            except TelegramError:
+                # Only a courtesy: the transcription goes on without it.
+                logger.debug("Could not send a chat action", exc_info=True)
+            await asyncio.sleep(ACTION_EVERY)
+
+    task = asyncio.create_task(repeat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.wait({task})
+
+
+async def _retype_button(context: DebriefContext, user: User, message_id: int) -> Button | None:
+    """Return the Retype button for the debrief answer a transcript goes to, if it goes to one."""
+    editing = history.edit_target((await context.profile(user)).awaiting)
+    if editing is not None:
+        return Button(Action.RETYPE, *editing)
+    debrief = await context.debriefs.open_for(user_id=user.id)
+    if debrief is None or debrief.status != "active" or debrief.current_key is None:
+        return None
+    route = route_text(context.checklist, debrief, message_id=message_id)
+    key = target_key(context.checklist, debrief, route)
+    return None if key is None else Button(Action.RETYPE, debrief.id, key)
+
+
+async def retype(update: Update, context: DebriefContext) -> None:
+    """Go back to the question a transcript answered, so that a typed text replaces it."""
+    user, chat = who(update)
+    query = update.callback_query
+    assert query is not None
+    language = await context.language(user)
+    button = Button.decode(query.data)
+    debrief = None
+    if button is not None and button.debrief_id is not None:
+        debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
+    key = button.key if button is not None else None
+    if debrief is None or key is None or key not in context.checklist:
+        await query.answer(render.text(language, "debrief.not_found"))
+        return
+    if debrief.status == "paused":
+        await query.answer(render.text(language, "voice.retype_paused"))
+        return
+    await query.answer()
+    if debrief.status == "done":
+        # A finished debrief's answer is edited from the history: the same prompt, at once.
+        await history.start_edit(context, user, chat, debrief, key)
+    else:
+        await handlers.revisit(context, user, chat, debrief.id, key)
