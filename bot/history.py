@@ -18,6 +18,7 @@ from storage.debriefs import Debrief
 
 __all__ = [
     "EDITING",
+    "Target",
     "choose_question",
     "confirm_delete",
     "edit_target",
@@ -30,6 +31,7 @@ __all__ = [
     "offer_link",
     "on_edited_message",
     "open_debrief",
+    "owned",
     "recall_rounds",
     "set_status",
     "start_edit",
@@ -68,7 +70,7 @@ async def history_page(update: Update, context: DebriefContext) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Target:
+class Target:
     """A button on one of the user's own debriefs, and who pressed it where."""
 
     query: CallbackQuery
@@ -79,7 +81,7 @@ class _Target:
     language: Language
 
 
-async def _owned(update: Update, context: DebriefContext) -> _Target | None:
+async def owned(update: Update, context: DebriefContext) -> Target | None:
     """Return the user's debrief a button names; answer "not found" for anything else."""
     user, chat = who(update)
     query = update.callback_query
@@ -92,7 +94,7 @@ async def _owned(update: Update, context: DebriefContext) -> _Target | None:
     if button is None or debrief is None:
         await query.answer(render.text(language, "debrief.not_found"))
         return None
-    return _Target(query, button, debrief, user, chat, language)
+    return Target(query, button, debrief, user, chat, language)
 
 
 async def _show(
@@ -108,7 +110,7 @@ async def _show(
 
 async def open_debrief(update: Update, context: DebriefContext) -> None:
     """Show one debrief of the history again (also: cancel an edit or a deletion)."""
-    target = await _owned(update, context)
+    target = await owned(update, context)
     if target is None:
         return
     await target.query.answer()
@@ -119,7 +121,7 @@ async def open_debrief(update: Update, context: DebriefContext) -> None:
 
 async def email_again(update: Update, context: DebriefContext) -> None:
     """Send a debrief's thank-you draft again."""
-    target = await _owned(update, context)
+    target = await owned(update, context)
     if target is None:
         return
     await target.query.answer()
@@ -132,7 +134,7 @@ async def email_again(update: Update, context: DebriefContext) -> None:
 
 async def set_status(update: Update, context: DebriefContext) -> None:
     """Ask how the application stands (the outcome buttons do the rest)."""
-    target = await _owned(update, context)
+    target = await owned(update, context)
     if target is None:
         return
     await target.query.answer()
@@ -141,7 +143,7 @@ async def set_status(update: Update, context: DebriefContext) -> None:
 
 async def choose_question(update: Update, context: DebriefContext) -> None:
     """Ask which answer to edit, or, with a question named, ask for its new answer."""
-    target = await _owned(update, context)
+    target = await owned(update, context)
     if target is None:
         return
     debrief, language, key = target.debrief, target.language, target.button.key
@@ -222,7 +224,7 @@ async def edit_with_text(
 
 async def edit_with_value(update: Update, context: DebriefContext) -> None:
     """Take a button's value as the new answer to a choice, rating or date question."""
-    target = await _owned(update, context)
+    target = await owned(update, context)
     if target is None:
         return
     key, value = target.button.key, target.button.value
@@ -235,7 +237,7 @@ async def edit_with_value(update: Update, context: DebriefContext) -> None:
 
 async def confirm_delete(update: Update, context: DebriefContext) -> None:
     """Ask to confirm deleting a debrief; delete it once confirmed."""
-    target = await _owned(update, context)
+    target = await owned(update, context)
     if target is None:
         return
     query, debrief, language = target.query, target.debrief, target.language
@@ -265,7 +267,7 @@ async def offer_link(
 
 async def link_round(update: Update, context: DebriefContext) -> None:
     """Link (or not) a new debrief to the earlier round the bot found."""
-    target = await _owned(update, context)
+    target = await owned(update, context)
     if target is None:
         return
     query, button, debrief, user, language = (

@@ -146,24 +146,19 @@ async def _retype_button(context: DebriefContext, user: User, message_id: int) -
 
 async def retype(update: Update, context: DebriefContext) -> None:
     """Go back to the question a transcript answered, so that a typed text replaces it."""
-    user, chat = who(update)
-    query = update.callback_query
-    assert query is not None
-    language = await context.language(user)
-    button = Button.decode(query.data)
-    debrief = None
-    if button is not None and button.debrief_id is not None:
-        debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
-    key = button.key if button is not None else None
-    if debrief is None or key is None or key not in context.checklist:
-        await query.answer(render.text(language, "debrief.not_found"))
+    target = await history.owned(update, context)
+    if target is None:
+        return
+    query, debrief, key = target.query, target.debrief, target.button.key
+    if key is None or key not in context.checklist:
+        await query.answer(render.text(target.language, "debrief.not_found"))
         return
     if debrief.status == "paused":
-        await query.answer(render.text(language, "voice.retype_paused"))
+        await query.answer(render.text(target.language, "voice.retype_paused"))
         return
     await query.answer()
     if debrief.status == "done":
         # A finished debrief's answer is edited from the history: the same prompt, at once.
-        await history.start_edit(context, user, chat, debrief, key)
+        await history.start_edit(context, target.user, target.chat, debrief, key)
     else:
-        await handlers.revisit(context, user, chat, debrief.id, key)
+        await handlers.revisit(context, target.user, target.chat, debrief.id, key)
