@@ -1,4 +1,4 @@
-"""Nightly upkeep of the database: the compaction that large deletions leave for the night."""
+"""Nightly upkeep of the database: the compaction deletions leave for the night, a checkpoint."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ COMPACTION_TIME = time(4, 0)
 
 
 async def compact_database(context: DebriefContext) -> None:
-    """Rewrite the database file if a deletion since the last run asked for it."""
+    """Rewrite the database file if a deletion asked for it; at least, empty the WAL."""
     database = context.bot_data.database
-    if database is not None and await database.compact_if_due():
+    if database is None:
+        return
+    if await database.compact_if_due():
         logger.info("Database compacted after deletions")
+    # Replaced answers leave old page images in the WAL until a checkpoint: at most a day.
+    elif not await database.checkpoint():
+        logger.warning("The nightly WAL checkpoint did not finish: a reader held it up")

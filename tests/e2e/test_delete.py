@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.context import DebriefApplication
-from tests.e2e.driver import stored_debriefs
+from tests.e2e.driver import Debriefer, stored_debriefs
 from tests.e2e.test_export import ALICE, BOB, alice_and_bob
-from tests.e2e.test_history import answer_rows
+from tests.e2e.test_history import answer_rows, debrief
 from tests.e2e.test_isolation import snapshot
 from tests.fake_telegram import FakeTelegram
 
@@ -83,3 +83,24 @@ async def test_on_a_large_database_the_nightly_compaction_finishes_the_erasure(
 
     assert await database.fetch_one("SELECT task FROM maintenance", ()) is None
     assert readable(db_path, alices_answers) == []
+
+
+async def test_the_nightly_job_empties_the_wal_so_a_replaced_answer_leaves_the_disk(
+    telegram: FakeTelegram, db_path: Path, bot: DebriefApplication
+) -> None:
+    person = Debriefer(telegram.user(ALICE, language_code="en"), "en")
+    await debrief(person, "Acme", {"position": "Regrettable-old-title"})
+    listing = await person.say("/history")
+    shown = await person.tap(listing, "1. Acme")
+    picker = await person.tap(shown, "✏️ Edit an answer")
+    await person.tap(picker, "✓ Position")
+    await person.say("Staff engineer")
+    await person.next()
+    assert readable(db_path, ["Regrettable-old-title"]) == ["Regrettable-old-title"]
+
+    assert bot.job_queue is not None
+    [job] = bot.job_queue.get_jobs_by_name("compaction")
+    await job.run(bot)
+
+    assert readable(db_path, ["Regrettable-old-title"]) == []
+    assert readable(db_path, ["Staff engineer"]) == ["Staff engineer"]
