@@ -473,11 +473,16 @@ def _company(debrief: Debrief, language: Language) -> str:
     return debrief.answers.get("company") or catalog().text(language, "history.unnamed")
 
 
+def _day(debrief: Debrief, language: Language) -> str:
+    """Say the day of a debrief's interview (plain text)."""
+    day = interview_day(debrief)
+    return format_date(day, language) if day else catalog().text(language, "history.no_date")
+
+
 def _headline(debrief: Debrief, language: Language) -> str:
     """Describe a debrief in one line: date, status, rating (plain text)."""
     texts = catalog()
-    day = interview_day(debrief)
-    parts = [format_date(day, language) if day else texts.text(language, "history.no_date")]
+    parts = [_day(debrief, language)]
     if debrief.status == "done":
         parts.append(texts.text(language, f"outcome.{debrief.outcome}_button"))
     else:
@@ -663,7 +668,7 @@ def erase_confirm(*, debriefs: int, reminders: int, language: Language) -> Reply
 
 def link_offer(debrief_id: int, previous: Debrief, *, language: Language) -> Reply:
     """Offer to link a new debrief to an earlier one about the same company."""
-    when = _headline(previous, language).split(" · ")[0]
+    when = _day(previous, language)
     position = previous.answers.get("position")
     if position:
         when = f"{_clip(position, 60)}, {when}"
