@@ -42,7 +42,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_telegram import (
+from bot.fakeapi import (
     MAX_DOWNLOAD_BYTES,
     BotMessage,
     FakeTelegram,
