@@ -3,7 +3,8 @@
 It imports nothing else from the bot: the bot talks to it only through python-telegram-bot.
 """
 
-from bot.fakeapi.server import (
+from bot.fakeapi.formatting import HtmlParseError, ParsedText, parse_html, utf16_len
+from bot.fakeapi.model import (
     DEFAULT_TOKEN,
     MAX_CALLBACK_DATA_BYTES,
     MAX_CAPTION_LENGTH,
@@ -12,17 +13,12 @@ from bot.fakeapi.server import (
     BotMessage,
     Call,
     CallbackAnswer,
-    FakeGroup,
-    FakeTelegram,
-    FakeUser,
-    HtmlParseError,
     JSONDict,
     MessagePredicate,
-    ParsedText,
     QueuedUpdate,
-    parse_html,
-    utf16_len,
 )
+from bot.fakeapi.server import FakeTelegram
+from bot.fakeapi.users import FakeGroup, FakeUser
 
 __all__ = [
     "DEFAULT_TOKEN",
