@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.fakeapi import BotMessage, FakeTelegram
 from tests.e2e.driver import WAIT, Debriefer, stored_debriefs, text
 from tests.e2e.test_restart import bot_process
-from tests.fake_telegram import BotMessage, FakeTelegram
 
 
 def _db(folder: Path) -> Path:
