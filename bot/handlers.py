@@ -15,8 +15,7 @@ from bot.callbacks import Action, Button
 from bot.context import DebriefContext
 from bot.replies import say, who
 from conversations.answers import Accepted, display, interpret
-from conversations.checklist import Kind
-from conversations.flow import TextRoute, can_finish, route_text, target_key
+from conversations.flow import TextRoute, addable_question, can_finish, route_text, target_key
 from conversations.i18n import LANGUAGES, Language, catalog
 from conversations.reminders import after_debrief
 from conversations.summary import build_summary
@@ -497,15 +496,12 @@ async def add_to_previous(update: Update, context: DebriefContext) -> None:
     if found is None:
         return
     query, button, debrief = found
-    key = button.key
-    if (
-        debrief.status != "active"
-        or key is None
-        or key not in context.checklist
-        or context.checklist.question(key).kind is not Kind.TEXT
-    ):
+    # Only the answer the button was shown for: a forged one could pile parts onto any answer.
+    addable = addable_question(context.checklist, debrief)
+    if debrief.status != "active" or addable is None or button.key != addable.key:
         await query.answer(render.text(language, "debrief.stale_button"))
         return
+    key = addable.key
     await query.answer()
     await context.debriefs.await_addition(user_id=user.id, debrief_id=debrief.id, key=key)
     label = context.checklist.question(key).label(language)
