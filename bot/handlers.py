@@ -16,7 +16,6 @@ from bot.callbacks import Action, Button
 from bot.context import DebriefContext
 from bot.replies import say, who
 from conversations.answers import Accepted, display, interpret
-from conversations.checklist import Kind
 from conversations.flow import (
     DraftAnswer,
     NoDraft,
@@ -28,6 +27,7 @@ from conversations.flow import (
     Situation,
     SummaryDue,
     TextRoute,
+    addable_question,
     awaited_debrief_id,
     can_finish,
     route,
@@ -610,15 +610,12 @@ async def add_to_previous(update: Update, context: DebriefContext) -> None:
     if found is None:
         return
     query, button, debrief = found
-    key = button.key
-    if (
-        debrief.status != "active"
-        or key is None
-        or key not in context.checklist
-        or context.checklist.question(key).kind is not Kind.TEXT
-    ):
+    # Only the answer the button was shown for: a forged one could pile parts onto any answer.
+    addable = addable_question(context.checklist, debrief)
+    if debrief.status != "active" or addable is None or button.key != addable.key:
         await query.answer(render.text(language, "debrief.stale_button"))
         return
+    key = addable.key
     await query.answer()
     await _leave_prompt(context, user)
     await context.debriefs.await_addition(user_id=user.id, debrief_id=debrief.id, key=key)

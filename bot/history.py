@@ -267,15 +267,18 @@ async def link_round(update: Update, context: DebriefContext) -> None:
     if previous is None:
         await query.answer(render.text(language, "debrief.not_found"))
         return
-    await query.answer()
     if button.value != "y":
+        await query.answer()
         await query.edit_message_text(
             render.text(language, "history.not_linked"), reply_markup=None
         )
         return
-    await context.debriefs.link_round(
+    if not await context.debriefs.link_round(
         user_id=user.id, debrief_id=debrief.id, previous_id=previous.id
-    )
+    ):
+        await query.answer(render.text(language, "history.link_loop"))
+        return
+    await query.answer()
     # A next round is news: the earlier round no longer waits for any.
     if previous.outcome == "waiting":
         await context.debriefs.set_outcome(

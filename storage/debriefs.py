@@ -14,6 +14,11 @@ __all__ = ["DebriefRepository", "NotFoundError"]
 
 # Every statement on answer parts re-checks that the debrief belongs to the user.
 _OWNED = "EXISTS (SELECT 1 FROM debriefs WHERE id = ? AND user_id = ?)"
+# The rounds from one debrief back to the first: UNION (not UNION ALL) ends even on a loop.
+_CHAIN = (
+    "WITH RECURSIVE chain (id) AS (SELECT ? UNION SELECT d.previous_id FROM debriefs d"
+    " JOIN chain ON d.id = chain.id WHERE d.previous_id IS NOT NULL) SELECT id FROM chain"
+)
 _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
     " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id"
@@ -123,7 +128,8 @@ class DebriefRepository:
             " SELECT id, 0 FROM debriefs WHERE id = ? AND user_id = ?"
             " UNION ALL SELECT d.previous_id, chain.depth + 1 FROM debriefs d"
             "  JOIN chain ON d.id = chain.id WHERE d.previous_id IS NOT NULL AND depth < 100"
-            ") SELECT id FROM chain ORDER BY depth DESC",
+            # Each round once, even if the links ever formed a loop.
+            ") SELECT id FROM chain GROUP BY id ORDER BY min(depth) DESC",
             (debrief_id, user_id),
         )
         ids = [row["id"] for row in rows]
@@ -232,16 +238,23 @@ class DebriefRepository:
             ),
         )
 
-    async def link_round(self, *, user_id: int, debrief_id: int, previous_id: int | None) -> None:
-        """Make a debrief the next round after another of the user's debriefs (None: unlink)."""
-        # Naming someone else's debrief links nothing: the subquery finds no row.
+    async def link_round(self, *, user_id: int, debrief_id: int, previous_id: int | None) -> bool:
+        """Make a debrief the next round after another of the user's debriefs (None: unlink).
+
+        Return whether the link now stands; a link to someone else's debrief, or one that would
+        close a loop of rounds, changes nothing.
+        """
         await self._update(
             user_id=user_id,
             debrief_id=debrief_id,
-            assignments="previous_id = (SELECT p.id FROM debriefs p"
-            " WHERE p.id = ? AND p.user_id = ? AND p.id != debriefs.id)",
-            values=(previous_id, user_id),
+            assignments="previous_id = CASE WHEN ? IS NULL OR ("
+            " EXISTS (SELECT 1 FROM debriefs p WHERE p.id = ? AND p.user_id = ?)"
+            f" AND debriefs.id NOT IN ({_CHAIN}))"
+            " THEN ? ELSE previous_id END",
+            values=(previous_id, previous_id, user_id, previous_id, previous_id),
         )
+        linked = await self.get(user_id=user_id, debrief_id=debrief_id)
+        return linked is not None and linked.previous_id == previous_id
 
     async def add_to_answer(
         self, *, user_id: int, debrief_id: int, key: str, text: str, message_id: int | None

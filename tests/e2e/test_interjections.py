@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.checklist import checklist
 from tests.e2e.driver import Debriefer, stored_answers, stored_debriefs, text
-from tests.fake_telegram import BotMessage, FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -29,7 +29,9 @@ def _user_row(db_path: Path, user_id: int) -> sqlite3.Row:
     """Return the user's settings row straight from the database file."""
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
         db.row_factory = sqlite3.Row
-        row = db.execute("SELECT * FROM users WHERE user_id = ?", (user_id,)).fetchone()
+        row: sqlite3.Row | None = db.execute(
+            "SELECT * FROM users WHERE user_id = ?", (user_id,)
+        ).fetchone()
     assert row is not None
     return row
 
