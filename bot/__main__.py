@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.config import MISSING_TOKEN_HELP, Settings, StorageSettings
+from conversations.checklist import ChecklistError
 from storage.backup import BackupError, BackupRefusedError, backup
 
 
@@ -95,7 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings is None:
         return 2
     _configure_logging(settings.log_level)
-    application = build_application(settings)
+    try:
+        application = build_application(settings)
+    except ChecklistError as error:
+        sys.stderr.write(f"Debrief cannot start: {error}\n")
+        return 2
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 

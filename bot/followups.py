@@ -11,6 +11,7 @@ from bot import render
 from bot.callbacks import Button
 from bot.context import DebriefContext
 from bot.replies import say, who
+from conversations.checklist import Key
 from conversations.dates import parse_upcoming_date
 from conversations.flow import PromptReply
 from conversations.i18n import Language, catalog
@@ -278,7 +279,7 @@ async def list_reminders(update: Update, context: DebriefContext) -> None:
         if reminder.debrief_id not in companies:
             debrief = await context.debriefs.get(user_id=user.id, debrief_id=reminder.debrief_id)
             companies[reminder.debrief_id] = (
-                debrief.answers.get("company") if debrief else None
+                debrief.answers.get(Key.COMPANY) if debrief else None
             ) or "?"
         label = render.text(
             language,

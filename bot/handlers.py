@@ -16,6 +16,7 @@ from bot.callbacks import Action, Button
 from bot.context import DebriefContext
 from bot.replies import say, who
 from conversations.answers import Accepted, display, interpret
+from conversations.checklist import Key
 from conversations.flow import (
     DraftAnswer,
     NoDraft,
@@ -186,7 +187,7 @@ async def _say_paused(
     context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
 ) -> None:
     """Say the debrief is paused and how to resume it."""
-    company = debrief.answers.get("company") or catalog().text(language, "debrief.unnamed")
+    company = debrief.answers.get(Key.COMPANY) or catalog().text(language, "debrief.unnamed")
     await say(context, chat, render.text(language, "debrief.paused_hint", company=company))
 
 
@@ -473,7 +474,7 @@ async def _store(
         message_id=message_id,
         next_key=checklist.key_after(question.key),
     )
-    if question.key == "company":
+    if question.key == Key.COMPANY:
         await history.offer_link(context, user, chat, debrief, result.value)
     await _continue(context, user, chat, debrief.id, language)
 

@@ -11,6 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import render
 from bot.context import DebriefContext, language_of
+from conversations.checklist import Key
 from conversations.email import EmailDraft, build_thank_you, forgotten_questions
 from conversations.followup import (
     build_feedback_email,
@@ -55,7 +56,7 @@ async def _send(
 ) -> None:
     """Send one reminder's message(s)."""
     answers = debrief.answers
-    company = answers.get("company") or "?"
+    company = answers.get(Key.COMPANY) or "?"
     today = now.astimezone(tz).date()
     chat = reminder.user_id
     kind = reminder.kind
@@ -67,7 +68,7 @@ async def _send(
         draft = build_questions_email(answers, language=language, sender=sender)
         listed = "\n".join(
             f"• {q}"
-            for q in forgotten_questions(answers.get("forgotten_questions"), language=language)
+            for q in forgotten_questions(answers.get(Key.FORGOTTEN_QUESTIONS), language=language)
         )
         intro = render.text(language, "reminders.questions", company=company, questions=listed)
     elif kind == "no_news":
@@ -76,7 +77,7 @@ async def _send(
             language=language,
             sender=sender,
             attempt=reminder.attempt,
-            interview_date=parse_day(answers.get("interview_date")),
+            interview_date=parse_day(answers.get(Key.INTERVIEW_DATE)),
             today=today,
         )
         key = "reminders.no_news" if reminder.attempt == 1 else "reminders.no_news_again"

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Action, Button
 from conversations.answers import display, stars
-from conversations.checklist import Checklist, Kind, Question
+from conversations.checklist import Checklist, Key, Kind, Question
 from conversations.dates import format_date
 from conversations.email import EmailDraft, build_thank_you, sending_advice
 from conversations.flow import addable_question
@@ -316,7 +316,7 @@ def start(language: Language, *, name: str) -> Reply:
 
 def draft_choice(checklist: Checklist, debrief: Debrief, *, language: Language) -> Reply:
     """Ask whether to resume the unfinished debrief or start over."""
-    company = debrief.answers.get("company") or catalog().text(language, "debrief.unnamed")
+    company = debrief.answers.get(Key.COMPANY) or catalog().text(language, "debrief.unnamed")
     body = text(
         language,
         "debrief.draft_exists",
@@ -389,7 +389,7 @@ def thank_you(draft: EmailDraft, *, language: Language, advice_key: str, debrief
 def thank_you_for(debrief: Debrief, *, language: Language, sender: str, today: date) -> Reply:
     """Draft a debrief's thank-you email and render it with when to send it."""
     draft = build_thank_you(debrief.answers, language=language, sender=sender, today=today)
-    advice = sending_advice(debrief.answers.get("interview_date"), today=today)
+    advice = sending_advice(debrief.answers.get(Key.INTERVIEW_DATE), today=today)
     return thank_you(draft, language=language, advice_key=advice, debrief_id=debrief.id)
 
 
@@ -470,7 +470,7 @@ def round_date_question(debrief_id: int, language: Language) -> Reply:
 
 def _company(debrief: Debrief, language: Language) -> str:
     """Return the debrief's company as typed, or a placeholder."""
-    return debrief.answers.get("company") or catalog().text(language, "history.unnamed")
+    return debrief.answers.get(Key.COMPANY) or catalog().text(language, "history.unnamed")
 
 
 def _day(debrief: Debrief, language: Language) -> str:
@@ -491,7 +491,7 @@ def _headline(debrief: Debrief, language: Language) -> str:
                 language, f"history.{'paused' if debrief.status == 'paused' else 'in_progress'}"
             )
         )
-    rating = debrief.answers.get("rating", "")
+    rating = debrief.answers.get(Key.RATING, "")
     if rating.isdigit() and 1 <= int(rating) <= 5:
         parts.append(stars(int(rating)))
     return " · ".join(parts)
@@ -512,8 +512,8 @@ def history_page(page: Page, *, language: Language) -> Reply:
     first = (page.number - 1) * PAGE_SIZE + 1
     for number, application in enumerate(page.applications, start=first):
         newest_first = application.rounds[::-1]
-        company = _first_given(newest_first, "company") or _company(application.latest, language)
-        position = _first_given(newest_first, "position")
+        company = _first_given(newest_first, Key.COMPANY) or _company(application.latest, language)
+        position = _first_given(newest_first, Key.POSITION)
         title = f"{number}. {_clip(company, 60)}"
         lines.append("")
         lines.append(
@@ -669,7 +669,7 @@ def erase_confirm(*, debriefs: int, reminders: int, language: Language) -> Reply
 def link_offer(debrief_id: int, previous: Debrief, *, language: Language) -> Reply:
     """Offer to link a new debrief to an earlier one about the same company."""
     when = _day(previous, language)
-    position = previous.answers.get("position")
+    position = previous.answers.get(Key.POSITION)
     if position:
         when = f"{_clip(position, 60)}, {when}"
     body = text(

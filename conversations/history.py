@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from conversations.checklist import Key
 from conversations.i18n import fold
 from conversations.model import Debrief
 from conversations.reminders import parse_day
@@ -25,7 +26,7 @@ __all__ = [
 ]
 
 # What a history line shows; the list loads only these answers.
-HEADLINE_KEYS = ("company", "position", "interview_date", "rating")
+HEADLINE_KEYS = (Key.COMPANY, Key.POSITION, Key.INTERVIEW_DATE, Key.RATING)
 # Applications per page: with their rounds, a page stays one short message.
 PAGE_SIZE = 5
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -106,7 +107,7 @@ def previous_round(
         if (
             candidate.id != current_id
             and candidate.status == "done"
-            and same_company(candidate.answers.get("company", ""), company)
+            and same_company(candidate.answers.get(Key.COMPANY, ""), company)
         ):
             return candidate
     return None
@@ -114,7 +115,7 @@ def previous_round(
 
 def interview_day(debrief: Debrief) -> date | None:
     """Return the day of the interview: as answered, else the day the debrief began."""
-    answered = parse_day(debrief.answers.get("interview_date"))
+    answered = parse_day(debrief.answers.get(Key.INTERVIEW_DATE))
     if answered is not None:
         return answered
     return parse_day((debrief.created_at or "")[:10])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 
+from conversations.checklist import Key
 from conversations.dates import find_decision_date
 from conversations.model import NewReminder
 from conversations.schedule import (
@@ -36,7 +37,7 @@ def parse_day(value: str | None) -> date | None:
 
 def forgotten(answers: Mapping[str, str]) -> bool:
     """Tell whether the debrief lists questions the user forgot to ask."""
-    return bool((answers.get("forgotten_questions") or "").strip())
+    return bool((answers.get(Key.FORGOTTEN_QUESTIONS) or "").strip())
 
 
 def _no_news(
@@ -45,8 +46,8 @@ def _no_news(
     """Return when attempt `attempt` of the "no news" follow-up is due, or None after the last."""
     today = finished_at.astimezone(tz).date()
     return no_news_due(
-        interview_date=parse_day(answers.get("interview_date")),
-        decision_date=find_decision_date(answers.get("next_steps") or "", today=today),
+        interview_date=parse_day(answers.get(Key.INTERVIEW_DATE)),
+        decision_date=find_decision_date(answers.get(Key.NEXT_STEPS) or "", today=today),
         finished_at=finished_at,
         tz=tz,
         attempt=attempt,
@@ -63,7 +64,7 @@ def after_debrief(
             epoch(
                 thank_you_due(
                     finished_at=finished_at,
-                    interview_date=parse_day(answers.get("interview_date")),
+                    interview_date=parse_day(answers.get(Key.INTERVIEW_DATE)),
                     tz=tz,
                 )
             ),
