@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import assert_never
 
 from telegram import CallbackQuery, Chat, Update, User
 
@@ -21,11 +21,20 @@ from conversations.model import (
     NewReminder,
     Outcome,
     ReminderKind,
+    ReminderState,
     ReminderTimePrompt,
     RoundDatePrompt,
+    Status,
     TimezonePrompt,
 )
-from conversations.reminders import after_debrief, epoch, next_round
+from conversations.reminders import (
+    ReminderOp,
+    after_debrief,
+    cancelled_by,
+    epoch,
+    next_round,
+    rule,
+)
 from conversations.schedule import next_morning, outside_quiet_hours, snooze
 from conversations.timezones import describe, parse_timezone
 from conversations.when import parse_when
@@ -44,6 +53,8 @@ __all__ = [
     "timezone_command",
 ]
 
+# A reminder can be acted on until it is done or cancelled.
+OPEN_STATES = (ReminderState.PENDING, ReminderState.SENT)
 # /reminders shows this many; more would flood the chat.
 MAX_LISTED = 10
 
@@ -62,7 +73,7 @@ async def _finished_debrief(
     if button is None or button.debrief_id is None:
         return None
     debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
-    return debrief if debrief is not None and debrief.status == "done" else None
+    return debrief if debrief is not None and debrief.status == Status.DONE else None
 
 
 async def _apply_outcome(
@@ -78,26 +89,27 @@ async def _apply_outcome(
     reminders = context.reminders
     owner = {"user_id": user.id, "debrief_id": debrief.id}
     now, tz = context.now(), await context.zone(user)
-    if outcome == "waiting":
-        if not any(r.kind == "no_news" for r in await reminders.pending_for(user_id=user.id)):
-            plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
-            await reminders.schedule(**owner, reminders=[r for r in plan if r.kind == "no_news"])
-        await say(context, chat, render.text(language, "outcome.waiting"))
-    elif outcome == "next_round":
-        await reminders.cancel_kinds(**owner, kinds=["no_news", "feedback"])
-        await set_awaiting(context, user, RoundDatePrompt(debrief.id))
-        await say(context, chat, render.round_date_question(debrief.id, language))
-    elif outcome == "rejected":
-        await reminders.cancel_kinds(**owner, kinds=["no_news", "next_round"])
-        feedback = NewReminder("feedback", epoch(outside_quiet_hours(now, tz)))
-        await reminders.schedule(**owner, reminders=[feedback])
-        await say(context, chat, render.text(language, "outcome.rejected"))
-    else:
-        kinds: list[ReminderKind] = ["no_news", "feedback", "next_round", "questions"]
-        if outcome == "withdrawn":
-            kinds.append("thank_you")
-        await reminders.cancel_kinds(**owner, kinds=kinds)
-        await say(context, chat, render.text(language, f"outcome.{outcome}"))
+    if cancelled := cancelled_by(outcome):
+        await reminders.cancel_kinds(**owner, kinds=sorted(cancelled))
+    match outcome:
+        case Outcome.WAITING:
+            pending = await reminders.pending_for(user_id=user.id)
+            if not any(r.kind is ReminderKind.NO_NEWS for r in pending):
+                plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
+                no_news = [r for r in plan if r.kind is ReminderKind.NO_NEWS]
+                await reminders.schedule(**owner, reminders=no_news)
+            await say(context, chat, render.text(language, "outcome.waiting"))
+        case Outcome.NEXT_ROUND:
+            await set_awaiting(context, user, RoundDatePrompt(debrief.id))
+            await say(context, chat, render.round_date_question(debrief.id, language))
+        case Outcome.REJECTED:
+            feedback = NewReminder(ReminderKind.FEEDBACK, epoch(outside_quiet_hours(now, tz)))
+            await reminders.schedule(**owner, reminders=[feedback])
+            await say(context, chat, render.text(language, "outcome.rejected"))
+        case Outcome.OFFER | Outcome.WITHDRAWN:
+            await say(context, chat, render.text(language, f"outcome.{outcome}"))
+        case _:
+            assert_never(outcome)
 
 
 async def set_outcome(update: Update, context: DebriefContext) -> None:
@@ -123,7 +135,7 @@ async def _plan_round(
     await context.debriefs.set_outcome(
         user_id=user.id,
         debrief_id=debrief.id,
-        outcome="next_round",
+        outcome=Outcome.NEXT_ROUND,
         next_round_date=day.isoformat() if day else None,
     )
     plan = next_round(round_date=day, now=now, tz=tz)
@@ -172,12 +184,14 @@ async def questions_when(update: Update, context: DebriefContext) -> None:
     await query.answer()
     owner = {"user_id": user.id, "debrief_id": debrief.id}
     if button.key == "never":
-        await context.reminders.cancel_kinds(**owner, kinds=["questions"])
+        await context.reminders.cancel_kinds(**owner, kinds=[ReminderKind.QUESTIONS])
         await say(context, chat, render.text(language, "reminders.questions_never"))
     elif button.key == "2d":
         now, tz = context.now(), await context.zone(user)
         due = next_morning(after=now, tz=tz, days=2)
-        await context.reminders.schedule(**owner, reminders=[NewReminder("questions", epoch(due))])
+        await context.reminders.schedule(
+            **owner, reminders=[NewReminder(ReminderKind.QUESTIONS, epoch(due))]
+        )
         when = render.moment(due, now=now, tz=tz, language=language)
         await say(context, chat, render.text(language, "reminders.set_for", when=when))
     else:
@@ -220,7 +234,9 @@ async def reminder_time(
         return PromptReply.REFUSED
     due = outside_quiet_hours(moment, tz)
     await context.reminders.schedule(
-        user_id=user.id, debrief_id=debrief.id, reminders=[NewReminder("questions", epoch(due))]
+        user_id=user.id,
+        debrief_id=debrief.id,
+        reminders=[NewReminder(ReminderKind.QUESTIONS, epoch(due))],
     )
     await set_awaiting(context, user, None)
     when = render.moment(due, now=now, tz=tz, language=language)
@@ -236,32 +252,36 @@ async def reminder_button(update: Update, context: DebriefContext) -> None:
     found = None
     if button is not None and button.debrief_id is not None:
         found = await context.reminders.get(user_id=user.id, reminder_id=button.debrief_id)
-    if button is None or found is None or found.state not in ("pending", "sent"):
+    op = next((op for op in ReminderOp if button is not None and button.key == op), None)
+    if op is None or found is None or found.state not in OPEN_STATES:
         await query.answer(render.text(language, "reminders.gone"))
         return
-    op = button.key
     now, tz = context.now(), await context.zone(user)
-    if op in ("snooze", "later"):
-        hours, days = (
-            (3, 0) if found.kind == "thank_you" else (0, 2 if found.kind == "no_news" else 1)
-        )
-        due = snooze(now=now, tz=tz, hours=hours, days=days)
-        await context.reminders.postpone(user_id=user.id, reminder_id=found.id, due_at=epoch(due))
-        when = render.moment(due, now=now, tz=tz, language=language)
-        await query.answer(render.text(language, "reminders.snoozed", when=when))
-    elif op == "sent":
-        await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=found.debrief_id)
-        await query.answer(render.text(language, "reminders.thank_you_noted"))
-    elif op == "news":
-        await context.reminders.close(user_id=user.id, reminder_id=found.id, state="done")
-        await query.answer()
-        preface = render.text(language, "reminders.news_prompt")
-        await say(context, chat, render.outcome_choice(found.debrief_id, language, preface=preface))
-    else:
-        state: Literal["done", "cancelled"] = "done" if op == "done" else "cancelled"
-        await context.reminders.close(user_id=user.id, reminder_id=found.id, state=state)
-        key = "reminders.closed" if state == "done" else "reminders.cancelled"
-        await query.answer(render.text(language, key))
+    owner = {"user_id": user.id, "reminder_id": found.id}
+    match op:
+        case ReminderOp.SNOOZE | ReminderOp.LATER:
+            kind = rule(found.kind)
+            due = snooze(now=now, tz=tz, hours=kind.snooze_hours, days=kind.snooze_days)
+            await context.reminders.postpone(**owner, due_at=epoch(due))
+            when = render.moment(due, now=now, tz=tz, language=language)
+            await query.answer(render.text(language, "reminders.snoozed", when=when))
+        case ReminderOp.SENT:
+            await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=found.debrief_id)
+            await query.answer(render.text(language, "reminders.thank_you_noted"))
+        case ReminderOp.NEWS:
+            await context.reminders.close(**owner, state=ReminderState.DONE)
+            await query.answer()
+            preface = render.text(language, "reminders.news_prompt")
+            choice = render.outcome_choice(found.debrief_id, language, preface=preface)
+            await say(context, chat, choice)
+        case ReminderOp.DONE:
+            await context.reminders.close(**owner, state=ReminderState.DONE)
+            await query.answer(render.text(language, "reminders.closed"))
+        case ReminderOp.CANCEL | ReminderOp.SKIP:
+            await context.reminders.close(**owner, state=ReminderState.CANCELLED)
+            await query.answer(render.text(language, "reminders.cancelled"))
+        case _:
+            assert_never(op)
 
 
 async def list_reminders(update: Update, context: DebriefContext) -> None:

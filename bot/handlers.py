@@ -38,9 +38,11 @@ from conversations.model import (
     Awaiting,
     Debrief,
     EditPrompt,
+    ReminderKind,
     ReminderTimeOffer,
     ReminderTimePrompt,
     RoundDatePrompt,
+    Status,
     TimezonePrompt,
 )
 from conversations.reminders import after_debrief
@@ -126,11 +128,11 @@ async def _finish(
         when = render.moment(
             datetime.fromtimestamp(reminder.due_at, UTC), now=now, tz=tz, language=language
         )
-        if reminder.kind == "questions":
+        if reminder.kind is ReminderKind.QUESTIONS:
             notes.append(render.text(language, "reminders.end_questions", when=when))
-        elif reminder.kind == "thank_you":
+        elif reminder.kind is ReminderKind.THANK_YOU:
             notes.append(render.text(language, "reminders.end_thank_you", when=when))
-    if any(r.kind == "questions" for r in plan):
+    if any(r.kind is ReminderKind.QUESTIONS for r in plan):
         await followups.set_awaiting(context, user, ReminderTimeOffer(debrief.id))
     await say(
         context,
@@ -141,7 +143,7 @@ async def _finish(
             answered=result.answered,
             total=result.total,
             notes=notes,
-            ask_questions_when=any(r.kind == "questions" for r in plan),
+            ask_questions_when=any(r.kind is ReminderKind.QUESTIONS for r in plan),
         ),
     )
 
@@ -174,7 +176,7 @@ async def _active(
     if debrief is None:
         await say(context, chat, _no_debrief(language))
         return None
-    if debrief.status == "paused":
+    if debrief.status == Status.PAUSED:
         await _say_paused(context, chat, debrief, language)
         return None
     if debrief.current_key is None:
@@ -284,7 +286,7 @@ async def _stale(
     await query.answer(render.text(language, "debrief.stale_button"))
     # After a crash, Telegram delivers the tap again although it was handled: the question that
     # followed it may never have been sent.
-    if debrief.status == "active" and not debrief.question_delivered:
+    if debrief.status == Status.ACTIVE and not debrief.question_delivered:
         await _continue(context, user, chat, debrief.id, language)
 
 
@@ -299,8 +301,10 @@ async def resume(update: Update, context: DebriefContext) -> None:
     await query.answer()
     if (await context.profile(user)).awaiting:
         await followups.set_awaiting(context, user, None)
-    if debrief.status == "paused":
-        await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status="active")
+    if debrief.status == Status.PAUSED:
+        await context.debriefs.set_status(
+            user_id=user.id, debrief_id=debrief.id, status=Status.ACTIVE
+        )
     resumed = render.text(language, "debrief.resumed")
     await _continue(context, user, chat, debrief.id, language, preface=resumed)
 
@@ -330,7 +334,7 @@ async def on_text(update: Update, context: DebriefContext) -> None:
 async def ask_again(context: DebriefContext, user: User, chat: Chat, preface: str) -> None:
     """Explain what went wrong, then ask the open question again (if a debrief is active)."""
     debrief = await context.debriefs.open_for(user_id=user.id)
-    if debrief is None or debrief.status != "active" or debrief.current_key is None:
+    if debrief is None or debrief.status != Status.ACTIVE or debrief.current_key is None:
         await say(context, chat, preface)
         return
     await _ask(context, user, chat, debrief, await context.language(user), preface=preface)
@@ -494,7 +498,12 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
         return
     query, button, debrief = found
     key, value = button.key, button.value
-    if debrief.status != "active" or key is None or key != debrief.current_key or value is None:
+    if (
+        debrief.status != Status.ACTIVE
+        or key is None
+        or key != debrief.current_key
+        or value is None
+    ):
         await _stale(query, context, user, chat, debrief, language)
         return
     question = context.checklist.question(key)
@@ -537,7 +546,7 @@ async def _control(
         return None
     query, button, debrief = found
     current = button.action is Action.FINISH or button.key == debrief.current_key
-    if debrief.status != "active" or not current:
+    if debrief.status != Status.ACTIVE or not current:
         await _stale(query, context, user, chat, debrief, language)
         return None
     await query.answer()
@@ -613,7 +622,7 @@ async def add_to_previous(update: Update, context: DebriefContext) -> None:
     query, button, debrief = found
     # Only the answer the button was shown for: a forged one could pile parts onto any answer.
     addable = addable_question(context.checklist, debrief)
-    if debrief.status != "active" or addable is None or button.key != addable.key:
+    if debrief.status != Status.ACTIVE or addable is None or button.key != addable.key:
         await query.answer(render.text(language, "debrief.stale_button"))
         return
     key = addable.key
@@ -632,7 +641,7 @@ async def cancel(update: Update, context: DebriefContext) -> None:
     if debrief is None:
         await say(context, chat, render.text(language, "debrief.nothing_to_cancel"))
         return
-    await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status="paused")
+    await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status=Status.PAUSED)
     count = len(debrief.answers)
     await say(context, chat, render.text(language, "debrief.paused", count=count))
 

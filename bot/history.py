@@ -16,7 +16,8 @@ from conversations.checklist import Key, Kind
 from conversations.flow import EditedPart, Ignored, PromptReply, route_edit
 from conversations.history import HEADLINE_KEYS, group_rounds, paginate, previous_round
 from conversations.i18n import Language
-from conversations.model import Debrief, EditPrompt
+from conversations.model import Debrief, EditPrompt, Outcome
+from conversations.reminders import ROUND_LINKED_CANCELS
 
 __all__ = [
     "Target",
@@ -280,12 +281,12 @@ async def link_round(update: Update, context: DebriefContext) -> None:
         return
     await query.answer()
     # A next round is news: the earlier round no longer waits for any.
-    if previous.outcome == "waiting":
+    if previous.outcome is Outcome.WAITING:
         await context.debriefs.set_outcome(
-            user_id=user.id, debrief_id=previous.id, outcome="next_round"
+            user_id=user.id, debrief_id=previous.id, outcome=Outcome.NEXT_ROUND
         )
     await context.reminders.cancel_kinds(
-        user_id=user.id, debrief_id=previous.id, kinds=["no_news", "feedback", "next_round"]
+        user_id=user.id, debrief_id=previous.id, kinds=sorted(ROUND_LINKED_CANCELS)
     )
     rounds = await context.debriefs.rounds(user_id=user.id, debrief_id=debrief.id)
     company = previous.answers.get(Key.COMPANY) or "?"

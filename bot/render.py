@@ -19,10 +19,11 @@ from conversations.flow import addable_question
 from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
 from conversations.i18n import LANGUAGES, Language, catalog
-from conversations.model import Debrief, Outcome
+from conversations.model import Debrief, Outcome, ReminderKind, Status
+from conversations.reminders import LIST_BUTTONS, ReminderOp, rule
 from conversations.summary import Summary, build_summary
 
-OUTCOMES: tuple[Outcome, ...] = ("waiting", "next_round", "offer", "rejected", "withdrawn")
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 
 __all__ = [
     "MESSAGE_LIMIT",
@@ -417,25 +418,16 @@ def finished(
     return Reply("\n".join(lines), _markup(rows))
 
 
-_REMINDER_BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
-    "thank_you": (
-        ("sent", "reminders.sent_button"),
-        ("later", "reminders.later_button"),
-        ("skip", "reminders.skip_button"),
-    ),
-    "no_news": (("news", "reminders.news_button"), ("snooze", "reminders.snooze_button")),
-    "feedback": (("done", "reminders.done_button"), ("later", "reminders.later_button")),
-    "next_round": (("done", "reminders.done_button"),),
-}
-_LIST_BUTTONS = (
-    ("done", "reminders.done_button"),
-    ("snooze", "reminders.snooze_button"),
-    ("cancel", "reminders.cancel_button"),
-)
+def _reminder_buttons(
+    language: Language, reminder_id: int, ops: tuple[ReminderOp, ...]
+) -> list[tuple[str, Button]]:
+    """Return the row of buttons under a reminder."""
+    choices = [(op.value, f"reminders.{op}_button") for op in ops]
+    return _button_row(language, Action.REMINDER, reminder_id, choices)
 
 
 def reminder(
-    kind: str,
+    kind: ReminderKind,
     reminder_id: int,
     *,
     language: Language,
@@ -449,14 +441,13 @@ def reminder(
         link = _mailto(draft, language)
         if link:
             parts.append(link)
-    choices = _REMINDER_BUTTONS.get(kind, _LIST_BUTTONS)
-    row = _button_row(language, Action.REMINDER, reminder_id, choices)
+    row = _reminder_buttons(language, reminder_id, rule(kind).buttons)
     return Reply("\n\n".join(parts), _markup([row]))
 
 
 def reminder_item(label: str, reminder_id: int, *, language: Language) -> Reply:
     """Render one pending reminder of /reminders with Done / Snooze / Cancel."""
-    row = _button_row(language, Action.REMINDER, reminder_id, _LIST_BUTTONS)
+    row = _reminder_buttons(language, reminder_id, LIST_BUTTONS)
     return Reply(label, _markup([row]))
 
 
@@ -483,12 +474,13 @@ def _headline(debrief: Debrief, language: Language) -> str:
     """Describe a debrief in one line: date, status, rating (plain text)."""
     texts = catalog()
     parts = [_day(debrief, language)]
-    if debrief.status == "done":
+    if debrief.status == Status.DONE:
         parts.append(texts.text(language, f"outcome.{debrief.outcome}_button"))
     else:
         parts.append(
             texts.text(
-                language, f"history.{'paused' if debrief.status == 'paused' else 'in_progress'}"
+                language,
+                f"history.{'paused' if debrief.status is Status.PAUSED else 'in_progress'}",
             )
         )
     rating = debrief.answers.get(Key.RATING, "")
@@ -545,7 +537,7 @@ def _debrief_buttons(debrief: Debrief, language: Language) -> InlineKeyboardMark
         return text(language, label_key), Button(action, debrief.id)
 
     listing = (text(language, "history.list_button"), Button(Action.HISTORY, None, "1"))
-    if debrief.status != "done":
+    if debrief.status != Status.DONE:
         return _markup(
             [
                 [button("history.resume_button", Action.RESUME)],

@@ -24,7 +24,7 @@ from conversations.dates import format_date
 from conversations.email import build_thank_you, clip
 from conversations.history import group_rounds
 from conversations.i18n import LANGUAGES, Language, catalog, fold
-from conversations.model import Debrief, Profile, Reminder
+from conversations.model import Debrief, Outcome, Profile, Reminder
 
 __all__ = [
     "SCHEMA",
@@ -183,7 +183,7 @@ def _details(
 ) -> list[str]:
     """List a debrief's status, outcome, rating, thank-you and times."""
     next_round = _iso_date(debrief.next_round_date)
-    if debrief.outcome == "next_round" and next_round:
+    if debrief.outcome is Outcome.NEXT_ROUND and next_round:
         outcome = _t(language, "outcome_next_round_on", date=format_date(next_round, language))
     else:
         outcome = _t(language, f"outcome_{debrief.outcome}")

@@ -10,7 +10,7 @@ from datetime import date
 
 from conversations.checklist import Key
 from conversations.i18n import fold
-from conversations.model import Debrief
+from conversations.model import Debrief, Status
 from conversations.reminders import parse_day
 
 __all__ = [
@@ -106,7 +106,7 @@ def previous_round(
     for candidate in candidates:
         if (
             candidate.id != current_id
-            and candidate.status == "done"
+            and candidate.status == Status.DONE
             and same_company(candidate.answers.get(Key.COMPANY, ""), company)
         ):
             return candidate
