@@ -232,6 +232,7 @@ def test_a_debrief_on_the_demo_page(demo: Demo, browser: webdriver.Chrome, artif
     summary = page.bot_says("Debrief: Acme")
     assert summary.find_elements(By.CSS_SELECTOR, "b")
     page.bot_says("Debrief saved")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", summary)
     browser.save_screenshot(str(artifacts / "debrief-light.png"))
 
     browser.find_element(By.ID, "menu").click()

@@ -96,12 +96,11 @@ function entityElement(entity, text) {
     case "pre": {
       const box = document.createElement("div");
       box.className = "pre";
-      if (entity.language) {
-        const lang = document.createElement("div");
-        lang.className = "lang";
-        lang.textContent = entity.language;
-        box.append(lang);
-      }
+      // The header line holds the language, if any, and leaves room for the copy button.
+      const lang = document.createElement("div");
+      lang.className = "lang";
+      lang.textContent = entity.language || "";
+      box.append(lang);
       const pre = document.createElement("pre");
       const code = document.createElement("code");
       pre.append(code);
