@@ -60,8 +60,14 @@ async def _ask(
     *,
     preface: str | None = None,
     show_answer: bool = False,
+    seen_since: int | None = None,
 ) -> None:
-    """Send the current question, then record that it reached the user."""
+    """Send the current question, then record that it reached the user.
+
+    seen_since: the question may have reached the user before, from that message id on (a
+    copy sent before a crash, never recorded): texts from then on answer it, none adds to
+    the previous answer.
+    """
     assert debrief.current_key is not None
     reply = render.question(
         context.checklist,
@@ -76,7 +82,7 @@ async def _ask(
         user_id=debrief.user_id,
         debrief_id=debrief.id,
         key=debrief.current_key,
-        message_id=message.message_id,
+        message_id=message.message_id if seen_since is None else seen_since,
     )
 
 
@@ -338,7 +344,9 @@ async def answer_text(
     route = route_text(checklist, debrief, message_id=message_id)
     if route is TextRoute.ALREADY_STORED:
         if not debrief.question_delivered:
-            await _ask(context, user, chat, debrief, language)
+            # Handled before a crash (replayed from the inbox): the next question may have
+            # been sent right after it, and the user may have answered that copy already.
+            await _ask(context, user, chat, debrief, language, seen_since=message_id + 1)
         return
     if route in (TextRoute.ADDITION, TextRoute.CONTINUATION):
         key = target_key(checklist, debrief, route)
