@@ -10,9 +10,8 @@ from enum import Enum, auto
 from pathlib import Path
 
 from pydantic import ValidationError
-from telegram import Update
 
-from bot.app import build_application
+from bot.app import UPDATE_TYPES, build_application
 from bot.config import MISSING_TOKEN_HELP, DemoSettings, Settings, StorageSettings
 from bot.demo import demo
 from storage.backup import BackupError, BackupRefusedError, backup
@@ -117,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _demo() if settings is _Instead.DEMO else 2
     _configure_logging(settings.log_level)
     application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    application.run_polling(allowed_updates=UPDATE_TYPES)
     return 0
 
 
