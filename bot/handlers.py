@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram import CallbackQuery, Chat, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import followups, history, render
+from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext
-from bot.replies import say, who
-from conversations.answers import Accepted, display, interpret
+from bot.replies import edit, say, who
+from conversations.answers import Accepted, interpret
 from conversations.checklist import Kind
 from conversations.flow import TextRoute, can_finish, route_text, target_key
 from conversations.i18n import LANGUAGES, Language, catalog
@@ -78,12 +78,34 @@ async def _ask(
         key=debrief.current_key,
         message_id=message.message_id,
     )
+    # After the next question is out, so that the user does not wait for this edit.
+    await _close_asked(context, chat, debrief, language)
+
+
+async def _close_asked(
+    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
+) -> None:
+    """Take the keyboard off the question last sent, showing the answer it got once left."""
+    checklist = context.checklist
+    key, message_id, current = debrief.asked_key, debrief.asked_message_id, debrief.current_key
+    if key is None or message_id is None or key not in checklist:
+        return
+    answer = debrief.answers.get(key)
+    skipped = (
+        current is not None
+        and current in checklist
+        and checklist.number(current) > checklist.number(key)
+    )
+    left = current != key and (answer is not None or skipped)
+    reply = render.recorded(checklist, key, answer, language=language) if left else None
+    await edit(context, chat.id, message_id, reply)
 
 
 async def _finish(
     context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
 ) -> None:
     """Send the summary and the thank-you draft, then close the debrief and plan reminders."""
+    await _close_asked(context, chat, debrief, language)
     now, tz = context.now(), await context.zone(user)
     today = now.astimezone(tz).date()
     result = build_summary(debrief.answers, language=language, checklist=context.checklist)
@@ -95,30 +117,28 @@ async def _finish(
     plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
     # Closed only once everything is sent: after a crash, the next message sends it all again.
     await context.debriefs.finish(user_id=user.id, debrief_id=debrief.id, reminders=plan)
-    notes = []
-    for reminder in plan:
-        when = render.moment(
+    when = {
+        reminder.kind: render.moment(
             datetime.fromtimestamp(reminder.due_at, UTC), now=now, tz=tz, language=language
         )
-        if reminder.kind == "questions":
-            notes.append(render.text(language, "reminders.end_questions", when=when))
-        elif reminder.kind == "thank_you":
-            notes.append(render.text(language, "reminders.end_thank_you", when=when))
-    if any(r.kind == "questions" for r in plan):
+        for reminder in plan
+    }
+    ending = render.finished(
+        language=language,
+        debrief_id=debrief.id,
+        answered=result.answered,
+        total=result.total,
+        thank_you_when=when.get("thank_you"),
+        no_news_when=when.get("no_news"),
+    )
+    if "questions" in when:
         awaiting = f"{followups.OFFERED_QUESTIONS_TIME}:{debrief.id}"
         await followups.set_awaiting(context, user, awaiting)
-    await say(
-        context,
-        chat,
-        render.finished(
-            language=language,
-            debrief_id=debrief.id,
-            answered=result.answered,
-            total=result.total,
-            notes=notes,
-            ask_questions_when=any(r.kind == "questions" for r in plan),
-        ),
-    )
+        reminder = render.questions_reminder(
+            language=language, debrief_id=debrief.id, when=when["questions"]
+        )
+        await say(context, chat, reminder)
+    await say(context, chat, ending)
 
 
 async def _continue(
@@ -298,7 +318,8 @@ async def on_text(update: Update, context: DebriefContext) -> None:
 async def expecting_text(context: DebriefContext, user: User, chat: Chat) -> bool:
     """Tell whether a text would be taken now; if not, say why, as answer_text would."""
     profile = await context.profile(user)
-    if history.edit_target(profile.awaiting) is not None:
+    awaiting = profile.awaiting
+    if history.edit_target(awaiting) is not None or notes.note_target(awaiting) is not None:
         return True
     if profile.awaiting and await context.debriefs.open_for(user_id=user.id) is None:
         return True
@@ -320,6 +341,10 @@ async def answer_text(
     """Take a text the user sent (typed, dictated or transcribed) as what the moment calls for."""
     language = await context.language(user)
     profile = await context.profile(user)
+    if profile.awaiting and await notes.take_note(
+        context, user, chat, profile.awaiting, text, message_id
+    ):
+        return
     if profile.awaiting and await history.edit_with_text(
         context, user, chat, profile.awaiting, text, message_id
     ):
@@ -402,11 +427,6 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
         next_key=context.checklist.key_after(question.key),
     )
     await query.answer()
-    if isinstance(query.message, Message) and query.message.text:
-        chosen = render.text(
-            language, "debrief.chosen", answer=display(question, result.value, language)
-        )
-        await query.edit_message_text(f"{query.message.text_html}\n\n{chosen}", reply_markup=None)
     await _continue(context, user, chat, debrief.id, language)
 
 
