@@ -7,18 +7,11 @@ from telegram import Chat, Update, User
 from bot import followups, render
 from bot.context import DebriefContext
 from bot.replies import say, who
+from conversations.flow import PromptReply
+from conversations.model import Debrief, NotePrompt
 from conversations.summary import NOTE_KEY
 
-__all__ = ["NOTING", "note_command", "note_target", "take_note"]
-
-# users.awaiting after a bare /note: "note:<debrief id>"; the next text is the note.
-NOTING = "note"
-
-
-def note_target(awaiting: str | None) -> int | None:
-    """Return the debrief an awaited note goes to, if a note is awaited."""
-    what, _, target = (awaiting or "").partition(":")
-    return int(target) if what == NOTING and target.isdigit() else None
+__all__ = ["note_command", "take_note"]
 
 
 async def note_command(update: Update, context: DebriefContext) -> None:
@@ -35,33 +28,28 @@ async def note_command(update: Update, context: DebriefContext) -> None:
         return
     typed = " ".join(context.args or ())
     if typed.strip():
-        await _keep(context, user, chat, debrief.id, typed, message.message_id)
+        await _keep(context, user, chat, debrief, typed, message.message_id)
         return
-    await followups.set_awaiting(context, user, f"{NOTING}:{debrief.id}")
+    await followups.set_awaiting(context, user, NotePrompt(debrief.id))
     await say(context, chat, render.text(language, "note.prompt"))
 
 
 async def take_note(
-    context: DebriefContext, user: User, chat: Chat, awaiting: str, text: str, message_id: int
-) -> bool:
-    """Take a text as the awaited note; False if no note is awaited."""
-    debrief_id = note_target(awaiting)
-    if debrief_id is None:
-        return False
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, text: str, message_id: int
+) -> PromptReply:
+    """Take a text as the awaited note."""
     await followups.set_awaiting(context, user, None)
-    if await context.debriefs.get(user_id=user.id, debrief_id=debrief_id) is None:
-        return False
-    await _keep(context, user, chat, debrief_id, text, message_id)
-    return True
+    await _keep(context, user, chat, debrief, text, message_id)
+    return PromptReply.ANSWERED
 
 
 async def _keep(
-    context: DebriefContext, user: User, chat: Chat, debrief_id: int, text: str, message_id: int
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, text: str, message_id: int
 ) -> None:
     """Add a text to the debrief's note, as it was said, and say so."""
     await context.debriefs.add_to_answer(
         user_id=user.id,
-        debrief_id=debrief_id,
+        debrief_id=debrief.id,
         key=NOTE_KEY,
         text=text.strip(),
         message_id=message_id,

@@ -19,8 +19,8 @@ from conversations.flow import addable_question
 from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
 from conversations.i18n import LANGUAGES, Language, catalog
+from conversations.model import Debrief, Outcome
 from conversations.summary import Summary, build_summary
-from storage.debriefs import Debrief, Outcome
 
 OUTCOMES: tuple[Outcome, ...] = ("waiting", "next_round", "offer", "rejected", "withdrawn")
 
@@ -214,21 +214,18 @@ def _header(checklist: Checklist, key: str, language: Language) -> str:
     )
 
 
-def recorded(checklist: Checklist, key: str, answer: str | None, *, language: Language) -> Reply:
+def recorded(
+    checklist: Checklist, key: str, answer: str | None, *, skipped: bool, language: Language
+) -> Reply:
     """Render an asked question once it is left: the answer it got (shortened), no keyboard."""
     asked = checklist.question(key)
-    shown = (
-        text(
-            language,
-            "recorded.answer",
-            answer=_clip(display(asked, answer, language), _RECORDED_LIMIT),
-        )
-        if answer
-        else text(language, "recorded.skipped")
-    )
-    return Reply(
-        f"{_header(checklist, key, language)}\n{escape(asked.prompt(language))}\n\n{shown}"
-    )
+    body = f"{_header(checklist, key, language)}\n{escape(asked.prompt(language))}"
+    if answer:
+        shown = _clip(display(asked, answer, language), _RECORDED_LIMIT)
+        body += "\n\n" + text(language, "recorded.answer", answer=shown)
+    elif skipped:
+        body += "\n\n" + text(language, "recorded.skipped")
+    return Reply(body)
 
 
 def stamp(when: datetime, *, tz: tzinfo, language: Language) -> str:

@@ -29,17 +29,12 @@ async def say(context: DebriefContext, chat: Chat, reply: render.Reply | str) ->
     return await context.bot.send_message(chat.id, reply.text, reply_markup=reply.markup)
 
 
-async def edit(
-    context: DebriefContext, chat_id: int, message_id: int, reply: render.Reply | None
-) -> None:
-    """Replace a sent message's text and keyboard, or only remove its keyboard (reply None)."""
+async def edit(context: DebriefContext, chat_id: int, message_id: int, reply: render.Reply) -> None:
+    """Replace a sent message's text and keyboard (no markup: the keyboard goes)."""
     try:
-        if reply is None:
-            await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-        else:
-            await context.bot.edit_message_text(
-                reply.text, chat_id, message_id, reply_markup=reply.markup
-            )
+        await context.bot.edit_message_text(
+            reply.text, chat_id, message_id, reply_markup=reply.markup
+        )
     except BadRequest as error:
         if not any(harmless in error.message.lower() for harmless in _HARMLESS_EDIT_ERRORS):
             raise
@@ -55,15 +50,10 @@ def offered(query: CallbackQuery) -> bool:
     return any(button.callback_data == query.data for row in buttons for button in row)
 
 
-async def settle(
-    context: DebriefContext, query: CallbackQuery, line: str | None, *, keep_text: bool = True
-) -> None:
+async def settle(context: DebriefContext, query: CallbackQuery, line: str | None) -> None:
     """Update a tapped button's own message: add what was done, take the keyboard away."""
     message = query.message
     if not isinstance(message, Message):
         return
-    if line is None:
-        await edit(context, message.chat.id, message.message_id, None)
-        return
-    body = f"{message.text_html}\n\n{line}" if keep_text and message.text else line
+    body = message.text_html if line is None else f"{message.text_html}\n\n{line}"
     await edit(context, message.chat.id, message.message_id, render.Reply(body))

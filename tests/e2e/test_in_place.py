@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.fakeapi import BotMessage, FakeTelegram
 from tests.e2e.driver import Debriefer, stale_keyboards, stored_answers, stored_debriefs
 from tests.e2e.test_debrief import TYPED
-from tests.fake_telegram import BotMessage, FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -138,13 +138,15 @@ async def test_a_note_is_kept_as_said_at_any_point_and_shown_in_the_summary(
     await person.say("Acme")  # the question still waiting takes the next text
     prompt = await person.say("/note")
     assert "écrite ou vocale" in prompt.text
-    await person.say("rappeler Julie lundi")
+    noted = await person.say("rappeler Julie lundi")
+    assert "Noté en vrac" in noted.text
+    again = await person.question("position")  # the open question, asked again
     assert (
         stored_answers(db_path, 5007)["note"]
         == "le badge visiteur était à mon nom <3\nrappeler Julie lundi"
     )
     assert stored_answers(db_path, 5007)["company"] == "Acme"
-    ending = await person.say("/skip")  # position: the debrief went on where it was
+    ending = await person.tap(again, "⏭ Passer")
     assert "Question 3/25" in ending.text
     finish = next(iter(ending.labels[-1:]))
     summary = await person.tap(ending, finish)
