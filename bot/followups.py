@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import assert_never
 
-from telegram import CallbackQuery, Chat, Update, User
+from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot import render
 from bot.callbacks import Button
 from bot.context import DebriefContext
-from bot.replies import say, who
+from bot.replies import edit, offered, say, settle, who
 from conversations.checklist import Key
 from conversations.dates import parse_upcoming_date
 from conversations.flow import PromptReply
@@ -40,6 +40,7 @@ from conversations.timezones import describe, parse_timezone
 from conversations.when import parse_when
 
 __all__ = [
+    "change_status",
     "change_timezone",
     "list_reminders",
     "questions_when",
@@ -79,12 +80,11 @@ async def _finished_debrief(
 async def _apply_outcome(
     context: DebriefContext,
     user: User,
-    chat: Chat,
     debrief: Debrief,
     outcome: Outcome,
     language: Language,
-) -> None:
-    """Record how the application stands and adjust its reminders."""
+) -> render.Reply:
+    """Record how the application stands, adjust its reminders, and say what changed."""
     await context.debriefs.set_outcome(user_id=user.id, debrief_id=debrief.id, outcome=outcome)
     reminders = context.reminders
     owner = {"user_id": user.id, "debrief_id": debrief.id}
@@ -98,16 +98,16 @@ async def _apply_outcome(
                 plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
                 no_news = [r for r in plan if r.kind is ReminderKind.NO_NEWS]
                 await reminders.schedule(**owner, reminders=no_news)
-            await say(context, chat, render.text(language, "outcome.waiting"))
+            return render.Reply(render.text(language, "outcome.waiting"))
         case Outcome.NEXT_ROUND:
             await set_awaiting(context, user, RoundDatePrompt(debrief.id))
-            await say(context, chat, render.round_date_question(debrief.id, language))
+            return render.round_date_question(debrief.id, language)
         case Outcome.REJECTED:
             feedback = NewReminder(ReminderKind.FEEDBACK, epoch(outside_quiet_hours(now, tz)))
             await reminders.schedule(**owner, reminders=[feedback])
-            await say(context, chat, render.text(language, "outcome.rejected"))
+            return render.Reply(render.text(language, "outcome.rejected"))
         case Outcome.OFFER | Outcome.WITHDRAWN:
-            await say(context, chat, render.text(language, f"outcome.{outcome}"))
+            return render.Reply(render.text(language, f"outcome.{outcome}"))
         case _:
             assert_never(outcome)
 
@@ -123,13 +123,35 @@ async def set_outcome(update: Update, context: DebriefContext) -> None:
         await query.answer(render.text(language, "debrief.not_found"))
         return
     await query.answer()
-    await _apply_outcome(context, user, chat, debrief, outcome, language)
+    if not offered(query):
+        return
+    reply = await _apply_outcome(context, user, debrief, outcome, language)
+    # The choice replaces the question it answers; a new message if that one is out of reach.
+    if isinstance(query.message, Message):
+        await edit(context, chat.id, query.message.message_id, reply)
+    else:
+        await say(context, chat, reply)
+
+
+async def change_status(update: Update, context: DebriefContext) -> None:
+    """Turn the end of a debrief's status line into the status choice, in place."""
+    user, chat = who(update)
+    language = await context.language(user)
+    query, button = await _callback(update)
+    debrief = await _finished_debrief(context, user, button)
+    if debrief is None:
+        await query.answer(render.text(language, "debrief.not_found"))
+        return
+    await query.answer()
+    if offered(query) and isinstance(query.message, Message):
+        reply = render.outcome_choice(debrief.id, language)
+        await edit(context, chat.id, query.message.message_id, reply)
 
 
 async def _plan_round(
-    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, day: date | None
-) -> None:
-    """Schedule the preparation brief for the next round and say when it will come."""
+    context: DebriefContext, user: User, debrief: Debrief, day: date | None
+) -> str:
+    """Schedule the preparation brief for the next round; return when it will come."""
     language = await context.language(user)
     now, tz = context.now(), await context.zone(user)
     await context.debriefs.set_outcome(
@@ -144,23 +166,24 @@ async def _plan_round(
     when = render.moment(
         datetime.fromtimestamp(plan.due_at, UTC), now=now, tz=tz, language=language
     )
-    await say(context, chat, render.text(language, "outcome.round_set", when=when))
+    return render.text(language, "outcome.round_set", when=when)
 
 
 async def round_date_unknown(update: Update, context: DebriefContext) -> None:
     """Prepare the next round now, its date being unknown."""
-    user, chat = who(update)
+    user, _ = who(update)
     query, button = await _callback(update)
     debrief = await _finished_debrief(context, user, button)
     if debrief is None:
         await query.answer(render.text(await context.language(user), "debrief.not_found"))
         return
     await query.answer()
-    await _plan_round(context, user, chat, debrief, None)
+    if offered(query):
+        await settle(context, query, await _plan_round(context, user, debrief, None))
 
 
 async def thank_you_sent(update: Update, context: DebriefContext) -> None:
-    """Record that the thank-you email was sent; its reminder is dropped."""
+    """Record that the thank-you email was sent: its reminder is dropped, its button settled."""
     user, _ = who(update)
     language = await context.language(user)
     query, button = await _callback(update)
@@ -168,13 +191,23 @@ async def thank_you_sent(update: Update, context: DebriefContext) -> None:
     if debrief is None:
         await query.answer(render.text(language, "debrief.not_found"))
         return
+    await query.answer()
+    if not offered(query) or debrief.thank_you_sent:
+        # A second tap on a button already settled, or raced in before it was.
+        return
     await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=debrief.id)
-    await query.answer(render.text(language, "reminders.thank_you_noted"))
+    await settle(context, query, await _sent_line(context, user, language))
+
+
+async def _sent_line(context: DebriefContext, user: User, language: Language) -> str:
+    """Say that the email went out, and when: '✅ Envoyé · mardi 14:02'."""
+    when = render.stamp(context.now(), tz=await context.zone(user), language=language)
+    return render.text(language, "recorded.sent", when=when)
 
 
 async def questions_when(update: Update, context: DebriefContext) -> None:
     """Move the forgotten-questions reminder: in two days, another time, or never."""
-    user, chat = who(update)
+    user, _ = who(update)
     language = await context.language(user)
     query, button = await _callback(update)
     debrief = await _finished_debrief(context, user, button)
@@ -182,10 +215,12 @@ async def questions_when(update: Update, context: DebriefContext) -> None:
         await query.answer(render.text(language, "debrief.not_found"))
         return
     await query.answer()
+    if not offered(query):
+        return
     owner = {"user_id": user.id, "debrief_id": debrief.id}
     if button.key == "never":
         await context.reminders.cancel_kinds(**owner, kinds=[ReminderKind.QUESTIONS])
-        await say(context, chat, render.text(language, "reminders.questions_never"))
+        line = render.text(language, "reminders.questions_never")
     elif button.key == "2d":
         now, tz = context.now(), await context.zone(user)
         due = next_morning(after=now, tz=tz, days=2)
@@ -193,10 +228,11 @@ async def questions_when(update: Update, context: DebriefContext) -> None:
             **owner, reminders=[NewReminder(ReminderKind.QUESTIONS, epoch(due))]
         )
         when = render.moment(due, now=now, tz=tz, language=language)
-        await say(context, chat, render.text(language, "reminders.set_for", when=when))
+        line = render.text(language, "reminders.set_for", when=when)
     else:
         await set_awaiting(context, user, ReminderTimePrompt(debrief.id))
-        await say(context, chat, render.text(language, "reminders.ask_when"))
+        line = render.text(language, "reminders.ask_when")
+    await settle(context, query, line)
 
 
 async def set_awaiting(context: DebriefContext, user: User, awaiting: Awaiting | None) -> None:
@@ -214,7 +250,7 @@ async def round_date(
         language = await context.language(user)
         await say(context, chat, render.round_date_question(debrief.id, language))
         return PromptReply.REFUSED
-    await _plan_round(context, user, chat, debrief, day)
+    await say(context, chat, await _plan_round(context, user, debrief, day))
     return PromptReply.ANSWERED
 
 
@@ -256,6 +292,9 @@ async def reminder_button(update: Update, context: DebriefContext) -> None:
     if op is None or found is None or found.state not in OPEN_STATES:
         await query.answer(render.text(language, "reminders.gone"))
         return
+    if not offered(query):
+        await query.answer()
+        return
     now, tz = context.now(), await context.zone(user)
     owner = {"user_id": user.id, "reminder_id": found.id}
     match op:
@@ -264,24 +303,28 @@ async def reminder_button(update: Update, context: DebriefContext) -> None:
             due = snooze(now=now, tz=tz, hours=kind.snooze_hours, days=kind.snooze_days)
             await context.reminders.postpone(**owner, due_at=epoch(due))
             when = render.moment(due, now=now, tz=tz, language=language)
-            await query.answer(render.text(language, "reminders.snoozed", when=when))
+            line = render.text(language, "reminders.snoozed", when=when)
         case ReminderOp.SENT:
             await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=found.debrief_id)
-            await query.answer(render.text(language, "reminders.thank_you_noted"))
+            line = await _sent_line(context, user, language)
         case ReminderOp.NEWS:
             await context.reminders.close(**owner, state=ReminderState.DONE)
             await query.answer()
+            await settle(context, query, None)
             preface = render.text(language, "reminders.news_prompt")
             choice = render.outcome_choice(found.debrief_id, language, preface=preface)
             await say(context, chat, choice)
+            return
         case ReminderOp.DONE:
             await context.reminders.close(**owner, state=ReminderState.DONE)
-            await query.answer(render.text(language, "reminders.closed"))
+            line = render.text(language, "reminders.closed")
         case ReminderOp.CANCEL | ReminderOp.SKIP:
             await context.reminders.close(**owner, state=ReminderState.CANCELLED)
-            await query.answer(render.text(language, "reminders.cancelled"))
+            line = render.text(language, "reminders.cancelled")
         case _:
             assert_never(op)
+    await query.answer(line)
+    await settle(context, query, line)
 
 
 async def list_reminders(update: Update, context: DebriefContext) -> None:
