@@ -22,8 +22,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import erase, export, followups, handlers, history, voice
+from bot import erase, export, followups, handlers, history, insights, voice
 from bot.callbacks import Action
+from bot.chart import Charts
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotData, DebriefApplication, DebriefContext
@@ -47,6 +48,7 @@ COMMANDS = (
     "back",
     "cancel",
     "history",
+    "insights",
     "export",
     "delete",
     "reminders",
@@ -113,7 +115,8 @@ async def _post_init(application: DebriefApplication) -> None:
 
 
 async def _post_shutdown(application: DebriefApplication) -> None:
-    """Close the database."""
+    """Stop the chart process and close the database."""
+    application.bot_data.charts.close()
     database = application.bot_data.database
     if database is not None:
         await database.close()
@@ -140,6 +143,7 @@ def _register(application: DebriefApplication) -> None:
             command("cancel", handlers.cancel),
             command("language", handlers.choose_language),
             command("history", history.history_command),
+            command("insights", insights.insights_command),
             command("export", export.export_command),
             command("delete", erase.delete_command),
             command("reminders", followups.list_reminders),
@@ -227,6 +231,7 @@ def build_application(
     data.clock = clock
     data.checklist = checklist()
     data.transcriber = speech or transcriber(settings)
+    data.charts = Charts()
     _register(application)
     return application
 

@@ -122,6 +122,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        6,
+        "outcome_at",
+        # When the application's outcome last changed from "waiting": how long the company took
+        # to answer (/insights). Unknown (NULL) for outcomes set before this migration.
+        """
+        ALTER TABLE debriefs ADD COLUMN outcome_at TEXT;
+        """,
+    ),
 )
 
 
