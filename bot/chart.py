@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from conversations.i18n import Language, catalog
 from conversations.insights import Insights, build_insights
-from storage.debriefs import Debrief
+from conversations.model import Debrief
 
 __all__ = ["ChartData", "Charts", "analyse", "chart_data", "draw"]
 

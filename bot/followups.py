@@ -12,20 +12,30 @@ from bot.callbacks import Button
 from bot.context import DebriefContext
 from bot.replies import say, who
 from conversations.dates import parse_upcoming_date
+from conversations.flow import PromptReply
 from conversations.i18n import Language, catalog
+from conversations.model import (
+    Awaiting,
+    Debrief,
+    NewReminder,
+    Outcome,
+    ReminderKind,
+    ReminderTimePrompt,
+    RoundDatePrompt,
+    TimezonePrompt,
+)
 from conversations.reminders import after_debrief, epoch, next_round
 from conversations.schedule import next_morning, outside_quiet_hours, snooze
 from conversations.timezones import describe, parse_timezone
 from conversations.when import parse_when
-from storage.debriefs import Debrief, Outcome
-from storage.reminders import NewReminder, ReminderKind
 
 __all__ = [
-    "OFFERED_QUESTIONS_TIME",
-    "answer_awaited",
+    "change_timezone",
     "list_reminders",
     "questions_when",
     "reminder_button",
+    "reminder_time",
+    "round_date",
     "round_date_unknown",
     "set_awaiting",
     "set_outcome",
@@ -35,8 +45,6 @@ __all__ = [
 
 # /reminders shows this many; more would flood the chat.
 MAX_LISTED = 10
-# After a debrief, a typed time may move the forgotten-questions reminder without a tap first.
-OFFERED_QUESTIONS_TIME = "questions-offered"
 
 
 async def _callback(update: Update) -> tuple[CallbackQuery, Button | None]:
@@ -76,8 +84,7 @@ async def _apply_outcome(
         await say(context, chat, render.text(language, "outcome.waiting"))
     elif outcome == "next_round":
         await reminders.cancel_kinds(**owner, kinds=["no_news", "feedback"])
-        await context.users.set_awaiting(user_id=user.id, awaiting=f"round:{debrief.id}")
-        context.forget_profile()
+        await set_awaiting(context, user, RoundDatePrompt(debrief.id))
         await say(context, chat, render.round_date_question(debrief.id, language))
     elif outcome == "rejected":
         await reminders.cancel_kinds(**owner, kinds=["no_news", "next_round"])
@@ -173,44 +180,43 @@ async def questions_when(update: Update, context: DebriefContext) -> None:
         when = render.moment(due, now=now, tz=tz, language=language)
         await say(context, chat, render.text(language, "reminders.set_for", when=when))
     else:
-        await set_awaiting(context, user, f"questions:{debrief.id}")
+        await set_awaiting(context, user, ReminderTimePrompt(debrief.id))
         await say(context, chat, render.text(language, "reminders.ask_when"))
 
 
-async def set_awaiting(context: DebriefContext, user: User, awaiting: str | None) -> None:
-    """Remember what the user's next text answers (outside a debrief)."""
+async def set_awaiting(context: DebriefContext, user: User, awaiting: Awaiting | None) -> None:
+    """Remember what the user's next text answers besides the debrief (None: nothing)."""
     await context.users.set_awaiting(user_id=user.id, awaiting=awaiting)
     context.forget_profile()
 
 
-async def answer_awaited(
-    context: DebriefContext, user: User, chat: Chat, awaiting: str, typed: str
-) -> bool:
-    """Use a text as the answer the bot asked for outside a debrief; False if none applies."""
+async def round_date(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, typed: str
+) -> PromptReply:
+    """Take a text as the date of the next round, or ask for it again."""
+    day = parse_upcoming_date(typed, today=await context.today(user))
+    if day is None:
+        language = await context.language(user)
+        await say(context, chat, render.round_date_question(debrief.id, language))
+        return PromptReply.REFUSED
+    await _plan_round(context, user, chat, debrief, day)
+    return PromptReply.ANSWERED
+
+
+async def reminder_time(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, typed: str, *, asked: bool
+) -> PromptReply:
+    """Take a text as when to recall the forgotten questions (asked for, or only offered)."""
     language = await context.language(user)
     now, tz = context.now(), await context.zone(user)
-    what, _, target = awaiting.partition(":")
-    if what == "timezone":
-        return await _change_timezone(context, user, chat, typed)
-    debrief = await context.debriefs.get(user_id=user.id, debrief_id=int(target or 0))
-    if debrief is None:
-        await set_awaiting(context, user, None)
-        return False
-    if what == "round":
-        day = parse_upcoming_date(typed, today=now.astimezone(tz).date())
-        if day is None:
-            await say(context, chat, render.round_date_question(debrief.id, language))
-            return True
-        await _plan_round(context, user, chat, debrief, day)
-        return True
     moment = parse_when(typed, now=now.astimezone(tz))
     if moment is None:
-        if what == OFFERED_QUESTIONS_TIME:
+        if not asked:
             # Only offered at the end of the debrief: other text is not a failed answer.
             await set_awaiting(context, user, None)
-            return False
+            return PromptReply.PASSED
         await say(context, chat, render.text(language, "reminders.when_unknown"))
-        return True
+        return PromptReply.REFUSED
     due = outside_quiet_hours(moment, tz)
     await context.reminders.schedule(
         user_id=user.id, debrief_id=debrief.id, reminders=[NewReminder("questions", epoch(due))]
@@ -218,7 +224,7 @@ async def answer_awaited(
     await set_awaiting(context, user, None)
     when = render.moment(due, now=now, tz=tz, language=language)
     await say(context, chat, render.text(language, "reminders.set_for", when=when))
-    return True
+    return PromptReply.ANSWERED
 
 
 async def reminder_button(update: Update, context: DebriefContext) -> None:
@@ -286,19 +292,21 @@ async def list_reminders(update: Update, context: DebriefContext) -> None:
         await say(context, chat, render.reminder_item(label, reminder.id, language=language))
 
 
-async def _change_timezone(context: DebriefContext, user: User, chat: Chat, typed: str) -> bool:
+async def change_timezone(
+    context: DebriefContext, user: User, chat: Chat, typed: str
+) -> PromptReply:
     """Set the user's timezone from a city or an offset, or explain what is accepted."""
     language = await context.language(user)
     name = parse_timezone(typed)
     if name is None:
         await say(context, chat, render.text(language, "timezone.unknown"))
-        return True
+        return PromptReply.REFUSED
     await context.users.set_timezone(user_id=user.id, timezone=name)
     await set_awaiting(context, user, None)
     await say(
         context, chat, render.text(language, "timezone.set", zone=describe(name, context.now()))
     )
-    return True
+    return PromptReply.ANSWERED
 
 
 async def timezone_command(update: Update, context: DebriefContext) -> None:
@@ -306,11 +314,11 @@ async def timezone_command(update: Update, context: DebriefContext) -> None:
     user, chat = who(update)
     language = await context.language(user)
     if context.args:
-        await _change_timezone(context, user, chat, " ".join(context.args))
+        await change_timezone(context, user, chat, " ".join(context.args))
         return
     profile = await context.profile(user)
     current = profile.timezone or context.settings.default_timezone
-    await set_awaiting(context, user, "timezone")
+    await set_awaiting(context, user, TimezonePrompt())
     await say(
         context,
         chat,

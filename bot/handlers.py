@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import assert_never
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.constants import ChatType
@@ -15,12 +16,34 @@ from bot.callbacks import Action, Button
 from bot.context import DebriefContext
 from bot.replies import say, who
 from conversations.answers import Accepted, display, interpret
-from conversations.checklist import Kind
-from conversations.flow import TextRoute, can_finish, route_text, target_key
+from conversations.flow import (
+    DraftAnswer,
+    NoDraft,
+    PausedDraft,
+    Prompt,
+    PromptReply,
+    Redelivered,
+    Route,
+    Situation,
+    SummaryDue,
+    TextRoute,
+    addable_question,
+    awaited_debrief_id,
+    can_finish,
+    route,
+)
 from conversations.i18n import LANGUAGES, Language, catalog
+from conversations.model import (
+    Awaiting,
+    Debrief,
+    EditPrompt,
+    ReminderTimeOffer,
+    ReminderTimePrompt,
+    RoundDatePrompt,
+    TimezonePrompt,
+)
 from conversations.reminders import after_debrief
 from conversations.summary import build_summary
-from storage.debriefs import Debrief
 
 __all__ = [
     "add_to_previous",
@@ -29,7 +52,6 @@ __all__ = [
     "back",
     "cancel",
     "choose_language",
-    "expecting_text",
     "finish_now",
     "gate",
     "help_command",
@@ -42,9 +64,12 @@ __all__ = [
     "restart",
     "resume",
     "revisit",
+    "route_for",
     "set_language",
+    "situation",
     "skip",
     "start",
+    "take",
     "unknown_button",
 ]
 
@@ -105,8 +130,7 @@ async def _finish(
         elif reminder.kind == "thank_you":
             notes.append(render.text(language, "reminders.end_thank_you", when=when))
     if any(r.kind == "questions" for r in plan):
-        awaiting = f"{followups.OFFERED_QUESTIONS_TIME}:{debrief.id}"
-        await followups.set_awaiting(context, user, awaiting)
+        await followups.set_awaiting(context, user, ReminderTimeOffer(debrief.id))
     await say(
         context,
         chat,
@@ -150,13 +174,20 @@ async def _active(
         await say(context, chat, _no_debrief(language))
         return None
     if debrief.status == "paused":
-        company = debrief.answers.get("company") or catalog().text(language, "debrief.unnamed")
-        await say(context, chat, render.text(language, "debrief.paused_hint", company=company))
+        await _say_paused(context, chat, debrief, language)
         return None
     if debrief.current_key is None:
         await _finish(context, user, chat, debrief, language)
         return None
     return debrief
+
+
+async def _say_paused(
+    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
+) -> None:
+    """Say the debrief is paused and how to resume it."""
+    company = debrief.answers.get("company") or catalog().text(language, "debrief.unnamed")
+    await say(context, chat, render.text(language, "debrief.paused_hint", company=company))
 
 
 def _no_debrief(language: Language) -> render.Reply:
@@ -295,16 +326,6 @@ async def on_text(update: Update, context: DebriefContext) -> None:
     await answer_text(context, user, chat, message.text, message_id=message.message_id)
 
 
-async def expecting_text(context: DebriefContext, user: User, chat: Chat) -> bool:
-    """Tell whether a text would be taken now; if not, say why, as answer_text would."""
-    profile = await context.profile(user)
-    if history.edit_target(profile.awaiting) is not None:
-        return True
-    if profile.awaiting and await context.debriefs.open_for(user_id=user.id) is None:
-        return True
-    return await _active(context, user, chat, await context.language(user)) is not None
-
-
 async def ask_again(context: DebriefContext, user: User, chat: Chat, preface: str) -> None:
     """Explain what went wrong, then ask the open question again (if a debrief is active)."""
     debrief = await context.debriefs.open_for(user_id=user.id)
@@ -314,35 +335,116 @@ async def ask_again(context: DebriefContext, user: User, chat: Chat, preface: st
     await _ask(context, user, chat, debrief, await context.language(user), preface=preface)
 
 
+async def situation(context: DebriefContext, user: User) -> Situation:
+    """Load what routing a text needs: the open debrief, the prompt, the debrief it names."""
+    awaiting = (await context.profile(user)).awaiting
+    draft = await context.debriefs.open_for(user_id=user.id)
+    awaited = None
+    awaited_id = awaited_debrief_id(awaiting)
+    if awaited_id is not None:
+        awaited = (
+            draft
+            if draft is not None and draft.id == awaited_id
+            else await context.debriefs.get(user_id=user.id, debrief_id=awaited_id)
+        )
+    return Situation(draft, awaiting, awaited)
+
+
+async def route_for(context: DebriefContext, user: User, *, message_id: int) -> Route:
+    """Decide where the user's text goes now (conversations.flow declares the graph)."""
+    return route(context.checklist, await situation(context, user), message_id=message_id)
+
+
 async def answer_text(
     context: DebriefContext, user: User, chat: Chat, text: str, *, message_id: int
 ) -> None:
     """Take a text the user sent (typed, dictated or transcribed) as what the moment calls for."""
+    decision = await route_for(context, user, message_id=message_id)
+    await take(context, user, chat, decision, text, message_id=message_id)
+
+
+async def take(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    decision: Route,
+    text: str,
+    *,
+    message_id: int,
+) -> None:
+    """Carry out a routing decision: store the text where it goes, or say why it is not taken."""
     language = await context.language(user)
-    profile = await context.profile(user)
-    if profile.awaiting and await history.edit_with_text(
-        context, user, chat, profile.awaiting, text, message_id
-    ):
-        return
-    if (
-        profile.awaiting
-        and await context.debriefs.open_for(user_id=user.id) is None
-        and await followups.answer_awaited(context, user, chat, profile.awaiting, text)
-    ):
-        return
-    debrief = await _active(context, user, chat, language)
-    if debrief is None:
-        return
-    assert debrief.current_key is not None
+    if decision.forget_prompt:
+        await followups.set_awaiting(context, user, None)
+    match decision.destination:
+        case Prompt(awaiting, target, resume):
+            reply = await _answer_prompt(context, user, chat, awaiting, target, text, message_id)
+            match reply:
+                case PromptReply.ANSWERED:
+                    if resume is not None:
+                        await _continue(context, user, chat, resume.id, language)
+                case PromptReply.REFUSED:
+                    pass
+                case PromptReply.PASSED:
+                    await answer_text(context, user, chat, text, message_id=message_id)
+                case _:
+                    assert_never(reply)
+        case NoDraft():
+            await say(context, chat, _no_debrief(language))
+        case PausedDraft(draft):
+            await _say_paused(context, chat, draft, language)
+        case SummaryDue(draft):
+            await _finish(context, user, chat, draft, language)
+        case Redelivered(draft):
+            if not draft.question_delivered:
+                await _ask(context, user, chat, draft, language)
+        case DraftAnswer(draft, key, how):
+            await _store(context, user, chat, draft, key, how, text, message_id, language)
+        case _:
+            assert_never(decision.destination)
+
+
+async def _answer_prompt(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    awaiting: Awaiting,
+    target: Debrief | None,
+    text: str,
+    message_id: int,
+) -> PromptReply:
+    """Give a text to the prompt the user is answering."""
+    match awaiting:
+        case TimezonePrompt():
+            return await followups.change_timezone(context, user, chat, text)
+        case EditPrompt(_, key):
+            assert target is not None
+            return await history.edit_with_text(context, user, chat, target, key, text, message_id)
+        case RoundDatePrompt():
+            assert target is not None
+            return await followups.round_date(context, user, chat, target, text)
+        case ReminderTimePrompt() | ReminderTimeOffer():
+            assert target is not None
+            asked = isinstance(awaiting, ReminderTimePrompt)
+            return await followups.reminder_time(context, user, chat, target, text, asked=asked)
+        case _:
+            assert_never(awaiting)
+
+
+async def _store(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    debrief: Debrief,
+    key: str,
+    how: TextRoute,
+    text: str,
+    message_id: int,
+    language: Language,
+) -> None:
+    """Store a text in the active debrief: an answer, or an addition to an earlier one."""
     checklist = context.checklist
-    route = route_text(checklist, debrief, message_id=message_id)
-    if route is TextRoute.ALREADY_STORED:
-        if not debrief.question_delivered:
-            await _ask(context, user, chat, debrief, language)
-        return
-    if route in (TextRoute.ADDITION, TextRoute.CONTINUATION):
-        key = target_key(checklist, debrief, route)
-        assert key is not None
+    if how in (TextRoute.ADDITION, TextRoute.CONTINUATION):
         await context.debriefs.add_to_answer(
             user_id=user.id,
             debrief_id=debrief.id,
@@ -353,12 +455,12 @@ async def answer_text(
         added = render.text(
             language, "debrief.added", question=checklist.question(key).label(language)
         )
-        if route is TextRoute.CONTINUATION and debrief.question_delivered:
+        if how is TextRoute.CONTINUATION and debrief.question_delivered:
             await say(context, chat, added)
         else:
             await _continue(context, user, chat, debrief.id, language, preface=added)
         return
-    question = checklist.question(debrief.current_key)
+    question = checklist.question(key)
     result = interpret(question, text, today=await context.today(user))
     if not isinstance(result, Accepted):
         await say(context, chat, render.refusal(question, result.reason, language=language))
@@ -374,6 +476,12 @@ async def answer_text(
     if question.key == "company":
         await history.offer_link(context, user, chat, debrief, result.value)
     await _continue(context, user, chat, debrief.id, language)
+
+
+async def _leave_prompt(context: DebriefContext, user: User) -> None:
+    """Forget a prompt left unanswered: the user went back to the debrief."""
+    if (await context.profile(user)).awaiting is not None:
+        await followups.set_awaiting(context, user, None)
 
 
 async def on_answer_button(update: Update, context: DebriefContext) -> None:
@@ -402,6 +510,7 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
         next_key=context.checklist.key_after(question.key),
     )
     await query.answer()
+    await _leave_prompt(context, user)
     if isinstance(query.message, Message) and query.message.text:
         chosen = render.text(
             language, "debrief.chosen", answer=display(question, result.value, language)
@@ -418,7 +527,10 @@ async def _control(
     language = await context.language(user)
     if update.callback_query is None:
         debrief = await _active(context, user, chat, language)
-        return None if debrief is None else (user, chat, language, debrief)
+        if debrief is None:
+            return None
+        await _leave_prompt(context, user)
+        return user, chat, language, debrief
     found = await _button(update, context, language)
     if found is None:
         return None
@@ -428,6 +540,7 @@ async def _control(
         await _stale(query, context, user, chat, debrief, language)
         return None
     await query.answer()
+    await _leave_prompt(context, user)
     return user, chat, language, debrief
 
 
@@ -497,16 +610,14 @@ async def add_to_previous(update: Update, context: DebriefContext) -> None:
     if found is None:
         return
     query, button, debrief = found
-    key = button.key
-    if (
-        debrief.status != "active"
-        or key is None
-        or key not in context.checklist
-        or context.checklist.question(key).kind is not Kind.TEXT
-    ):
+    # Only the answer the button was shown for: a forged one could pile parts onto any answer.
+    addable = addable_question(context.checklist, debrief)
+    if debrief.status != "active" or addable is None or button.key != addable.key:
         await query.answer(render.text(language, "debrief.stale_button"))
         return
+    key = addable.key
     await query.answer()
+    await _leave_prompt(context, user)
     await context.debriefs.await_addition(user_id=user.id, debrief_id=debrief.id, key=key)
     label = context.checklist.question(key).label(language)
     await say(context, chat, render.text(language, "debrief.add_prompt", question=label))

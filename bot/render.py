@@ -20,8 +20,8 @@ from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
 from conversations.i18n import LANGUAGES, Language, catalog
 from conversations.insights import Improvement, Insights, Recurring, Trend, place, places
+from conversations.model import Debrief, Outcome
 from conversations.summary import Summary, build_summary
-from storage.debriefs import Debrief, Outcome
 
 OUTCOMES: tuple[Outcome, ...] = ("waiting", "next_round", "offer", "rejected", "withdrawn")
 

@@ -19,9 +19,9 @@ from typing import get_args
 from conversations.dates import short_date
 from conversations.history import company_key, group_rounds, interview_day
 from conversations.i18n import Language, catalog
+from conversations.model import Debrief, Outcome
 from conversations.summary import Summary, SummaryItem, SummarySection
 from conversations.wording import group_similar, items, normalise, similar_pairs
-from storage.debriefs import Debrief, Outcome
 
 __all__ = [
     "AWKWARD_KEYS",

@@ -10,7 +10,7 @@ from PIL import Image
 from bot.chart import ChartData, analyse, chart_data, draw
 from conversations.i18n import catalog
 from conversations.insights import build_insights
-from storage.debriefs import Debrief
+from conversations.model import Debrief
 
 
 def made(debrief_id: int, day: str, rating: str) -> Debrief:

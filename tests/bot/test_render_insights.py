@@ -6,7 +6,7 @@ from datetime import date
 
 from bot import render
 from conversations.insights import build_insights
-from storage.debriefs import Debrief, Outcome
+from conversations.model import Debrief, Outcome
 from tests.bot.test_render import assert_valid_message
 
 TODAY = date(2026, 12, 2)

@@ -8,7 +8,7 @@ import pytest
 
 from conversations.followup import build_preparation_brief
 from conversations.insights import Trend, build_insights, recurring_awkward, with_recurring
-from storage.debriefs import Debrief, Outcome
+from conversations.model import Debrief, Outcome
 
 TODAY = date(2026, 12, 2)
 
@@ -47,7 +47,8 @@ def test_no_debrief_gives_empty_insights() -> None:
     assert not found.enough
     assert (found.interviews, found.applications, found.companies) == (0, 0, 0)
     assert found.funnel.applications == found.funnel.offers == 0
-    assert not (found.ratings or found.awkward or found.improvements or found.waits)
+    assert len(found.ratings) == len(found.awkward) == len(found.improvements) == 0
+    assert found.waits == ()
     assert found.trend is Trend.UNKNOWN
     assert found.median_wait is None
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.fakeapi import BotMessage, FakeUser
 from conversations.checklist import Kind, checklist
 from conversations.i18n import Language, catalog
-from tests.fake_telegram import BotMessage, FakeUser
 
 __all__ = [
     "TOKEN",

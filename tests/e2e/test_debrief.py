@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.fakeapi import FakeTelegram
 from conversations.checklist import checklist
 from conversations.i18n import Language
 from tests.e2e.driver import Debriefer, stored_answers, stored_debriefs, text
-from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("bot")
 

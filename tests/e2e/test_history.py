@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.checklist import checklist
 from tests.e2e.driver import Debriefer, stored_debriefs, text
-from tests.fake_telegram import BotMessage, FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("bot")
 

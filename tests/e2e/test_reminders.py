@@ -15,8 +15,8 @@ import pytest
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import DebriefApplication
+from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 # Thursday 26 November 2026, 15:00 in Paris (14:00 UTC): the debrief ends right after the interview.
 START = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)

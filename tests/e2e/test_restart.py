@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.fakeapi import BotMessage, FakeTelegram
 from tests.e2e.driver import TOKEN, WAIT, Debriefer, stored_answers
-from tests.fake_telegram import BotMessage, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from conversations.model import NewReminder
 from storage.database import Database, open_database
 from storage.debriefs import DebriefRepository
-from storage.reminders import NewReminder
 from storage.users import UserRepository
 
 ALICE = 1001
