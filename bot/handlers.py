@@ -85,8 +85,14 @@ async def _ask(
     *,
     preface: str | None = None,
     show_answer: bool = False,
+    seen_since: int | None = None,
 ) -> None:
-    """Send the current question, then record that it reached the user."""
+    """Send the current question, then record that it reached the user.
+
+    seen_since: the question may have reached the user before, from that message id on (a
+    copy sent before a crash, never recorded): texts from then on answer it, none adds to
+    the previous answer.
+    """
     assert debrief.current_key is not None
     reply = render.question(
         context.checklist,
@@ -101,7 +107,7 @@ async def _ask(
         user_id=debrief.user_id,
         debrief_id=debrief.id,
         key=debrief.current_key,
-        message_id=message.message_id,
+        message_id=message.message_id if seen_since is None else seen_since,
     )
 
 
@@ -397,7 +403,9 @@ async def take(
             await _finish(context, user, chat, draft, language)
         case Redelivered(draft):
             if not draft.question_delivered:
-                await _ask(context, user, chat, draft, language)
+                # Handled before a crash (replayed from the inbox): the next question may have
+                # been sent right after it, and the user may have answered that copy already.
+                await _ask(context, user, chat, draft, language, seen_since=message_id + 1)
         case DraftAnswer(draft, key, how):
             await _store(context, user, chat, draft, key, how, text, message_id, language)
         case _:

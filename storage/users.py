@@ -95,13 +95,13 @@ class UserRepository:
         )
 
     async def delete_all(self, *, user_id: int) -> Erased:
-        """Erase everything kept about the user: debriefs, answers, reminders and settings.
+        """Erase everything kept about the user: debriefs, answers, reminders, settings, inbox.
 
         Cascades would do it from the users row alone; each table is named so that the counts
         are exact, and nothing depends on foreign keys being enforced. group_notices belong to
         group chats, not to a user, and stay.
         """
-        answer_parts, reminders, debriefs, settings = await self._db.erase(
+        answer_parts, reminders, debriefs, settings, _ = await self._db.erase(
             (
                 "DELETE FROM answer_parts"
                 " WHERE debrief_id IN (SELECT id FROM debriefs WHERE user_id = ?)",
@@ -110,6 +110,8 @@ class UserRepository:
             ("DELETE FROM reminders WHERE user_id = ?", (user_id,)),
             ("DELETE FROM debriefs WHERE user_id = ?", (user_id,)),
             ("DELETE FROM users WHERE user_id = ?", (user_id,)),
+            # Updates received but not handled yet (storage/inbox.py) hold their text too.
+            ("DELETE FROM inbox WHERE user_id = ?", (user_id,)),
         )
         return Erased(
             debriefs=debriefs.rowcount,
