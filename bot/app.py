@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import erase, export, followups, handlers, history, insights, voice
+from bot import erase, export, followups, handlers, history, insights, notes, voice
 from bot.botapi import DebriefBot
 from bot.callbacks import Action
 from bot.chart import Charts
@@ -50,6 +50,7 @@ COMMANDS = (
     "skip",
     "back",
     "cancel",
+    "note",
     "history",
     "insights",
     "export",
@@ -150,6 +151,7 @@ def _register(application: DebriefApplication) -> None:
             command("skip", handlers.skip),
             command("back", handlers.back),
             command("cancel", handlers.cancel),
+            command("note", notes.note_command),
             command("language", handlers.choose_language),
             command("history", history.history_command),
             command("insights", insights.insights_command),
