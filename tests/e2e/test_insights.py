@@ -60,8 +60,17 @@ async def test_three_debriefs_with_a_shared_awkward_question_give_insights_and_a
         await debrief(alice, "Initech", "aujourd'hui", "4")
         # Bob's debrief has the same question: it must not show up in Alice's insights.
         await debrief(bob, "Hooli", "hier", "1")
-        await alice.user.press_button(ending[-1], text("fr", "outcome.rejected_button"))
-        await alice.next()
+        # Acme said no: the end of its debrief turns into the status choice, in place.
+        end = ending[-1]
+        await alice.user.press_button(end, text("fr", "end.status_button"))
+        refusal = text("fr", "outcome.rejected_button")
+        choice = await telegram.wait_for_message(
+            alice.user.chat_id, after=end.index, predicate=lambda m: refusal in m.labels
+        )
+        await alice.user.press_button(choice, refusal)
+        await telegram.wait_for_message(
+            alice.user.chat_id, after=end.index, predicate=lambda m: "Désolé" in m.text
+        )
 
         await alice.user.send_text("/insights")
         title = catalog().text("fr", "insights.title")
