@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import erase, export, followups, handlers, history, voice
+from bot import erase, export, followups, handlers, history, notes, voice
 from bot.botapi import DebriefBot
 from bot.callbacks import Action
 from bot.concurrency import PerUserUpdateProcessor
@@ -49,6 +49,7 @@ COMMANDS = (
     "skip",
     "back",
     "cancel",
+    "note",
     "history",
     "export",
     "delete",
@@ -147,6 +148,7 @@ def _register(application: DebriefApplication) -> None:
             command("skip", handlers.skip),
             command("back", handlers.back),
             command("cancel", handlers.cancel),
+            command("note", notes.note_command),
             command("language", handlers.choose_language),
             command("history", history.history_command),
             command("export", export.export_command),

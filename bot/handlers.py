@@ -7,16 +7,16 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import assert_never
 
-from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram import CallbackQuery, Chat, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import followups, history, render
+from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext, language_of
-from bot.replies import say, who
-from conversations.answers import Accepted, display, interpret
+from bot.replies import edit, say, who
+from conversations.answers import Accepted, interpret
 from conversations.flow import (
     DraftAnswer,
     NoDraft,
@@ -39,6 +39,7 @@ from conversations.model import (
     Awaiting,
     Debrief,
     EditPrompt,
+    NotePrompt,
     ReminderTimeOffer,
     ReminderTimePrompt,
     RoundDatePrompt,
@@ -116,12 +117,34 @@ async def _ask(
         key=debrief.current_key,
         message_id=message.message_id if seen_since is None else seen_since,
     )
+    # After the next question is out, so that the user does not wait for this edit.
+    await _close_asked(context, chat, debrief, language)
+
+
+async def _close_asked(
+    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
+) -> None:
+    """Take the keyboard off the question last sent, showing the answer it got once left."""
+    checklist = context.checklist
+    key, message_id, current = debrief.asked_key, debrief.asked_message_id, debrief.current_key
+    if key is None or message_id is None or key not in checklist:
+        return
+    answer = debrief.answers.get(key)
+    skipped = (
+        current is not None
+        and current in checklist
+        and checklist.number(current) > checklist.number(key)
+    )
+    shown = answer if current != key else None
+    reply = render.recorded(checklist, key, shown, skipped=skipped, language=language)
+    await edit(context, chat.id, message_id, reply)
 
 
 async def _finish(
     context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
 ) -> None:
     """Send the summary and the thank-you draft, then close the debrief and plan reminders."""
+    await _close_asked(context, chat, debrief, language)
     now, tz = context.now(), await context.zone(user)
     today = now.astimezone(tz).date()
     result = build_summary(debrief.answers, language=language, checklist=context.checklist)
@@ -133,29 +156,27 @@ async def _finish(
     plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
     # Closed only once everything is sent: after a crash, the next message sends it all again.
     await context.debriefs.finish(user_id=user.id, debrief_id=debrief.id, reminders=plan)
-    notes = []
-    for reminder in plan:
-        when = render.moment(
+    when = {
+        reminder.kind: render.moment(
             datetime.fromtimestamp(reminder.due_at, UTC), now=now, tz=tz, language=language
         )
-        if reminder.kind == "questions":
-            notes.append(render.text(language, "reminders.end_questions", when=when))
-        elif reminder.kind == "thank_you":
-            notes.append(render.text(language, "reminders.end_thank_you", when=when))
-    if any(r.kind == "questions" for r in plan):
-        await followups.set_awaiting(context, user, ReminderTimeOffer(debrief.id))
-    await say(
-        context,
-        chat,
-        render.finished(
-            language=language,
-            debrief_id=debrief.id,
-            answered=result.answered,
-            total=result.total,
-            notes=notes,
-            ask_questions_when=any(r.kind == "questions" for r in plan),
-        ),
+        for reminder in plan
+    }
+    ending = render.finished(
+        language=language,
+        debrief_id=debrief.id,
+        answered=result.answered,
+        total=result.total,
+        thank_you_when=when.get("thank_you"),
+        no_news_when=when.get("no_news"),
     )
+    if "questions" in when:
+        await followups.set_awaiting(context, user, ReminderTimeOffer(debrief.id))
+        reminder = render.questions_reminder(
+            language=language, debrief_id=debrief.id, when=when["questions"]
+        )
+        await say(context, chat, reminder)
+    await say(context, chat, ending)
 
 
 async def _continue(
@@ -445,6 +466,9 @@ async def _answer_prompt(
             assert target is not None
             asked = isinstance(awaiting, ReminderTimePrompt)
             return await followups.reminder_time(context, user, chat, target, text, asked=asked)
+        case NotePrompt():
+            assert target is not None
+            return await notes.take_note(context, user, chat, target, text, message_id)
         case _:
             assert_never(awaiting)
 
@@ -529,11 +553,6 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
     )
     await query.answer()
     await _leave_prompt(context, user)
-    if isinstance(query.message, Message) and query.message.text:
-        chosen = render.text(
-            language, "debrief.chosen", answer=display(question, result.value, language)
-        )
-        await query.edit_message_text(f"{query.message.text_html}\n\n{chosen}", reply_markup=None)
     await _continue(context, user, chat, debrief.id, language)
 
 

@@ -8,7 +8,7 @@ from typing import assert_never
 from telegram import CallbackQuery, Chat, Message, ReplyParameters, Update, User
 
 from bot import followups, render
-from bot.callbacks import Button
+from bot.callbacks import IN_PLACE, Button
 from bot.context import DebriefContext
 from bot.replies import say, who
 from conversations.answers import Accepted, interpret
@@ -131,6 +131,10 @@ async def email_again(update: Update, context: DebriefContext) -> None:
 
 async def set_status(update: Update, context: DebriefContext) -> None:
     """Ask how the application stands (the outcome buttons do the rest)."""
+    button = Button.decode(update.callback_query.data if update.callback_query else None)
+    if button is not None and button.key == IN_PLACE:
+        await followups.change_status(update, context)
+        return
     target = await owned(update, context)
     if target is None:
         return

@@ -13,6 +13,7 @@ TimezonePrompt (/timezone)           Prompt                  the change confirme
 EditPrompt (edit from /history)      Prompt                    open question again if a debrief
 ReminderTimePrompt (*Another time*)  Prompt                    is active; a text not understood
 RoundDatePrompt (*Next round*)       Prompt                    is refused, the prompt stays
+NotePrompt (a bare /note)            Prompt                  "Noted", kept as said
 ReminderTimeOffer (a debrief's end,  Prompt                  a time: the reminder moved; any
   while no debrief is open)                                    other text: the offer forgotten,
                                                                the text routed again
@@ -44,6 +45,7 @@ from conversations.model import (
     Awaiting,
     Debrief,
     EditPrompt,
+    NotePrompt,
     ReminderTimeOffer,
     ReminderTimePrompt,
     RoundDatePrompt,
@@ -187,6 +189,8 @@ def awaited_debrief_id(awaiting: Awaiting | None) -> int | None:
             return debrief_id
         case RoundDatePrompt(debrief_id) | ReminderTimePrompt(debrief_id):
             return debrief_id
+        case NotePrompt(debrief_id):
+            return debrief_id
         case ReminderTimeOffer(debrief_id):
             return debrief_id
         case _:
@@ -204,7 +208,7 @@ def _prompt(checklist: Checklist, situation: Situation) -> Prompt | None:
             return Prompt(awaiting, None, active)
         case EditPrompt(_, key) if key not in checklist:
             return None
-        case EditPrompt() | RoundDatePrompt() | ReminderTimePrompt():
+        case EditPrompt() | RoundDatePrompt() | ReminderTimePrompt() | NotePrompt():
             if situation.awaited is None:
                 return None
             return Prompt(awaiting, situation.awaited, active)

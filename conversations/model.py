@@ -19,6 +19,7 @@ __all__ = [
     "Debrief",
     "EditPrompt",
     "NewReminder",
+    "NotePrompt",
     "Outcome",
     "Profile",
     "Reminder",
@@ -128,7 +129,21 @@ class ReminderTimeOffer:
     debrief_id: int
 
 
-Awaiting = TimezonePrompt | EditPrompt | RoundDatePrompt | ReminderTimePrompt | ReminderTimeOffer
+@dataclass(frozen=True, slots=True)
+class NotePrompt:
+    """A bare /note: the next text, typed or spoken, is kept as the debrief's free note."""
+
+    debrief_id: int
+
+
+Awaiting = (
+    TimezonePrompt
+    | EditPrompt
+    | RoundDatePrompt
+    | ReminderTimePrompt
+    | ReminderTimeOffer
+    | NotePrompt
+)
 
 
 def parse_awaiting(stored: str | None) -> Awaiting | None:
@@ -144,6 +159,8 @@ def parse_awaiting(stored: str | None) -> Awaiting | None:
             return ReminderTimePrompt(int(debrief_id))
         case ["questions-offered", debrief_id] if debrief_id.isdigit():
             return ReminderTimeOffer(int(debrief_id))
+        case ["note", debrief_id] if debrief_id.isdigit():
+            return NotePrompt(int(debrief_id))
         case _:
             return None
 
@@ -163,6 +180,8 @@ def dump_awaiting(awaiting: Awaiting | None) -> str | None:
             return f"questions:{debrief_id}"
         case ReminderTimeOffer(debrief_id):
             return f"questions-offered:{debrief_id}"
+        case NotePrompt(debrief_id):
+            return f"note:{debrief_id}"
         case _:
             assert_never(awaiting)
 

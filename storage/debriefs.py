@@ -106,6 +106,13 @@ class DebriefRepository:
         """Return the user's unfinished debrief (active or paused), if any."""
         return await self._fetch("d.user_id = ? AND d.status != 'done'", (user_id,))
 
+    async def latest_for(self, *, user_id: int) -> Debrief | None:
+        """Return the user's most recently started debrief, finished or not."""
+        return await self._fetch(
+            "d.id = (SELECT max(id) FROM debriefs WHERE user_id = ?) AND d.user_id = ?",
+            (user_id, user_id),
+        )
+
     async def all_for(self, *, user_id: int) -> list[Debrief]:
         """Return every debrief of the user with all its answers, newest first."""
         return await self._fetch_all("d.user_id = ?", (user_id,))

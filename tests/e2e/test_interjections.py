@@ -22,7 +22,12 @@ EARLIER = {
 
 # An interjection: from the earlier debrief's last message, asks for a prompt, answers it and
 # checks the confirmation and what was stored.
-Interjection = Callable[[Debriefer, BotMessage, Path], Awaitable[None]]
+Interjection = Callable[[Debriefer, list[BotMessage], Path], Awaitable[None]]
+
+
+def _with(ending: list[BotMessage], label: str) -> BotMessage:
+    """Return the message of the debrief's end that has a button labelled `label`."""
+    return next(message for message in ending if label in message.labels)
 
 
 def _user_row(db_path: Path, user_id: int) -> sqlite3.Row:
@@ -45,7 +50,7 @@ def _questions_due(db_path: Path) -> list[int]:
         return [due for (due,) in rows]
 
 
-async def _timezone(person: Debriefer, ending: BotMessage, db_path: Path) -> None:
+async def _timezone(person: Debriefer, ending: list[BotMessage], db_path: Path) -> None:
     """Change the timezone with /timezone, then a city."""
     prompt = await person.say("/timezone")
     assert "Send a city" in prompt.text
@@ -54,7 +59,7 @@ async def _timezone(person: Debriefer, ending: BotMessage, db_path: Path) -> Non
     assert _user_row(db_path, person.user.user_id)["timezone"] == "America/Toronto"
 
 
-async def _edit(person: Debriefer, ending: BotMessage, db_path: Path) -> None:
+async def _edit(person: Debriefer, ending: list[BotMessage], db_path: Path) -> None:
     """Edit an answer of the earlier debrief from /history."""
     listing = await person.say("/history")
     line = next(label for label in listing.labels if "Globex" in label)
@@ -73,10 +78,10 @@ async def _edit(person: Debriefer, ending: BotMessage, db_path: Path) -> None:
     assert position == "Staff engineer"
 
 
-async def _reminder_time(person: Debriefer, ending: BotMessage, db_path: Path) -> None:
+async def _reminder_time(person: Debriefer, ending: list[BotMessage], db_path: Path) -> None:
     """Say when to be reminded of the forgotten questions (*Another time*)."""
     before = _questions_due(db_path)
-    prompt = await person.tap(ending, "Another time")
+    prompt = await person.tap_in_place(_with(ending, "Another time"), "Another time")
     assert "When should I remind you?" in prompt.text
     confirmed = await person.say("in 2 hours")
     assert "I'll remind you" in confirmed.text
@@ -84,9 +89,11 @@ async def _reminder_time(person: Debriefer, ending: BotMessage, db_path: Path) -
     assert len(_questions_due(db_path)) == 1
 
 
-async def _round_date(person: Debriefer, ending: BotMessage, db_path: Path) -> None:
+async def _round_date(person: Debriefer, ending: list[BotMessage], db_path: Path) -> None:
     """Give the date of the earlier application's next round."""
-    prompt = await person.tap(ending, "📅 Next round")
+    status = _with(ending, "📌 Change the status")
+    choice = await person.tap_in_place(status, "📌 Change the status")
+    prompt = await person.tap_in_place(choice, "📅 Next round")
     assert text("en", "outcome.round_date") in prompt.text
     confirmed = await person.say("10/12")
     assert "preparation brief" in confirmed.text
@@ -97,7 +104,9 @@ INTERJECTIONS = [_timezone, _edit, _reminder_time, _round_date]
 IDS = ["timezone", "edit-from-history", "reminder-time", "round-date"]
 
 
-async def _earlier_debrief_then_acme(person: Debriefer) -> tuple[BotMessage, BotMessage]:
+async def _earlier_debrief_then_acme(
+    person: Debriefer,
+) -> tuple[list[BotMessage], BotMessage]:
     """Finish a debrief about Globex, start one about Acme; return Globex's end and question 2."""
     await person.user.send_text("/new")
     ending = await person.answer_everything(EARLIER)
@@ -105,7 +114,7 @@ async def _earlier_debrief_then_acme(person: Debriefer) -> tuple[BotMessage, Bot
     await person.question("company")
     position = await person.say("Acme")
     assert "Question 2/25" in position.text
-    return ending[-1], position
+    return ending, position
 
 
 @pytest.mark.parametrize("interject", INTERJECTIONS, ids=IDS)
