@@ -158,7 +158,7 @@ async def _plan_round(
         user_id=user.id,
         debrief_id=debrief.id,
         outcome=Outcome.NEXT_ROUND,
-        next_round_date=day.isoformat() if day else None,
+        next_round_date=day,
     )
     plan = next_round(round_date=day, now=now, tz=tz)
     await context.reminders.schedule(user_id=user.id, debrief_id=debrief.id, reminders=[plan])

@@ -36,16 +36,6 @@ DELIVERY_WORKERS = 4
 BATCH = 200
 
 
-def _finished_at(debrief: Debrief, fallback: datetime) -> datetime:
-    """Return when the debrief was finished (stored as an ISO timestamp in UTC)."""
-    if debrief.finished_at:
-        try:
-            return datetime.fromisoformat(debrief.finished_at.replace("Z", "+00:00"))
-        except ValueError:
-            pass
-    return fallback
-
-
 async def _send(
     context: DebriefContext,
     reminder: Reminder,
@@ -151,7 +141,7 @@ async def _deliver(context: DebriefContext, reminder: Reminder, now: datetime) -
     if reminder.kind is ReminderKind.NO_NEWS:
         follow_up = next_no_news(
             debrief.answers,
-            finished_at=_finished_at(debrief, now),
+            finished_at=debrief.finished_at or now,
             now=now,
             tz=tz,
             attempt=reminder.attempt,
