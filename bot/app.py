@@ -230,6 +230,7 @@ def build_application(
         get_updates_request=AiohttpRequest(connection_pool_size=1),
         rate_limiter=rate_limiter(settings.max_messages_per_second),
     )
+    bot.hand_updates_to(inbox.keep_all)
     builder = (
         ApplicationBuilder()
         .bot(bot)
