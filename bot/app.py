@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot import erase, export, followups, handlers, history, insights, notes, voice
+from bot.access import RefusalBudget
 from bot.botapi import DebriefBot
 from bot.callbacks import Action
 from bot.chart import Charts
@@ -245,6 +246,7 @@ def build_application(
     data.settings = settings
     data.clock = clock
     data.checklist = checklist()
+    data.refusals = RefusalBudget()
     data.transcriber = speech or transcriber(settings)
     data.charts = Charts()
     _register(application)
