@@ -79,6 +79,21 @@ async def test_three_debriefs_with_a_shared_awkward_question_give_insights_and_a
         await bob.user.send_text("/insights")
         only_one = await bob.user.next_message(timeout=WAIT * 2)
 
+        # Nothing of the insights is kept apart from the debriefs: after /delete, nothing shows.
+        erase = text("fr", "erase.yes")
+        await alice.user.send_text("/delete")
+        confirm = await alice.user.next_message(timeout=WAIT, predicate=lambda m: erase in m.labels)
+        await alice.user.press_button(confirm, erase)
+        await telegram.wait_for_message(
+            alice.user.chat_id,
+            after=confirm.index,
+            predicate=lambda m: m.message_id == confirm.message_id and m.edit_count > 0,
+        )
+        await alice.user.send_text("/insights")
+        after_delete = await alice.user.next_message(
+            timeout=WAIT * 2, predicate=lambda m: "dès deux bilans" in m.text
+        )
+
     shown = "\n".join(
         m.text for m in alice.user.messages[first.index : photo.index] if not m.is_photo
     )
@@ -101,5 +116,6 @@ async def test_three_debriefs_with_a_shared_awkward_question_give_insights_and_a
     assert len(png) < 60_000
 
     assert "Un bilan pour l’instant" in only_one.text
+    assert not after_delete.is_photo
     assert _photos(bob.user.messages) == []
     assert telegram.rejected == []
