@@ -285,19 +285,24 @@ def _improvements(debriefs: Sequence[Debrief], language: Language) -> tuple[Impr
     blunders = _occurrences(debriefs, "blunders")
     if not said:
         return ()
-    matches = similar_pairs(
-        [normalise(o.wording, language) for o in said],
-        [normalise(o.wording, language) for o in blunders],
-    )
+    said_keys = [normalise(o.wording, language) for o in said]
+    blunders_by_key: dict[str, list[Occurrence]] = {}
+    for blunder in blunders:
+        blunders_by_key.setdefault(normalise(blunder.wording, language), []).append(blunder)
+    like: dict[str, list[Occurrence]] = {}
+    for said_key, blunder_key in similar_pairs(
+        [key for key in said_keys if key], [key for key in blunders_by_key if key]
+    ):
+        like.setdefault(said_key, []).extend(blunders_by_key[blunder_key])
     order = {d.id: index for index, d in enumerate(debriefs)}
     with_blunders = {o.debrief_id for o in blunders}
     found: list[Improvement] = []
-    for index, occurrence in enumerate(said):
+    for occurrence, key in zip(said, said_keys, strict=True):
         position = order[occurrence.debrief_id]
         later = {
-            blunders[j].debrief_id: blunders[j]
-            for i, j in matches
-            if i == index and order[blunders[j].debrief_id] > position
+            blunder.debrief_id: blunder
+            for blunder in like.get(key, ())
+            if order[blunder.debrief_id] > position
         }
         later_debriefs = sum(1 for d in debriefs[position + 1 :] if d.id in with_blunders)
         found.append(Improvement(occurrence, tuple(later.values()), later_debriefs))

@@ -1,0 +1,264 @@
+"""/insights at scale: one user's 200 debriefs among the history benchmark's 100,000."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from benchmarks.history import (
+    REPLY_TIMEOUT,
+    UNPACED,
+    Sample,
+    Sizes,
+    act,
+    cached_database,
+    evict,
+    prepare_copy,
+    run_block,
+)
+from benchmarks.processes import (
+    TOKEN,
+    BotProcess,
+    ProcessExited,
+    bot_env,
+    check,
+    finish,
+    git_commit,
+    machine_ticks,
+    positive,
+    wait_ready,
+)
+from benchmarks.stats import percentiles_ms
+from bot.chart import analyse
+from bot.fakeapi import BotMessage, FakeTelegram
+from conversations.insights import INSIGHT_KEYS
+from storage.database import open_database
+from storage.debriefs import DebriefRepository
+
+__all__ = ["main"]
+
+JSON = dict[str, Any]
+
+TARGET_MS: Final = 1000
+MEASURED: Final = 200
+USAGE: Final = """\
+The database is the history benchmark's (benchmarks/history.py generates and caches it; the
+measured user has --measured debriefs). Two passes:
+  bot     the real bot (`python -m bot`) on a copy; the measured user sends /insights: time from
+          the update to the chart's photo (every text message comes before it); the first one
+          starts the chart process. Peak memory of the bot and of the chart process.
+  pieces  in this process: the repository query, the insights and the chart, timed apart.
+"""
+
+
+def _photo_bytes(fake: FakeTelegram, message: BotMessage) -> int:
+    """Return the size of a photo message's image, as uploaded."""
+    return len(fake.file_bytes(message.photo_file_id or ""))
+
+
+async def bot_pass(
+    db_path: Path, workdir: Path, facts: JSON, *, requests: int, warmup: int
+) -> JSON:
+    """Start the bot, then time the measured user's /insights, chart included."""
+    result: JSON = {"settings": UNPACED}
+    sizes: list[int] = []
+    texts: list[int] = []
+    evict(db_path)
+    async with FakeTelegram(token=TOKEN) as fake:
+        process = BotProcess.start(
+            "insights", "bot", [], bot_env(fake.url, db_path, UNPACED), workdir
+        )
+        ticks = machine_ticks()
+        try:
+            await wait_ready(fake, process)
+            result["peak_memory_mib_after_start"] = process.peak_memory_mib()
+            user = fake.user(facts["measured"]["user_id"], first_name="Camille", language_code="fr")
+
+            async def insights(_: int) -> Sample:
+                """Send /insights and wait for the chart."""
+                sample = await act(
+                    fake,
+                    user,
+                    lambda: user.send_text("/insights"),
+                    lambda m: m.is_photo,
+                    REPLY_TIMEOUT,
+                )
+                photo = user.messages[-1]
+                sizes.append(_photo_bytes(fake, photo))
+                texts.append(sample.messages - 1)
+                return sample
+
+            block = await run_block("insights", insights, process, warmup=warmup, count=requests)
+            result["block"] = block.summary()
+            result["peak_memory_mib_after"] = process.peak_memory_mib()
+            result["chart_process_peak_mib"] = sorted(process.children_peak_memory_mib().values())
+            result["photo_bytes"] = {"min": min(sizes), "max": max(sizes)} if sizes else None
+            result["text_messages"] = max(texts) if texts else None
+            result["rejected"] = [f"{c.method}: {c.error}" for c in fake.rejected][:5]
+        except (ProcessExited, TimeoutError) as error:
+            result["error"] = f"{type(error).__name__}: {error}"
+            print(process.log_tail(), file=sys.stderr)
+        finally:
+            result["exit_code"] = await process.stop()
+        spent = {key: value - ticks.get(key, 0) for key, value in machine_ticks().items()}
+        if sum(spent.values()):
+            result["steal_percent"] = round(100 * spent["steal"] / sum(spent.values()), 1)
+    return result
+
+
+async def pieces_pass(db_path: Path, facts: JSON, repeat: int) -> JSON:
+    """Time the query, the computation and the drawing apart, in this process."""
+    user_id = facts["measured"]["user_id"]
+    database = await open_database(db_path)
+    try:
+        repository = DebriefRepository(database)
+        queries, computed = [], []
+        debriefs = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            debriefs = await repository.headlines(user_id=user_id, keys=INSIGHT_KEYS)
+            queries.append(time.perf_counter() - started)
+        analyse(debriefs, "fr")
+        tracemalloc.start()
+        for _ in range(repeat):
+            started = time.perf_counter()
+            insights, png = await asyncio.to_thread(analyse, debriefs, "fr")
+            computed.append(time.perf_counter() - started)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    finally:
+        await database.close()
+    return {
+        "debriefs": len(debriefs),
+        "query_ms": percentiles_ms(queries),
+        "insights_and_chart_ms": percentiles_ms(computed),
+        "python_peak_mib_while_computing": round(peak / 2**20, 1),
+        "recurring": {
+            "awkward": len(insights.awkward),
+            "obstacles": len(insights.obstacles),
+            "forgotten": len(insights.forgotten),
+        },
+        "png_bytes": len(png or b""),
+    }
+
+
+def render_report(report: JSON) -> str:
+    """Render the human-readable report."""
+    out = [
+        "",
+        "=" * 100,
+        f"/insights at scale — {report['cpus']} CPUs, Python {report['python']},"
+        f" SQLite {report['sqlite']}, commit {report['commit']}",
+        "=" * 100,
+        f"database: {report['sizes']['debriefs']:,} debriefs of {report['sizes']['users']:,}"
+        f" users; the measured user has {report['sizes']['measured']}",
+    ]
+    bot = report.get("bot", {})
+    if bot:
+        block = bot.get("block", {})
+        latency = block.get("latency_ms", {})
+        p95 = latency.get("p95")
+        out += [
+            "",
+            "bot (python -m bot, unpaced)",
+            f"  /insights to the chart's photo: p50 {latency.get('p50')} ms, p95 {p95} ms"
+            f" {check(p95 is not None and p95 < TARGET_MS)} (target < {TARGET_MS} ms),"
+            f" {block.get('count')} runs",
+            f"  first /insights (starts the chart process): {block.get('first_action_ms')} ms",
+            f"  messages per /insights: {block.get('messages_per_action')}"
+            f" (text {bot.get('text_messages')} + the photo);"
+            f" photo {bot.get('photo_bytes')} bytes",
+            f"  bot CPU per /insights: {block.get('bot_cpu_ms_per_action')} ms (the chart process"
+            " not included)",
+            f"  peak memory: bot {bot.get('peak_memory_mib_after_start')} MiB after start,"
+            f" {bot.get('peak_memory_mib_after')} MiB after; chart process"
+            f" {bot.get('chart_process_peak_mib')} MiB",
+            f"  steal: {bot.get('steal_percent')} %",
+        ]
+        if "error" in bot or "error" in block:
+            out.append(f"  ERROR: {bot.get('error') or block.get('error')}")
+    pieces = report.get("pieces", {})
+    if pieces:
+        out += [
+            "",
+            f"pieces, in this process ({pieces['debriefs']} debriefs)",
+            f"  headlines query: {pieces['query_ms']}",
+            f"  insights + chart: {pieces['insights_and_chart_ms']};"
+            f" Python peak {pieces['python_peak_mib_while_computing']} MiB",
+            f"  recurring: {pieces['recurring']}; PNG {pieces['png_bytes']} bytes",
+        ]
+    out += ["", f"JSON: {report.get('json_path', '—')}", ""]
+    return "\n".join(out)
+
+
+def failed(report: JSON) -> bool:
+    """Tell whether the run had an error or missed the latency target."""
+    bot = report.get("bot", {})
+    block = bot.get("block", {})
+    p95 = block.get("latency_ms", {}).get("p95", float("inf")) if bot else 0.0
+    return "error" in bot or "error" in block or p95 >= TARGET_MS
+
+
+async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
+    """Reuse (or make) the history database, copy it and run the passes."""
+    base, facts = await cached_database(sizes, fresh=args.fresh)
+    report: JSON = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+        "commit": git_commit(),
+        "sizes": asdict(sizes),
+        "database": facts,
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-insights-") as tmp:
+        workdir = Path(tmp)
+        copy, report["copy"] = await prepare_copy(base, workdir, 1)
+        if args.only in ("all", "bot"):
+            print("▶ the measured user's /insights …", flush=True)
+            report["bot"] = await bot_pass(
+                copy, workdir, facts, requests=args.requests, warmup=args.warmup
+            )
+        if args.only in ("all", "pieces"):
+            report["pieces"] = await pieces_pass(copy, facts, args.repeat)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run, print the report and write the JSON; return the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.insights",
+        description=__doc__,
+        epilog=USAGE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--users", type=positive, default=10_000, help="default 10000")
+    parser.add_argument("--debriefs", type=positive, default=100_000, help="default 100000")
+    parser.add_argument("--measured", type=positive, default=MEASURED, help="default 200")
+    parser.add_argument("--seed", type=int, default=20_261_126, help="of the generated data")
+    parser.add_argument("--requests", type=positive, default=40, help="measured runs (40)")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up runs (default 3)")
+    parser.add_argument("--repeat", type=positive, default=10, help="pieces' runs (default 10)")
+    parser.add_argument("--only", choices=("all", "bot", "pieces"), default="all")
+    parser.add_argument("--fresh", action="store_true", help="generate the database again")
+    args = parser.parse_args(argv)
+    if args.debriefs < args.users - 1 + args.measured:
+        parser.error("--debriefs must leave every other user at least one debrief")
+    sizes = Sizes(args.users, args.debriefs, args.measured, args.seed)
+    return finish(run(sizes, args), "insights", render_report, failed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
