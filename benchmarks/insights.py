@@ -14,7 +14,7 @@ import tracemalloc
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from benchmarks.history import (
     REPLY_TIMEOUT,
@@ -43,6 +43,7 @@ from benchmarks.stats import percentiles_ms
 from bot.chart import analyse
 from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.insights import INSIGHT_KEYS
+from conversations.model import Debrief, Outcome
 from storage.database import open_database
 from storage.debriefs import DebriefRepository
 
@@ -153,6 +154,48 @@ async def pieces_pass(db_path: Path, facts: JSON, repeat: int) -> JSON:
     }
 
 
+# The README's chart: twelve interviews of a job search that gets better.
+SAMPLE: Final = (
+    ("Acme Robotics", "2026-03-04", "2", "rejected"),
+    ("Globex", "2026-03-19", "3", "rejected"),
+    ("Initech", "2026-04-02", "2", "withdrawn"),
+    ("Hooli", "2026-04-15", "3", "rejected"),
+    ("Umbrella Health", "2026-04-29", "4", "next_round"),
+    ("Umbrella Health", "2026-05-12", "3", "rejected"),
+    ("Stark Labs", "2026-05-27", "4", "rejected"),
+    ("Wayne Logistics", "2026-06-10", "3", "waiting"),
+    ("Cyberdyne", "2026-06-24", "4", "next_round"),
+    ("Cyberdyne", "2026-07-08", "5", "offer"),
+    ("Tyrell Systems", "2026-07-15", "4", "waiting"),
+    ("Aperture", "2026-07-22", "5", "waiting"),
+)
+
+
+def sample_chart(path: Path) -> None:
+    """Draw the README's chart from the sample job search above."""
+    debriefs = []
+    for number, (company, day, rating, outcome) in enumerate(SAMPLE, start=1):
+        previous = number - 1 if number > 1 and SAMPLE[number - 2][0] == company else None
+        debriefs.append(
+            Debrief(
+                number,
+                1,
+                "done",
+                None,
+                None,
+                None,
+                None,
+                answers={"company": company, "interview_date": day, "rating": rating},
+                outcome=cast(Outcome, outcome),
+                previous_id=previous,
+            )
+        )
+    _, png = analyse(debriefs, "en")
+    assert png is not None
+    path.write_bytes(png)
+    print(f"{path}: {len(png):,} bytes")
+
+
 def render_report(report: JSON) -> str:
     """Render the human-readable report."""
     out = [
@@ -253,7 +296,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=positive, default=10, help="pieces' runs (default 10)")
     parser.add_argument("--only", choices=("all", "bot", "pieces"), default="all")
     parser.add_argument("--fresh", action="store_true", help="generate the database again")
+    parser.add_argument(
+        "--sample-chart", type=Path, metavar="PNG", help="only draw the README's chart to PNG"
+    )
     args = parser.parse_args(argv)
+    if args.sample_chart:
+        sample_chart(args.sample_chart)
+        return 0
     if args.debriefs < args.users - 1 + args.measured:
         parser.error("--debriefs must leave every other user at least one debrief")
     sizes = Sizes(args.users, args.debriefs, args.measured, args.seed)
