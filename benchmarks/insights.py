@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
-import sqlite3
 import sys
 import tempfile
 import time
 import tracemalloc
-from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, cast
 
@@ -25,6 +20,7 @@ from benchmarks.history import (
     cached_database,
     evict,
     prepare_copy,
+    report_head,
     run_block,
 )
 from benchmarks.processes import (
@@ -34,7 +30,6 @@ from benchmarks.processes import (
     bot_env,
     check,
     finish,
-    git_commit,
     machine_ticks,
     positive,
     wait_ready,
@@ -256,16 +251,7 @@ def failed(report: JSON) -> bool:
 async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
     """Reuse (or make) the history database, copy it and run the passes."""
     base, facts = await cached_database(sizes, fresh=args.fresh)
-    report: JSON = {
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
-        "commit": git_commit(),
-        "sizes": asdict(sizes),
-        "database": facts,
-    }
+    report = report_head(sizes, facts)
     with tempfile.TemporaryDirectory(prefix="bench-insights-") as tmp:
         workdir = Path(tmp)
         copy, report["copy"] = await prepare_copy(base, workdir, 1)
