@@ -209,21 +209,26 @@ def _recurring(
     """Group similar items of `key`; keep groups from several debriefs (or companies)."""
     found = _occurrences(debriefs, key)
     groups = group_similar(found, [o.wording for o in found], language=language)
-    kept = []
+    # Each company name folded once per call (the names repeat across a user's notes).
+    folded = {o.company: company_key(o.company) for o in found}
+    kept: list[tuple[int, Recurring]] = []
     for group in groups:
         # One debrief may word the same thing twice: it still counts once.
         seen: dict[int, Occurrence] = {}
         for occurrence in group.members:
             seen.setdefault(occurrence.debrief_id, occurrence)
-        recurring = Recurring(tuple(seen.values()))
-        spread = recurring.companies if across_companies else len(seen)
-        if spread >= 2:
-            kept.append(recurring)
+        companies = len({folded[o.company] for o in seen.values()})
+        if (companies if across_companies else len(seen)) >= 2:
+            kept.append((companies, Recurring(tuple(seen.values()))))
     kept.sort(
-        key=lambda r: (r.companies, len(r.occurrences), r.occurrences[-1].day or date.min),
+        key=lambda pair: (
+            pair[0],
+            len(pair[1].occurrences),
+            pair[1].occurrences[-1].day or date.min,
+        ),
         reverse=True,
     )
-    return tuple(kept)
+    return tuple(recurring for _, recurring in kept)
 
 
 def recurring_awkward(debriefs: Sequence[Debrief], *, language: Language) -> tuple[Recurring, ...]:
@@ -296,6 +301,10 @@ def _improvements(debriefs: Sequence[Debrief], language: Language) -> tuple[Impr
         like.setdefault(said_key, []).extend(blunders_by_key[blunder_key])
     order = {d.id: index for index, d in enumerate(debriefs)}
     with_blunders = {o.debrief_id for o in blunders}
+    # after[i]: how many debriefs after the i-th noted blunders.
+    after = [0] * (len(debriefs) + 1)
+    for index in range(len(debriefs) - 1, -1, -1):
+        after[index] = after[index + 1] + (debriefs[index].id in with_blunders)
     found: list[Improvement] = []
     for occurrence, key in zip(said, said_keys, strict=True):
         position = order[occurrence.debrief_id]
@@ -304,8 +313,7 @@ def _improvements(debriefs: Sequence[Debrief], language: Language) -> tuple[Impr
             for blunder in like.get(key, ())
             if order[blunder.debrief_id] > position
         }
-        later_debriefs = sum(1 for d in debriefs[position + 1 :] if d.id in with_blunders)
-        found.append(Improvement(occurrence, tuple(later.values()), later_debriefs))
+        found.append(Improvement(occurrence, tuple(later.values()), after[position + 1]))
     return tuple(found)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -20,7 +21,7 @@ from typing import Generic, TypeVar
 import Stemmer
 from rapidfuzz import fuzz, process
 
-from conversations.i18n import Language, fold
+from conversations.i18n import Language
 
 __all__ = ["THRESHOLD", "Grouped", "group_similar", "items", "normalise", "similar_pairs"]
 
@@ -33,6 +34,7 @@ THRESHOLD = 65
 _SPLIT = re.compile(r"\n+|(?<=[?!.;])\s+|\s*;\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s*")
 _NOT_WORD = re.compile(r"[\W_]+")
+_LATIN_MARKS = re.compile("[\u0300-\u036f]")
 # A piece with fewer than four letters says nothing comparable ("Non.", "RAS").
 _ENOUGH_LETTERS = re.compile(r"(?:[^\W\d_][\W\d_]*){4}")
 _STEMMERS: dict[Language, str] = {"en": "english", "fr": "french"}
@@ -51,6 +53,13 @@ def items(note: str | None) -> list[str]:
     return found
 
 
+def _folded(text: str) -> str:
+    """Lower-case and strip Latin accents, like i18n.fold, in a few C-level passes."""
+    # i18n.fold tests every character in Python: half the time of /insights for 200 debriefs.
+    # Only the Latin combining marks are dropped here, which is all French and English need.
+    return _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", text.casefold().replace("’", "'")))
+
+
 @cache
 def _stop_words() -> frozenset[str]:
     """Return the words left out of every wording (conversations/stopwords.toml)."""
@@ -67,7 +76,7 @@ def _stemmer(language: Language) -> Stemmer.Stemmer:
 def normalise(text: str, language: Language) -> str:
     """Reduce a wording to its stems: 'Vos prétentions salariales ?' → 'pretent salarial'."""
     stop = _stop_words()
-    words = [word for word in _NOT_WORD.sub(" ", fold(text)).split() if word not in stop]
+    words = [word for word in _NOT_WORD.sub(" ", _folded(text)).split() if word not in stop]
     return " ".join(_stemmer(language).stemWords(words))
 
 
