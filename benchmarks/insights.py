@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -208,6 +209,8 @@ def render_report(report: JSON) -> str:
         "=" * 100,
         f"database: {report['sizes']['debriefs']:,} debriefs of {report['sizes']['users']:,}"
         f" users; the measured user has {report['sizes']['measured']}",
+        f"load average (1, 5, 15 min): {report.get('load_average_before')} before,"
+        f" {report.get('load_average_after')} after",
     ]
     bot = report.get("bot", {})
     if bot:
@@ -260,6 +263,8 @@ async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
     """Reuse (or make) the history database, copy it and run the passes."""
     base, facts = await cached_database(sizes, fresh=args.fresh)
     report = report_head(sizes, facts)
+    # The machine may be shared: how busy it was says how much of the latency is waiting for a CPU.
+    report["load_average_before"] = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-insights-") as tmp:
         workdir = Path(tmp)
         copy, report["copy"] = await prepare_copy(base, workdir, 1)
@@ -270,6 +275,7 @@ async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
             )
         if args.only in ("all", "pieces"):
             report["pieces"] = await pieces_pass(copy, facts, args.repeat)
+    report["load_average_after"] = os.getloadavg()
     return report
 
 
