@@ -9,7 +9,7 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from benchmarks.history import (
     REPLY_TIMEOUT,
@@ -38,7 +38,7 @@ from benchmarks.stats import percentiles_ms
 from bot.chart import analyse, chart_data, draw
 from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.insights import INSIGHT_KEYS, build_insights
-from conversations.model import Debrief, Outcome
+from conversations.model import Debrief, Outcome, Status
 from storage.database import open_database
 from storage.debriefs import DebriefRepository
 
@@ -193,13 +193,13 @@ def sample_chart(path: Path) -> None:
             Debrief(
                 number,
                 1,
-                "done",
+                Status.DONE,
                 None,
                 None,
                 None,
                 None,
                 answers={"company": company, "interview_date": day, "rating": rating},
-                outcome=cast(Outcome, outcome),
+                outcome=Outcome(outcome),
                 previous_id=previous,
             )
         )
