@@ -167,6 +167,7 @@ class FakeTelegram:
         self._files_by_path: dict[str, StoredFile] = {}
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._pending: deque[QueuedUpdate] = deque()
+        self._refusals: deque[str] = deque()
         self._next_update_id = self._rng.randrange(100_000_000, 900_000_000)
         self._allowed = self._default_allowed()
         self._updates_event = asyncio.Event()
@@ -279,6 +280,10 @@ class FakeTelegram:
     def inject_429(self, count: int) -> None:
         """Answer the next count sending requests with 429 Too Many Requests."""
         self._inject_remaining += count
+
+    def inject_bad_request(self, count: int, description: str) -> None:
+        """Answer the next count sending requests with 400 and `description` (a refusal)."""
+        self._refusals.extend([description] * count)
 
     def clear_calls(self) -> None:
         """Forget recorded calls, rejections and the throttle count."""
@@ -715,6 +720,8 @@ class FakeTelegram:
                     f"Too Many Requests: retry after {self.retry_after}",
                     {"retry_after": self.retry_after},
                 )
+            if method in SENDING_METHODS and self._refusals:
+                raise ApiError(400, self._refusals.popleft())
             result = await self._execute(method, params)
         except ApiError as exc:
             call = Call(method, loggable(params), False, exc.description, at, exc.status)
