@@ -9,9 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
-from telegram import Update
 
-from bot.app import build_application
+from bot.app import UPDATE_TYPES, build_application
 from bot.config import MISSING_TOKEN_HELP, Settings, StorageSettings
 from storage.backup import BackupError, BackupRefusedError, backup
 
@@ -96,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     _configure_logging(settings.log_level)
     application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    application.run_polling(allowed_updates=UPDATE_TYPES)
     return 0
 
 

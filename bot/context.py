@@ -12,12 +12,13 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from conversations.checklist import Checklist
 from conversations.i18n import LANGUAGES, Language, language_from_code
+from conversations.model import Profile
 from conversations.timezones import zone
 from speech import Transcriber
 from storage.database import Database
 from storage.debriefs import DebriefRepository
 from storage.reminders import ReminderRepository
-from storage.users import Profile, UserRepository
+from storage.users import UserRepository
 
 __all__ = ["BotData", "DebriefApplication", "DebriefContext", "language_of"]
 

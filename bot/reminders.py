@@ -19,10 +19,9 @@ from conversations.followup import (
     build_questions_email,
 )
 from conversations.i18n import Language
+from conversations.model import Debrief, NewReminder, Reminder
 from conversations.reminders import epoch, next_no_news, parse_day
 from conversations.schedule import outside_quiet_hours
-from storage.debriefs import Debrief
-from storage.reminders import NewReminder, Reminder
 
 __all__ = ["DELIVERY_WORKERS", "deliver_due"]
 

@@ -11,17 +11,17 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import Action, Button
+from bot.callbacks import IN_PLACE, Action, Button
 from conversations.answers import display, stars
 from conversations.checklist import Checklist, Kind, Question
-from conversations.dates import format_date
+from conversations.dates import format_date, weekday_name
 from conversations.email import EmailDraft, build_thank_you, sending_advice
 from conversations.flow import addable_question
 from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
 from conversations.i18n import LANGUAGES, Language, catalog
+from conversations.model import Debrief, Outcome
 from conversations.summary import Summary, build_summary
-from storage.debriefs import Debrief, Outcome
 
 OUTCOMES: tuple[Outcome, ...] = ("waiting", "next_round", "offer", "rejected", "withdrawn")
 
@@ -48,11 +48,14 @@ __all__ = [
     "outcome_choice",
     "pack",
     "question",
+    "questions_reminder",
     "recall",
+    "recorded",
     "refusal",
     "reminder",
     "reminder_item",
     "round_date_question",
+    "stamp",
     "start",
     "summary",
     "text",
@@ -68,6 +71,8 @@ _QUOTE_LIMIT = 3000
 # with its values always fits in one message; the placeholders below hold quotes.
 _VALUE_LIMIT = 200
 _QUOTED = frozenset({"answer", "transcript", "questions"})
+# An answer shown under its question once recorded: enough to recognise it at a glance.
+_RECORDED_LIMIT = 160
 # Longer mailto: links are unreliable in mail apps; past this the body is left out of the link.
 _MAILTO_LIMIT = 2000
 
@@ -218,6 +223,37 @@ def _answer_buttons(
             return []
 
 
+def _header(checklist: Checklist, key: str, language: Language) -> str:
+    """Render a question's section and progress line."""
+    return text(
+        language,
+        "debrief.header",
+        section=checklist.section_of(key).title(language),
+        number=checklist.number(key),
+        total=len(checklist),
+    )
+
+
+def recorded(
+    checklist: Checklist, key: str, answer: str | None, *, skipped: bool, language: Language
+) -> Reply:
+    """Render an asked question once it is left: the answer it got (shortened), no keyboard."""
+    asked = checklist.question(key)
+    body = f"{_header(checklist, key, language)}\n{escape(asked.prompt(language))}"
+    if answer:
+        shown = _clip(display(asked, answer, language), _RECORDED_LIMIT)
+        body += "\n\n" + text(language, "recorded.answer", answer=shown)
+    elif skipped:
+        body += "\n\n" + text(language, "recorded.skipped")
+    return Reply(body)
+
+
+def stamp(when: datetime, *, tz: tzinfo, language: Language) -> str:
+    """Say briefly when something was done: 'mardi 14:02'."""
+    local = when.astimezone(tz)
+    return f"{weekday_name(local.date(), language)} {local.strftime('%H:%M')}"
+
+
 def question(
     checklist: Checklist,
     debrief: Debrief,
@@ -230,13 +266,7 @@ def question(
     """Render the debrief's current question with its progress, buttons and controls."""
     assert debrief.current_key is not None
     current = checklist.question(debrief.current_key)
-    header = text(
-        language,
-        "debrief.header",
-        section=checklist.section_of(current.key).title(language),
-        number=checklist.number(current.key),
-        total=len(checklist),
-    )
+    header = _header(checklist, current.key, language)
     parts = [*([preface] if preface else []), header, escape(current.prompt(language))]
     answer = debrief.answers.get(current.key)
     if show_answer and answer is not None:
@@ -455,22 +485,29 @@ def finished(
     debrief_id: int,
     answered: int,
     total: int,
-    notes: Sequence[str],
-    ask_questions_when: bool,
+    thank_you_when: str | None,
+    no_news_when: str | None,
 ) -> Reply:
-    """Render the end of a debrief: what was saved, what comes next, and how things stand."""
-    lines = [text(language, "debrief.finished", answered=answered, total=total), *notes]
-    rows = []
-    if ask_questions_when:
-        choices = [
-            ("2d", "reminders.in_two_days_button"),
-            ("other", "reminders.other_time_button"),
-            ("never", "reminders.never_button"),
-        ]
-        rows.append(_button_row(language, Action.QUESTIONS_WHEN, debrief_id, choices))
-    lines += ["", text(language, "outcome.question")]
-    rows += outcome_buttons(debrief_id, language)
-    return Reply("\n".join(lines), _markup(rows))
+    """Render the end of a debrief: what was saved, and the application's status (waiting)."""
+    lines = [text(language, "debrief.finished", answered=answered, total=total)]
+    if thank_you_when is not None:
+        lines.append(text(language, "end.thank_you", when=thank_you_when))
+    lines += ["", text(language, "end.status")]
+    if no_news_when is not None:
+        lines.append(text(language, "end.no_news", when=no_news_when))
+    change = (text(language, "end.status_button"), Button(Action.STATUS, debrief_id, IN_PLACE))
+    return Reply("\n".join(lines), _markup([[change]]))
+
+
+def questions_reminder(*, language: Language, debrief_id: int, when: str) -> Reply:
+    """Say when the forgotten questions come back, with other times to choose from."""
+    choices = [
+        ("2d", "reminders.in_two_days_button"),
+        ("other", "reminders.other_time_button"),
+        ("never", "reminders.never_button"),
+    ]
+    row = _button_row(language, Action.QUESTIONS_WHEN, debrief_id, choices)
+    return Reply(text(language, "end.questions", when=when), _markup([row]))
 
 
 _REMINDER_BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {

@@ -16,6 +16,7 @@ __all__ = [
     "parse_interview_date",
     "parse_upcoming_date",
     "small_number",
+    "weekday_name",
 ]
 
 _MONTHS: dict[Language, tuple[str, ...]] = {
@@ -102,6 +103,11 @@ def parse_interview_date(text: str, *, today: date) -> date | None:
     if (match := _WEEKDAY.match(folded)) and (weekday := _weekday_number(match[1])) is not None:
         return today - timedelta(days=(today.weekday() - weekday) % 7)
     return None
+
+
+def weekday_name(value: date, language: Language) -> str:
+    """Name the day of the week of a date: 'mardi', 'Tuesday'."""
+    return _WEEKDAYS[language][value.weekday()]
 
 
 def format_date(value: date, language: Language) -> str:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from conversations.i18n import fold
+from conversations.model import Debrief
 from conversations.reminders import parse_day
-from storage.debriefs import Debrief
 
 __all__ = [
     "HEADLINE_KEYS",

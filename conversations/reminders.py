@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 
 from conversations.dates import find_decision_date
+from conversations.model import NewReminder
 from conversations.schedule import (
     next_morning,
     next_round_due,
@@ -13,7 +14,6 @@ from conversations.schedule import (
     outside_quiet_hours,
     thank_you_due,
 )
-from storage.reminders import NewReminder
 
 __all__ = ["after_debrief", "epoch", "forgotten", "next_no_news", "next_round", "parse_day"]
 

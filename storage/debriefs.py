@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
 import aiosqlite
 
+from conversations.model import AnswerPart, Debrief, NewReminder, Outcome, Status
 from storage.database import Database
-from storage.reminders import NewReminder, schedule_statement
+from storage.reminders import schedule_statement
 
-__all__ = ["Debrief", "DebriefRepository", "NotFoundError", "Outcome", "Status"]
-
-Status = Literal["active", "paused", "done"]
-Outcome = Literal["waiting", "next_round", "offer", "rejected", "withdrawn"]
+__all__ = ["DebriefRepository", "NotFoundError"]
 
 # Every statement on answer parts re-checks that the debrief belongs to the user.
 _OWNED = "EXISTS (SELECT 1 FROM debriefs WHERE id = ? AND user_id = ?)"
@@ -27,32 +23,6 @@ _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
     " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Debrief:
-    """A debrief as stored: where it stands, and every answer given so far."""
-
-    id: int
-    user_id: int
-    status: Status
-    current_key: str | None
-    asked_key: str | None
-    asked_message_id: int | None
-    append_key: str | None
-    answers: dict[str, str] = field(default_factory=dict)
-    message_ids: frozenset[int] = frozenset()
-    outcome: Outcome = "waiting"
-    next_round_date: str | None = None
-    thank_you_sent: bool = False
-    created_at: str | None = None
-    finished_at: str | None = None
-    previous_id: int | None = None
-
-    @property
-    def question_delivered(self) -> bool:
-        """Tell whether the current question reached the user (it may not have, after a crash)."""
-        return self.current_key is not None and self.asked_key == self.current_key
 
 
 def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
@@ -136,6 +106,13 @@ class DebriefRepository:
         """Return the user's unfinished debrief (active or paused), if any."""
         return await self._fetch("d.user_id = ? AND d.status != 'done'", (user_id,))
 
+    async def latest_for(self, *, user_id: int) -> Debrief | None:
+        """Return the user's most recently started debrief, finished or not."""
+        return await self._fetch(
+            "d.id = (SELECT max(id) FROM debriefs WHERE user_id = ?) AND d.user_id = ?",
+            (user_id, user_id),
+        )
+
     async def all_for(self, *, user_id: int) -> list[Debrief]:
         """Return every debrief of the user with all its answers, newest first."""
         return await self._fetch_all("d.user_id = ?", (user_id,))
@@ -170,7 +147,7 @@ class DebriefRepository:
         by_id = {debrief.id: debrief for debrief in found}
         return [by_id[i] for i in ids if i in by_id]
 
-    async def answer_part(self, *, user_id: int, message_id: int) -> tuple[int, str, int] | None:
+    async def answer_part(self, *, user_id: int, message_id: int) -> AnswerPart | None:
         """Find the answer part a Telegram message carried: (debrief id, question key, part)."""
         row = await self._db.fetch_one(
             "SELECT p.debrief_id, p.question_key, p.part FROM answer_parts p"
@@ -178,7 +155,9 @@ class DebriefRepository:
             " WHERE d.user_id = ? AND p.message_id = ? ORDER BY d.id DESC LIMIT 1",
             (user_id, message_id),
         )
-        return None if row is None else (row["debrief_id"], row["question_key"], row["part"])
+        if row is None:
+            return None
+        return AnswerPart(row["debrief_id"], row["question_key"], row["part"])
 
     async def get(self, *, user_id: int, debrief_id: int) -> Debrief | None:
         """Return one of the user's debriefs."""

@@ -6,6 +6,8 @@ import asyncio
 import datetime as dtm
 import html
 import re
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -45,6 +47,7 @@ from telegram.ext import (
 from bot.fakeapi import (
     MAX_DOWNLOAD_BYTES,
     BotMessage,
+    Change,
     FakeTelegram,
     FakeUser,
     HtmlParseError,
@@ -608,6 +611,76 @@ async def test_send_media_group_of_documents(bot: Bot, fake: FakeTelegram, alice
         "draft-2.eml",
     ]
     assert [m.text for m in fake.messages(ALICE)[-3:]] == ["0", "1", "2"]
+
+
+def png(width: int, height: int) -> bytes:
+    """Return a valid grey PNG of the given size."""
+    row = b"\x00" + b"\x80" * width
+    pixels = zlib.compress(row * height)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+async def test_send_photo_with_caption(bot: Bot, fake: FakeTelegram, alice: FakeUser) -> None:
+    """A PNG arrives as a photo with its size, its caption parsed, and its bytes downloadable."""
+    image = png(320, 200)
+    sent = await bot.send_photo(ALICE, image, caption="<b>Rounds</b> per month", parse_mode="HTML")
+    assert (sent.photo[-1].width, sent.photo[-1].height) == (320, 200)
+    assert sent.caption == "Rounds per month"
+    stored = fake.messages(ALICE)[-1]
+    assert stored.is_photo
+    assert stored.photo_size == (320, 200)
+    assert fake.file_bytes(stored.photo_file_id or "") == image
+    with pytest.raises(BadRequest, match=bad_request("there is no text in the message to edit")):
+        await bot.edit_message_text("x", chat_id=ALICE, message_id=sent.message_id)
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (b"GIF89a not a photo Telegram can read here", "IMAGE_PROCESS_FAILED"),
+        (png(30, 1000), "PHOTO_INVALID_DIMENSIONS"),
+        (png(6000, 4500), "PHOTO_INVALID_DIMENSIONS"),
+    ],
+)
+async def test_send_photo_refuses_what_telegram_refuses(
+    bot: Bot, alice: FakeUser, data: bytes, error: str
+) -> None:
+    """Unreadable images and extreme sizes are refused with Telegram's error."""
+    with pytest.raises(BadRequest, match=bad_request(error)):
+        await bot.send_photo(ALICE, data)
+
+
+async def test_watching_a_chat_sees_every_change(
+    bot: Bot, fake: FakeTelegram, alice: FakeUser
+) -> None:
+    """A watcher hears user messages, bot messages, edits, chat actions and callback answers."""
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data="go")]])
+    with fake.watch(ALICE) as changes:
+        said = await alice.send_text("hello")
+        await bot.send_chat_action(ALICE, "typing")
+        sent = await bot.send_message(ALICE, "Ready?", reply_markup=keyboard)
+        await bot.edit_message_text("Set.", chat_id=ALICE, message_id=sent.message_id)
+        query = await alice.press(sent.message_id, "go", force=True)
+        await bot.answer_callback_query(query, text="ok")
+        seen = [changes.get_nowait() for _ in range(changes.qsize())]
+    assert [(event.change, event.ref) for event in seen] == [
+        (Change.USER_MESSAGE, said),
+        (Change.ACTION, "typing"),
+        (Change.BOT_MESSAGE, sent.message_id),
+        (Change.EDIT, sent.message_id),
+        (Change.ANSWER, query),
+    ]
+    assert fake.user_messages(ALICE)[0]["text"] == "hello"
+    assert fake.callback_answer(query) is not None
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,12 @@ from bot.fakeapi.model import (
     BotMessage,
     Call,
     CallbackAnswer,
+    Change,
+    ChatEvent,
     JSONDict,
     MessagePredicate,
     QueuedUpdate,
+    StoredFile,
 )
 from bot.fakeapi.server import FakeTelegram
 from bot.fakeapi.users import FakeGroup, FakeUser
@@ -29,6 +32,8 @@ __all__ = [
     "BotMessage",
     "Call",
     "CallbackAnswer",
+    "Change",
+    "ChatEvent",
     "FakeGroup",
     "FakeTelegram",
     "FakeUser",
@@ -37,6 +42,7 @@ __all__ = [
     "MessagePredicate",
     "ParsedText",
     "QueuedUpdate",
+    "StoredFile",
     "parse_html",
     "utf16_len",
 ]

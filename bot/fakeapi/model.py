@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Final
 
 JSONDict = dict[str, Any]
@@ -16,6 +17,10 @@ MAX_CAPTION_LENGTH: Final = 1024
 MAX_CALLBACK_DATA_BYTES: Final = 64
 MAX_CALLBACK_ANSWER_LENGTH: Final = 200
 MAX_DOWNLOAD_BYTES: Final = 20 * 1024 * 1024
+# sendPhoto: at most 10 MB, width + height at most 10000, a ratio of at most 20.
+MAX_PHOTO_BYTES: Final = 10 * 1024 * 1024
+MAX_PHOTO_SIDES: Final = 10_000
+MAX_PHOTO_RATIO: Final = 20
 
 CHAT_NOT_FOUND: Final = "Bad Request: chat not found"
 TEXT_EMPTY: Final = "Bad Request: message text is empty"
@@ -29,6 +34,9 @@ TEXT_BUTTONS_UNALLOWED: Final = (
     "Bad Request: can't parse inline keyboard button: "
     "Text buttons are unallowed in the inline keyboard"
 )
+PHOTO_INVALID: Final = "Bad Request: IMAGE_PROCESS_FAILED"
+PHOTO_DIMENSIONS: Final = "Bad Request: PHOTO_INVALID_DIMENSIONS"
+PHOTO_TOO_BIG: Final = "Bad Request: PHOTO_SAVE_FILE_INVALID"
 EDIT_NOT_FOUND: Final = "Bad Request: message to edit not found"
 NOT_MODIFIED: Final = (
     "Bad Request: message is not modified: specified new message content and reply markup "
@@ -42,6 +50,25 @@ CONFLICT: Final = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
+
+
+class Change(StrEnum):
+    """What happened in a chat, for whoever watches it (the demo's web page)."""
+
+    BOT_MESSAGE = "bot_message"
+    EDIT = "edit"
+    USER_MESSAGE = "user_message"
+    ACTION = "action"
+    ANSWER = "answer"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatEvent:
+    """One change in a chat: a message id, a chat action or a callback query id."""
+
+    change: Change
+    chat_id: int
+    ref: int | str
 
 
 @dataclass(slots=True)
@@ -110,6 +137,8 @@ class BotMessage:
     reply_to_message_id: int | None = None
     document_mime_type: str | None = None
     document_file_id: str | None = None
+    photo_file_id: str | None = None
+    photo_size: tuple[int, int] | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -120,6 +149,11 @@ class BotMessage:
     def is_document(self) -> bool:
         """Tell whether this is a document message (its text is the caption)."""
         return self.document_file_id is not None
+
+    @property
+    def is_photo(self) -> bool:
+        """Tell whether this is a photo message (its text is the caption)."""
+        return self.photo_file_id is not None
 
     def callback_data(self, label: str) -> str:
         """Return the callback_data of the button labelled label (exact, else unique substring)."""
@@ -155,7 +189,11 @@ class BotMessage:
     def describe(self) -> str:
         """Return a one-line summary for assertion messages."""
         flags = " (edited)" if self.edited else ""
-        body = f"[document {self.document_name!r}] {self.text}" if self.is_document else self.text
+        body = self.text
+        if self.is_document:
+            body = f"[document {self.document_name!r}] {self.text}"
+        elif self.is_photo:
+            body = f"[photo] {self.text}"
         shown = body if len(body) <= 300 else body[:297] + "..."
         buttons = f" buttons={self.buttons}" if self.buttons else ""
         return f"#{self.message_id}{flags}: {shown!r}{buttons}"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import json
 import random
 import re
 import string
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Final
 
@@ -24,6 +25,7 @@ from bot.fakeapi.formatting import (
     trim,
     utf16_len,
 )
+from bot.fakeapi.images import image_info
 from bot.fakeapi.markup import NO_MARKUP, Markup, inline_markup, parse_markup
 from bot.fakeapi.model import (
     BOT_BLOCKED,
@@ -35,9 +37,15 @@ from bot.fakeapi.model import (
     MAX_CALLBACK_ANSWER_LENGTH,
     MAX_CAPTION_LENGTH,
     MAX_DOWNLOAD_BYTES,
+    MAX_PHOTO_BYTES,
+    MAX_PHOTO_RATIO,
+    MAX_PHOTO_SIDES,
     MAX_TEXT_LENGTH,
     NOT_MODIFIED,
     PARSE_ERROR_PREFIX,
+    PHOTO_DIMENSIONS,
+    PHOTO_INVALID,
+    PHOTO_TOO_BIG,
     QUERY_INVALID,
     TEXT_BLANK,
     TEXT_EMPTY,
@@ -46,7 +54,9 @@ from bot.fakeapi.model import (
     BotMessage,
     Call,
     CallbackAnswer,
+    Change,
     Chat,
+    ChatEvent,
     JSONDict,
     MessagePredicate,
     QueuedUpdate,
@@ -77,6 +87,7 @@ _METHODS: Final = {
         "sendChatAction",
         "sendDocument",
         "sendMediaGroup",
+        "sendPhoto",
         "getFile",
     }
 }
@@ -86,6 +97,7 @@ SENDING_METHODS: Final = frozenset(
         "editMessageText",
         "sendDocument",
         "sendMediaGroup",
+        "sendPhoto",
         "sendChatAction",
     }
 )
@@ -178,6 +190,8 @@ class FakeTelegram:
         self._poll_parked = asyncio.Event()
         self._open_queries: set[str] = set()
         self._answer_futures: dict[str, list[asyncio.Future[CallbackAnswer]]] = {}
+        self._query_chats: dict[str, int] = {}
+        self._watchers: dict[int, set[asyncio.Queue[ChatEvent]]] = {}
         self._inject_remaining = 0
         self._stopping = False
         self._runner: web.AppRunner | None = None
@@ -331,6 +345,35 @@ class FakeTelegram:
     def file_bytes(self, file_id: str) -> bytes:
         """Return the bytes stored under file_id."""
         return self._files[file_id].data
+
+    def stored_file(self, file_id: str) -> StoredFile:
+        """Return a file the bot sent or a user sent (KeyError if unknown)."""
+        return self._files[file_id]
+
+    def user_messages(self, chat_id: int) -> list[JSONDict]:
+        """Return the users' messages in chat_id as Bot API Message JSON, oldest first."""
+        chat = self._chat_or_raise(chat_id)
+        return [chat.user_messages[key] for key in sorted(chat.user_messages)]
+
+    def callback_answer(self, query_id: str) -> CallbackAnswer | None:
+        """Return the bot's answer to a callback query, if it answered."""
+        return self.callback_answers.get(query_id)
+
+    @contextlib.contextmanager
+    def watch(self, chat_id: int) -> Iterator[asyncio.Queue[ChatEvent]]:
+        """Yield a queue that receives every change in chat_id while the block runs."""
+        queue: asyncio.Queue[ChatEvent] = asyncio.Queue()
+        watchers = self._watchers.setdefault(chat_id, set())
+        watchers.add(queue)
+        try:
+            yield queue
+        finally:
+            watchers.discard(queue)
+
+    def _emit(self, change: Change, chat_id: int, ref: int | str) -> None:
+        """Tell the watchers of chat_id what changed."""
+        for queue in self._watchers.get(chat_id, ()):
+            queue.put_nowait(ChatEvent(change, chat_id, ref))
 
     def calls_to(self, method: str) -> list[Call]:
         """Return the recorded calls of one method."""
@@ -583,6 +626,7 @@ class FakeTelegram:
                 raise KeyError(f"no message #{reply_to} in chat {chat.id} to reply to")
             message["reply_to_message"] = replied
         chat.user_messages[message_id] = message
+        self._emit(Change.USER_MESSAGE, chat.id, message_id)
         self._enqueue("message", message, chat.id, user.user_id)
         return message_id
 
@@ -599,6 +643,7 @@ class FakeTelegram:
         if entities:
             edited["entities"] = entities
         chat.user_messages[message_id] = edited
+        self._emit(Change.USER_MESSAGE, chat.id, message_id)
         self._enqueue("edited_message", edited, chat.id, user.user_id)
 
     def _press(
@@ -622,6 +667,7 @@ class FakeTelegram:
             )
         query_id = str(self._rng.randrange(10**17, 10**19))
         self._open_queries.add(query_id)
+        self._query_chats[query_id] = chat.id
         query = {
             "id": query_id,
             "from": user.json(),
@@ -763,6 +809,7 @@ class FakeTelegram:
             "sendChatAction": self._send_chat_action,
             "sendDocument": self._send_document,
             "sendMediaGroup": self._send_media_group,
+            "sendPhoto": self._send_photo,
             "getFile": self._get_file,
         }
 
@@ -987,10 +1034,12 @@ class FakeTelegram:
         *,
         reply_to: int | None,
         document: StoredFile | None = None,
+        photo: tuple[StoredFile, tuple[int, int]] | None = None,
     ) -> BotMessage:
         """Record a delivered bot message and wake waiters."""
         now = time.monotonic()
-        raw = params.get("caption" if document is not None else "text")
+        captioned = document is not None or photo is not None
+        raw = params.get("caption" if captioned else "text")
         message = BotMessage(
             message_id=chat.take_message_id(),
             chat_id=chat.id,
@@ -1014,10 +1063,14 @@ class FakeTelegram:
             message.document_bytes = document.data
             message.document_mime_type = document.mime_type
             message.document_file_id = document.file_id
+        if photo is not None:
+            message.photo_file_id = photo[0].file_id
+            message.photo_size = photo[1]
         chat.bot_messages.append(message)
         chat.sent_times.append(now)
         chat.by_id[message.message_id] = message
         self._notify(chat, message)
+        self._emit(Change.BOT_MESSAGE, chat.id, message.message_id)
         return message
 
     def _message_json_by_id(self, chat: Chat, message_id: int) -> JSONDict | None:
@@ -1048,6 +1101,11 @@ class FakeTelegram:
                 "mime_type": message.document_mime_type,
                 **self._file_json(self._files[message.document_file_id or ""]),
             }
+        elif message.is_photo:
+            width, height = message.photo_size or (0, 0)
+            file = self._files[message.photo_file_id or ""]
+            data["photo"] = [{**self._file_json(file), "width": width, "height": height}]
+        if message.is_document or message.is_photo:
             if message.text:
                 data["caption"] = message.text
                 if message.entities:
@@ -1056,7 +1114,7 @@ class FakeTelegram:
             data["text"] = message.text
             if message.entities:
                 data["entities"] = message.entities
-        if message.link_preview_options and not message.is_document:
+        if message.link_preview_options and not (message.is_document or message.is_photo):
             data["link_preview_options"] = message.link_preview_options
         if message.reply_markup is not None and "inline_keyboard" in message.reply_markup:
             data["reply_markup"] = message.reply_markup
@@ -1108,6 +1166,7 @@ class FakeTelegram:
         message.edited_at = time.monotonic()
         message.edit_date = max(int(time.time()), message.date)
         self._notify(chat, message)
+        self._emit(Change.EDIT, chat.id, message.message_id)
         return self._bot_message_json(message)
 
     def _edit_message_text(self, params: JSONDict) -> JSONDict:
@@ -1116,7 +1175,7 @@ class FakeTelegram:
         if not isinstance(text, str) or text == "":
             raise bad(TEXT_EMPTY)
         chat, message = self._editable(params)
-        if message.is_document:
+        if message.is_document or message.is_photo:
             raise bad("Bad Request: there is no text in the message to edit")
         parsed, links = self._formatted(
             text,
@@ -1167,6 +1226,9 @@ class FakeTelegram:
         for future in self._answer_futures.pop(query_id, []):
             if not future.done():
                 future.set_result(answer)
+        chat_id = self._query_chats.pop(query_id, None)
+        if chat_id is not None:
+            self._emit(Change.ANSWER, chat_id, query_id)
         return True
 
     def _send_chat_action(self, params: JSONDict) -> bool:
@@ -1178,6 +1240,7 @@ class FakeTelegram:
         self._ensure_reachable(chat)
         chat.actions.append((str(action), time.monotonic()))
         chat.action_sent.set()
+        self._emit(Change.ACTION, chat.id, str(action))
         return True
 
     def _send_document(self, params: JSONDict) -> JSONDict:
@@ -1214,6 +1277,47 @@ class FakeTelegram:
         reply_to = self._reply_target(chat, params)
         message = self._store_bot_message(
             chat, params, parsed, links, markup, reply_to=reply_to, document=stored
+        )
+        return self._bot_message_json(message)
+
+    def _send_photo(self, params: JSONDict) -> JSONDict:
+        """sendPhoto of an uploaded PNG or JPEG (or a photo's file_id), with Telegram's limits."""
+        chat = self._resolve_chat(params)
+        self._ensure_reachable(chat)
+        photo = params.get("photo")
+        if isinstance(photo, web.FileField):
+            data = photo.file.read()
+            if not data:
+                raise bad("Bad Request: file must be non-empty")
+            if len(data) > MAX_PHOTO_BYTES:
+                raise bad(PHOTO_TOO_BIG)
+            image = image_info(data)
+            if image is None:
+                raise bad(PHOTO_INVALID)
+            size = (image.width, image.height)
+            if sum(size) > MAX_PHOTO_SIDES or max(size) > MAX_PHOTO_RATIO * max(min(size), 1):
+                raise bad(PHOTO_DIMENSIONS)
+            stored = self._register_file("photos", data, image.mime_type, None)
+        elif isinstance(photo, str) and photo in self._files:
+            stored = self._files[photo]
+            known = image_info(stored.data)
+            size = (known.width, known.height) if known is not None else (0, 0)
+        elif photo is None or photo == "":
+            raise bad("Bad Request: there is no photo in the request")
+        else:
+            raise bad("Bad Request: wrong remote file identifier specified: Wrong padding length")
+        caption = params.get("caption")
+        parsed, links = self._formatted(
+            caption if isinstance(caption, str) else "",
+            params.get("parse_mode"),
+            params.get("caption_entities"),
+            limit=MAX_CAPTION_LENGTH,
+            caption=True,
+        )
+        markup = parse_markup(params.get("reply_markup"))
+        reply_to = self._reply_target(chat, params)
+        message = self._store_bot_message(
+            chat, params, parsed, links, markup, reply_to=reply_to, photo=(stored, size)
         )
         return self._bot_message_json(message)
 

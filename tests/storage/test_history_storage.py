@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from conversations.model import AnswerPart, NewReminder
 from storage.database import Database
 from storage.debriefs import DebriefRepository, NotFoundError
-from storage.reminders import NewReminder, ReminderRepository
+from storage.reminders import ReminderRepository
 
 ALICE = 1001
 BOB = 2002
@@ -139,7 +140,9 @@ async def test_answer_part_finds_the_part_a_message_carried_for_its_user_only(
         user_id=ALICE, debrief_id=debrief.id, key="company", text="me", message_id=11
     )
 
-    assert await debriefs.answer_part(user_id=ALICE, message_id=11) == (debrief.id, "company", 1)
+    assert await debriefs.answer_part(user_id=ALICE, message_id=11) == AnswerPart(
+        debrief.id, "company", 1
+    )
     assert await debriefs.answer_part(user_id=BOB, message_id=11) is None
     assert await debriefs.answer_part(user_id=ALICE, message_id=99) is None
 

@@ -7,9 +7,10 @@ from typing import Literal
 
 import pytest
 
+from conversations.model import NewReminder, Reminder, ReminderKind
 from storage.database import Database
 from storage.debriefs import DebriefRepository, NotFoundError
-from storage.reminders import NewReminder, Reminder, ReminderKind, ReminderRepository
+from storage.reminders import ReminderRepository
 
 ALICE = 1001
 BOB = 2002
