@@ -322,7 +322,7 @@ async def test_injected_bad_requests_refuse_the_next_sends_with_their_descriptio
     bot: Bot, fake: FakeTelegram, alice: FakeUser
 ) -> None:
     """An injected 400 reaches PTB as BadRequest, is recorded as a rejection, and is used once."""
-    fake.inject_bad_request(1, "Bad Request: message is too long")
+    fake.inject_bad_request("sendMessage", "Bad Request: message is too long")
     with pytest.raises(BadRequest, match="Message is too long"):
         await bot.send_message(ALICE, "one")
     await bot.send_message(ALICE, "two")

@@ -10,7 +10,7 @@ import random
 import re
 import string
 import time
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Final
@@ -179,7 +179,7 @@ class FakeTelegram:
         self._files_by_path: dict[str, StoredFile] = {}
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._pending: deque[QueuedUpdate] = deque()
-        self._refusals: deque[str] = deque()
+        self._refusals: defaultdict[str, deque[str]] = defaultdict(deque)
         self._next_update_id = self._rng.randrange(100_000_000, 900_000_000)
         self._allowed = self._default_allowed()
         self._updates_event = asyncio.Event()
@@ -295,9 +295,9 @@ class FakeTelegram:
         """Answer the next count sending requests with 429 Too Many Requests."""
         self._inject_remaining += count
 
-    def inject_bad_request(self, count: int, description: str) -> None:
-        """Answer the next count sending requests with 400 and `description` (a refusal)."""
-        self._refusals.extend([description] * count)
+    def inject_bad_request(self, method: str, description: str, count: int = 1) -> None:
+        """Answer the next count calls of `method` with 400 and `description` (a refusal)."""
+        self._refusals[method].extend([description] * count)
 
     def clear_calls(self) -> None:
         """Forget recorded calls, rejections and the throttle count."""
@@ -766,8 +766,8 @@ class FakeTelegram:
                     f"Too Many Requests: retry after {self.retry_after}",
                     {"retry_after": self.retry_after},
                 )
-            if method in SENDING_METHODS and self._refusals:
-                raise ApiError(400, self._refusals.popleft())
+            if refusals := self._refusals.get(method):
+                raise ApiError(400, refusals.popleft())
             result = await self._execute(method, params)
         except ApiError as exc:
             call = Call(method, loggable(params), False, exc.description, at, exc.status)

@@ -337,7 +337,7 @@ async def test_a_reminder_telegram_refuses_is_cancelled_once_not_retried_every_m
         assert "tomorrow at 08:00" in answer.text
 
         # Next morning Telegram refuses the thank-you reminder once; the questions are due too.
-        telegram.inject_bad_request(1, "Bad Request: message is too long")
+        telegram.inject_bad_request("sendMessage", "Bad Request: message is too long")
         clock.now = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 09:00 in Paris
         # One user's reminders go out in order: the refused one was dealt with before this one.
         await telegram.wait_for_message(
