@@ -57,6 +57,8 @@ class Debrief:
     created_at: str | None = None
     finished_at: str | None = None
     previous_id: int | None = None
+    # When the outcome last changed from "waiting" (ISO timestamp, UTC), if known.
+    outcome_at: str | None = None
 
     @property
     def question_delivered(self) -> bool:

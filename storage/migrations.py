@@ -137,6 +137,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX inbox_by_user ON inbox (user_id);
         """,
     ),
+    Migration(
+        7,
+        "outcome_at",
+        # When the application's outcome last changed from "waiting": how long the company took
+        # to answer (/insights). Unknown (NULL) for outcomes set before this migration.
+        """
+        ALTER TABLE debriefs ADD COLUMN outcome_at TEXT;
+        """,
+    ),
 )
 
 
