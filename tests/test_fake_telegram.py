@@ -318,18 +318,6 @@ async def test_injected_429_raises_retry_after_and_is_not_delivered(
     assert [c.throttled for c in fake.calls_to("sendMessage")] == [True, False]
 
 
-async def test_injected_bad_requests_refuse_the_next_sends_with_their_description(
-    bot: Bot, fake: FakeTelegram, alice: FakeUser
-) -> None:
-    """An injected 400 reaches PTB as BadRequest, is recorded as a rejection, and is used once."""
-    fake.inject_bad_request("sendMessage", "Bad Request: message is too long")
-    with pytest.raises(BadRequest, match="Message is too long"):
-        await bot.send_message(ALICE, "one")
-    await bot.send_message(ALICE, "two")
-    assert [m.text for m in fake.messages(ALICE)] == ["two"]
-    assert [c.error for c in fake.rejected] == ["Bad Request: message is too long"]
-
-
 async def test_retry_after_ratio_only_hits_sending_methods() -> None:
     """With ratio 1 every send is throttled, but reads such as getMe are not."""
     async with FakeTelegram(retry_after_ratio=1.0, retry_after=3) as server:
