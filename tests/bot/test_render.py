@@ -14,7 +14,7 @@ from bot.render import MESSAGE_LIMIT, Line, Reply, escape, pack, utf16_len
 from conversations.checklist import Kind, checklist
 from conversations.email import EmailDraft, build_thank_you
 from conversations.i18n import LANGUAGES, Language, catalog, placeholders
-from conversations.model import Debrief
+from conversations.model import Debrief, ReminderKind, Status
 from conversations.summary import build_summary
 from tests.samples import FULL_ANSWERS, TODAY, long_answers, long_text
 
@@ -80,7 +80,7 @@ def _debrief(
     return Debrief(
         id=debrief_id,
         user_id=42,
-        status="active",
+        status=Status.ACTIVE,
         current_key=current_key,
         asked_key=current_key,
         asked_message_id=100,
@@ -562,7 +562,7 @@ def test_a_draft_too_long_for_one_message_is_split_with_the_sent_button_last() -
 def test_a_reminder_whose_draft_cannot_fit_carries_its_buttons_on_its_last_message() -> None:
     draft = EmailDraft(to=None, subject="Merci — Acme", body="Bonjour,\n\n" + long_text(6000))
 
-    replies = render.reminder("feedback", 3, language="fr", intro="Intro", draft=draft)
+    replies = render.reminder(ReminderKind.FEEDBACK, 3, language="fr", intro="Intro", draft=draft)
 
     _visible(replies)
     assert len(replies) >= 3
