@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.fakeapi import BotMessage, FakeTelegram
 from bot.render import utf16_len
 from conversations.checklist import Kind, checklist
+from conversations.summary import NOTE_KEY
 from tests.e2e.driver import WAIT, Debriefer, stored_answers, stored_debriefs, text
 from tests.e2e.test_restart import bot_process
 from tests.samples import long_text
@@ -161,3 +162,19 @@ async def test_additions_stop_at_20000_characters_and_the_question_comes_again(
         assert "Question 10/25" in (await person.say("Relaxed")).text
     stored = stored_answers(_db(tmp_path), user.user_id)
     assert stored["company_info"] == "\n".join([part.strip()] * 4)
+
+
+async def test_notes_stop_at_20000_characters(telegram: FakeTelegram, tmp_path: Path) -> None:
+    user = telegram.user(5006, language_code="en")
+    person = Debriefer(user, "en")
+    part = long_text(4000)
+    async with bot_process(telegram, tmp_path):
+        await _start(person)
+        for _ in range(4):
+            assert "Noted" in (await person.say(f"/note {part}")).text
+
+        refused = await person.say(f"/note {part}")
+
+        assert "Too long: with that, your answer to “Note” would go over 20,000" in refused.text
+    stored = stored_answers(_db(tmp_path), user.user_id)
+    assert stored[NOTE_KEY] == "\n".join([part] * 4)
