@@ -22,7 +22,7 @@ NOW: Final = datetime(2026, 11, 26, 15, 0, tzinfo=ZoneInfo("Europe/Paris"))
 MESSAGE: Final = 4096
 # Notes made of what costs the parsers most: a date every few characters, clauses or none.
 UNITS: Final = {
-    "a date and a decision word, no clause end": "réponse 1/2 ",
+    "dates, no decision word, no clause end": "1/2 ",
     "a weekday in every short clause": "lundi x. ",
     "a relative day after a decision word": "answer demain ",
 }
