@@ -39,6 +39,10 @@ ATTACKER_ID: Final = 69_002
 HOSTILE_SECONDS: Final = 36_000.0
 TARGET_HOSTILE_MIB: Final = 600.0
 HOSTILE_PASS: Final = 20.0
+# Then 30 users send a 19 MB recording each at the same moment (issue 10: the bot held them all).
+FLOOD_USERS: Final = 30
+FLOOD_BYTES: Final = 19_000_000
+FLOOD_FIRST_ID: Final = 68_001
 FIRST_TYPIST_ID: Final = 70_001
 TARGET_RTF: Final = 0.25
 TARGET_LATENCY_RATIO: Final = 1.2
@@ -73,7 +77,8 @@ passes, against one `python -m bot` process with the Whisper base model (int8, C
   voice     as many typists, while a speaker sends 2-minute notes back to back
   hostile   first of all: ten hours of FLAC silence (6.9 MB) sent as an audio document, while
             the typists type for 20 s (and 20 s without it, before); peak memory of the bot and
-            its transcription processes, and the typists' latency (--only-hostile: just this)
+            its transcription processes, and the typists' latency; then 30 users send a 19 MB
+            recording each at once: how many are told busy, the bot's peak (--only-hostile: these)
 Baseline and voice passes alternate --rounds times; each kind's latencies are pooled.
 The bot runs unpaced (DEBRIEF_MAX_MESSAGES_PER_SECOND=0): with pacing, the typists' latency
 is mostly the send queue, which hides what the transcriptions cost them.
@@ -199,6 +204,27 @@ async def _hostile(
     }
 
 
+async def _flood(fake: FakeTelegram, process: BotProcess, users: int) -> JSON:
+    """Make `users` users each send a 19 MB audio document at once; return the replies, memory."""
+    people = [Speaker(fake.user(FLOOD_FIRST_ID + n, language_code="en")) for n in range(users)]
+    for person in people:
+        await person.start()
+    # Not audio: each one the worker gets is refused at once, so the places free up quickly.
+    data = os.urandom(FLOOD_BYTES)
+    fetched = len(fake.calls_to("getFile"))
+    for person in people:
+        await person.user.send_document(data, "interview.ogg", mime_type="audio/ogg")
+    replies = [await person._reply(NOTE_TIMEOUT) for person in people]
+    busy = catalog().text("en", "voice.busy")
+    return {
+        "users": users,
+        "file_mb": round(FLOOD_BYTES / 1e6, 1),
+        "busy": sum(busy in reply.text for reply in replies),
+        "downloads": len(fake.calls_to("getFile")) - fetched,
+        "bot_peak_mib_after": round(process.peak_memory_mib() or 0.0, 1),
+    }
+
+
 def _typists(fake: FakeTelegram, first_id: int, count: int) -> list[Debriefer]:
     """Return `count` English typists with fresh user ids."""
     return [Debriefer(fake.user(first_id + n, language_code="en")) for n in range(count)]
@@ -305,6 +331,8 @@ async def run(
                 print("▶ hostile: ten hours of FLAC silence as an audio document", flush=True)
                 hostile = _ten_hours(cache)
                 report["hostile"] = await _hostile(fake, process, hostile, typists, HOSTILE_PASS)
+                print(f"▶ flood: {FLOOD_USERS} users send 19 MB each at once", flush=True)
+                report["flood"] = await _flood(fake, process, FLOOD_USERS)
                 if only_hostile:
                     return report
                 speaker = Speaker(fake.user(SPEAKER_ID, language_code="fr"))
@@ -405,6 +433,13 @@ def render(report: JSON) -> str:
             f" / {during['max_ms']} ms",
         ]
         out += [f"    ✗ {error}" for error in during.get("errors", [])]
+    flood = report.get("flood")
+    if flood:
+        out.append(
+            f"  flood {flood['users']} users × {flood['file_mb']} MB at once: {flood['busy']} told"
+            f" busy, {flood['downloads']} downloaded;"
+            f" bot peak {flood['bot_peak_mib_after']:.0f} MiB"
+        )
     out += ["", f"JSON: {report.get('json_path', '—')}", ""]
     return "\n".join(out)
 
