@@ -282,6 +282,10 @@ class FakeTelegram:
             )
         return FakeGroup(chat_id, title)
 
+    def has_user(self, user_id: int) -> bool:
+        """Tell whether user() registered this user."""
+        return user_id in self._users
+
     def block(self, user_id: int) -> None:
         """Make the user block the bot: sends to them now fail with 403."""
         self._chat_or_raise(user_id).blocked = True
@@ -349,6 +353,10 @@ class FakeTelegram:
         """Return the users' messages in chat_id as Bot API Message JSON, oldest first."""
         chat = self._chat_or_raise(chat_id)
         return [chat.user_messages[key] for key in sorted(chat.user_messages)]
+
+    def user_message(self, chat_id: int, message_id: int) -> JSONDict:
+        """Return one of the users' messages as Bot API Message JSON."""
+        return self._chat_or_raise(chat_id).user_messages[message_id]
 
     def callback_answer(self, query_id: str) -> CallbackAnswer | None:
         """Return the bot's answer to a callback query, if it answered."""
