@@ -73,7 +73,15 @@ async def on_voice(update: Update, context: DebriefContext) -> None:
     written = written_answer(decision.destination)
     button = None if written is None else Button(Action.RETYPE, *written)
     await say(context, chat, render.heard(transcript, language=language, retype=button))
-    await handlers.take(context, user, chat, decision, transcript, message_id=message.message_id)
+    await handlers.take(
+        context,
+        user,
+        chat,
+        decision,
+        transcript,
+        message_id=message.message_id,
+        sent_at=int(message.date.timestamp()),
+    )
 
 
 def _context(context: DebriefContext, destination: Destination, language: Language) -> str | None:

@@ -57,6 +57,12 @@ class Debrief:
     created_at: str | None = None
     finished_at: str | None = None
     previous_id: int | None = None
+    # Telegram's date (Unix seconds) of the message that asked the current question.
+    asked_at: int | None = None
+    # The question whose answer came within seconds of it: maybe the rest of the one before.
+    quick_key: str | None = None
+    # When the car-park part ended (draft and reminders sent); None while it runs.
+    express_at: str | None = None
 
     @property
     def question_delivered(self) -> bool:
