@@ -22,9 +22,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import erase, export, followups, handlers, history, notes, voice
+from bot import erase, export, followups, handlers, history, insights, notes, voice
 from bot.botapi import DebriefBot
 from bot.callbacks import Action
+from bot.chart import Charts
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotData, DebriefApplication, DebriefContext
@@ -51,6 +52,7 @@ COMMANDS = (
     "cancel",
     "note",
     "history",
+    "insights",
     "export",
     "delete",
     "reminders",
@@ -123,7 +125,8 @@ async def _post_init(application: DebriefApplication) -> None:
 
 
 async def _post_shutdown(application: DebriefApplication) -> None:
-    """Close the database."""
+    """Stop the chart process and close the database."""
+    application.bot_data.charts.close()
     database = application.bot_data.database
     if database is not None:
         await database.close()
@@ -151,6 +154,7 @@ def _register(application: DebriefApplication) -> None:
             command("note", notes.note_command),
             command("language", handlers.choose_language),
             command("history", history.history_command),
+            command("insights", insights.insights_command),
             command("export", export.export_command),
             command("delete", erase.delete_command),
             command("reminders", followups.list_reminders),
@@ -242,6 +246,7 @@ def build_application(
     data.clock = clock
     data.checklist = checklist()
     data.transcriber = speech or transcriber(settings)
+    data.charts = Charts()
     _register(application)
     return application
 

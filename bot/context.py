@@ -9,6 +9,7 @@ from typing import Any
 from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.chart import Charts
 from bot.config import Settings
 from conversations.checklist import Checklist
 from conversations.i18n import LANGUAGES, Language, language_from_code
@@ -30,6 +31,7 @@ class BotData:
     clock: Callable[[], datetime]
     checklist: Checklist
     transcriber: Transcriber
+    charts: Charts
     database: Database | None = None
     debriefs: DebriefRepository
     users: UserRepository

@@ -147,7 +147,7 @@ async def _finish(
     result = build_summary(debrief.answers, language=language, checklist=context.checklist)
     for part in render.summary(result):
         await say(context, chat, part)
-    await history.recall_rounds(context, chat, debrief, language)
+    await history.recall_rounds(context, chat, debrief, language, today)
     reply = render.thank_you_for(debrief, language=language, sender=user.full_name, today=today)
     await say(context, chat, reply)
     plan = after_debrief(debrief.answers, finished_at=now, tz=tz)

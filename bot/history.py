@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import assert_never
 
 from telegram import CallbackQuery, Chat, Message, ReplyParameters, Update, User
@@ -10,6 +11,7 @@ from telegram import CallbackQuery, Chat, Message, ReplyParameters, Update, User
 from bot import followups, render
 from bot.callbacks import IN_PLACE, Button
 from bot.context import DebriefContext
+from bot.insights import prepared
 from bot.replies import say, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Kind
@@ -298,7 +300,7 @@ async def link_round(update: Update, context: DebriefContext) -> None:
 
 
 async def recall_rounds(
-    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
+    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language, today: date
 ) -> None:
     """At the end of a next round, recall what the user noted in the earlier rounds."""
     if debrief.previous_id is None:
@@ -309,7 +311,9 @@ async def recall_rounds(
         return
     company = debrief.answers.get("company") or "?"
     title = render.text(language, "history.recall_title", company=company)
-    for part in render.recall(earlier, title=title, language=language):
+    brief = render.recall(earlier, title=title, language=language)
+    brief = await prepared(context, brief, debrief.user_id, language, today)
+    for part in render.summary(brief):
         await say(context, chat, part)
 
 

@@ -11,6 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import render
 from bot.context import DebriefContext, language_of
+from bot.insights import prepared
 from conversations.email import EmailDraft, build_thank_you, forgotten_questions
 from conversations.followup import (
     build_feedback_email,
@@ -91,7 +92,14 @@ async def _send(
             user_id=reminder.user_id, debrief_id=reminder.debrief_id
         )
         notes = [r.answers for r in rounds] or [answers]
-        for part in render.summary(build_preparation_brief(notes, language=language)):
+        brief = await prepared(
+            context,
+            build_preparation_brief(notes, language=language),
+            reminder.user_id,
+            language,
+            today,
+        )
+        for part in render.summary(brief):
             await context.bot.send_message(chat, part)
     reply = render.reminder(kind, reminder.id, language=language, intro=intro, draft=draft)
     await context.bot.send_message(chat, reply.text, reply_markup=reply.markup)

@@ -15,6 +15,7 @@ __all__ = [
     "format_date",
     "parse_interview_date",
     "parse_upcoming_date",
+    "short_date",
     "small_number",
     "weekday_name",
 ]
@@ -118,6 +119,13 @@ def format_date(value: date, language: Language) -> str:
         day = "1er" if value.day == 1 else str(value.day)
         return f"{weekday} {day} {month} {value.year}"
     return f"{weekday} {value.day} {month} {value.year}"
+
+
+def short_date(value: date, language: Language, *, today: date) -> str:
+    """Write a date briefly for a list: '3 mars', with the year only when it is not this one."""
+    month = _MONTHS[language][value.month - 1]
+    day = "1er" if language == "fr" and value.day == 1 else str(value.day)
+    return f"{day} {month}" if value.year == today.year else f"{day} {month} {value.year}"
 
 
 # Looking forward: when the recruiter will answer, when a reminder is wanted.

@@ -57,6 +57,8 @@ class Debrief:
     created_at: str | None = None
     finished_at: str | None = None
     previous_id: int | None = None
+    # When the outcome last changed from "waiting" (ISO timestamp, UTC), if known.
+    outcome_at: str | None = None
     # Telegram's date (Unix seconds) of the message that asked the current question.
     asked_at: int | None = None
     # The question whose answer came within seconds of it: maybe the rest of the one before.

@@ -22,7 +22,7 @@ _CHAIN = (
 _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
     " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id,"
-    " d.asked_at, d.quick_key, d.express_at"
+    " d.outcome_at, d.asked_at, d.quick_key, d.express_at"
 )
 
 
@@ -51,6 +51,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
         created_at=first["created_at"],
         finished_at=first["finished_at"],
         previous_id=first["previous_id"],
+        outcome_at=first["outcome_at"],
         asked_at=first["asked_at"],
         quick_key=first["quick_key"],
         express_at=first["express_at"],
@@ -379,11 +380,15 @@ class DebriefRepository:
         next_round_date: str | None = None,
     ) -> None:
         """Record how the application stands (and the next round's date, when known)."""
+        # The moment of the news is kept when the same outcome is set again (a date added).
         await self._update(
             user_id=user_id,
             debrief_id=debrief_id,
-            assignments="outcome = ?, next_round_date = ?",
-            values=(outcome, next_round_date),
+            assignments="outcome_at = CASE WHEN ? = 'waiting' THEN NULL"
+            " WHEN outcome = ? AND outcome_at IS NOT NULL THEN outcome_at"
+            " ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END,"
+            " outcome = ?, next_round_date = ?",
+            values=(outcome, outcome, outcome, next_round_date),
         )
 
     async def mark_thank_you_sent(self, *, user_id: int, debrief_id: int) -> None:

@@ -139,6 +139,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         7,
+        "outcome_at",
+        # When the application's outcome last changed from "waiting": how long the company took
+        # to answer (/insights). Unknown (NULL) for outcomes set before this migration.
+        """
+        ALTER TABLE debriefs ADD COLUMN outcome_at TEXT;
+        """,
+    ),
+    Migration(
+        8,
         "express",
         # asked_at: Telegram's date of the question message, to tell a split dictation from an
         # answer (quick_key: the answer that came within seconds). express_at: when the car-park

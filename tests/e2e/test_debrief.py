@@ -407,10 +407,11 @@ async def test_command_menu_is_registered_in_french_and_english(telegram: FakeTe
         c["command"]: c["description"] for c in telegram.commands(scope=scope, language_code="fr")
     }
     assert set(english) == set(french) == {
-        "start", "new", "skip", "back", "cancel", "note", "history", "export", "delete",
-        "reminders", "timezone", "language", "help",
+        "start", "new", "skip", "back", "cancel", "note", "history", "insights", "export",
+        "delete", "reminders", "timezone", "language", "help",
     }  # fmt: skip
     assert english["skip"] != french["skip"]
+    assert french["insights"] == "Vos tendances d’entretien en entretien"
 
 
 async def test_language_command_switches_the_bot_language(telegram: FakeTelegram) -> None:
