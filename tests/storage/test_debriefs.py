@@ -238,11 +238,22 @@ async def test_a_quick_answer_moved_back_joins_the_answer_before_and_its_questio
     debrief = await debriefs.create(user_id=ALICE, first_key="company")
     owner = {"user_id": ALICE, "debrief_id": debrief.id}
     await debriefs.save_answer(
-        **owner, key="company", text="Acme", message_id=5, next_key="position"
+        user_id=ALICE,
+        debrief_id=debrief.id,
+        key="company",
+        text="Acme",
+        message_id=5,
+        next_key="position",
     )
     await debriefs.add_to_answer(**owner, key="company", text="Robotics", message_id=6)
     await debriefs.save_answer(
-        **owner, key="position", text="in Lyon", message_id=7, next_key="x", quick=True
+        user_id=ALICE,
+        debrief_id=debrief.id,
+        key="position",
+        text="in Lyon",
+        message_id=7,
+        next_key="x",
+        quick=True,
     )
     assert (await _reload(debriefs, debrief)).quick_key == "position"
 
