@@ -17,7 +17,7 @@ from benchmarks.processes import finish, git_commit
 from conversations.checklist import checklist
 from conversations.hints import speech_context
 from conversations.i18n import Language, fold
-from conversations.model import Debrief
+from conversations.model import Debrief, Status
 from speech import Transcriber
 from tests.recordings import assemble_model, check_tools, speak
 
@@ -86,7 +86,7 @@ def _normal(text: str) -> str:
 def _context(language: Language, key: str) -> str | None:
     """Return the prompt the bot would give for an answer to `key`."""
     known = KNOWN[language]
-    debrief = Debrief(1, 1, "active", key, key, None, None, answers=dict(known))
+    debrief = Debrief(1, 1, Status.ACTIVE, key, key, None, None, answers=dict(known))
     return speech_context(checklist(), debrief, key, language=language)
 
 

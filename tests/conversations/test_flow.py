@@ -304,7 +304,7 @@ def _quick_case(kind_key: str, *, asked_at: int | None = 100) -> Debrief:
     previous = checklist().before(kind_key)
     assert previous is not None
     return Debrief(
-        1, 1, "active", kind_key, kind_key, 50, None,
+        1, 1, Status.ACTIVE, kind_key, kind_key, 50, None,
         answers={previous.key: "Acme"}, asked_at=asked_at,
     )  # fmt: skip
 

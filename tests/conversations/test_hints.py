@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from conversations.checklist import checklist
 from conversations.hints import MAX_CONTEXT, speech_context
-from conversations.model import Debrief
+from conversations.model import Debrief, Status
 
 
 def _debrief(answers: dict[str, str]) -> Debrief:
     """An active debrief with these answers."""
-    return Debrief(1, 1, "active", "obstacles", "obstacles", 5, None, answers=answers)
+    return Debrief(1, 1, Status.ACTIVE, "obstacles", "obstacles", 5, None, answers=answers)
 
 
 def test_the_question_comes_first_then_the_names_already_given() -> None:
