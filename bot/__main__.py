@@ -16,6 +16,7 @@ from bot.config import MISSING_TOKEN_HELP, DemoSettings, RunSettings, Settings, 
 from bot.demo import demo
 from bot.health import check
 from bot.webhook import run_webhook
+from conversations.checklist import ChecklistError
 from storage.backup import BackupError, BackupRefusedError, backup
 
 
@@ -138,7 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(settings, _Instead):
         return _demo() if settings is _Instead.DEMO else 2
     _configure_logging(settings.log_level)
-    application = build_application(settings)
+    try:
+        application = build_application(settings)
+    except ChecklistError as error:
+        sys.stderr.write(f"Debrief cannot start: {error}\n")
+        return 2
     if settings.webhook_url is not None:
         run_webhook(application)
     else:

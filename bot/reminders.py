@@ -6,12 +6,14 @@ import asyncio
 import logging
 import time
 from datetime import UTC, datetime, tzinfo
+from typing import assert_never
 
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import render
 from bot.context import DebriefContext, language_of
 from bot.insights import prepared
+from conversations.checklist import Key
 from conversations.email import EmailDraft, build_thank_you, forgotten_questions
 from conversations.followup import (
     build_feedback_email,
@@ -20,8 +22,8 @@ from conversations.followup import (
     build_questions_email,
 )
 from conversations.i18n import Language
-from conversations.model import Debrief, NewReminder, Reminder
-from conversations.reminders import epoch, next_no_news, parse_day
+from conversations.model import Debrief, NewReminder, Reminder, ReminderKind, ReminderState
+from conversations.reminders import epoch, next_no_news, parse_day, rule
 from conversations.schedule import outside_quiet_hours
 
 __all__ = ["DELIVERY_WORKERS", "deliver_due"]
@@ -56,51 +58,59 @@ async def _send(
 ) -> None:
     """Send one reminder's message(s)."""
     answers = debrief.answers
-    company = answers.get("company") or "?"
+    company = answers.get(Key.COMPANY) or "?"
     today = now.astimezone(tz).date()
     chat = reminder.user_id
     kind = reminder.kind
+    intro_key = rule(kind).intro
     draft: EmailDraft | None
-    if kind == "thank_you":
-        draft = build_thank_you(answers, language=language, sender=sender, today=today)
-        intro = render.text(language, "reminders.thank_you", company=company)
-    elif kind == "questions":
-        draft = build_questions_email(answers, language=language, sender=sender)
-        listed = "\n".join(
-            f"• {q}"
-            for q in forgotten_questions(answers.get("forgotten_questions"), language=language)
-        )
-        intro = render.text(language, "reminders.questions", company=company, questions=listed)
-    elif kind == "no_news":
-        draft = build_follow_up_email(
-            answers,
-            language=language,
-            sender=sender,
-            attempt=reminder.attempt,
-            interview_date=parse_day(answers.get("interview_date")),
-            today=today,
-        )
-        key = "reminders.no_news" if reminder.attempt == 1 else "reminders.no_news_again"
-        intro = render.text(language, key, company=company)
-    elif kind == "feedback":
-        draft = build_feedback_email(answers, language=language, sender=sender)
-        intro = render.text(language, "reminders.feedback", company=company)
-    else:
-        draft = None
-        intro = render.text(language, "reminders.next_round", company=company)
-        rounds = await context.bot_data.debriefs.rounds(
-            user_id=reminder.user_id, debrief_id=reminder.debrief_id
-        )
-        notes = [r.answers for r in rounds] or [answers]
-        brief = await prepared(
-            context,
-            build_preparation_brief(notes, language=language),
-            reminder.user_id,
-            language,
-            today,
-        )
-        for part in render.summary(brief):
-            await context.bot.send_message(chat, part)
+    match kind:
+        case ReminderKind.THANK_YOU:
+            draft = build_thank_you(answers, language=language, sender=sender, today=today)
+            intro = render.text(language, intro_key, company=company)
+        case ReminderKind.QUESTIONS:
+            draft = build_questions_email(answers, language=language, sender=sender)
+            listed = "\n".join(
+                f"• {q}"
+                for q in forgotten_questions(
+                    answers.get(Key.FORGOTTEN_QUESTIONS), language=language
+                )
+            )
+            intro = render.text(language, intro_key, company=company, questions=listed)
+        case ReminderKind.NO_NEWS:
+            draft = build_follow_up_email(
+                answers,
+                language=language,
+                sender=sender,
+                attempt=reminder.attempt,
+                interview_date=parse_day(answers.get(Key.INTERVIEW_DATE)),
+                today=today,
+            )
+            again = reminder.attempt > 1
+            intro = render.text(
+                language, "reminders.no_news_again" if again else intro_key, company=company
+            )
+        case ReminderKind.FEEDBACK:
+            draft = build_feedback_email(answers, language=language, sender=sender)
+            intro = render.text(language, intro_key, company=company)
+        case ReminderKind.NEXT_ROUND:
+            draft = None
+            intro = render.text(language, intro_key, company=company)
+            rounds = await context.bot_data.debriefs.rounds(
+                user_id=reminder.user_id, debrief_id=reminder.debrief_id
+            )
+            notes = [r.answers for r in rounds] or [answers]
+            brief = await prepared(
+                context,
+                build_preparation_brief(notes, language=language),
+                reminder.user_id,
+                language,
+                today,
+            )
+            for part in render.summary(brief):
+                await context.bot.send_message(chat, part)
+        case _:
+            assert_never(kind)
     reply = render.reminder(kind, reminder.id, language=language, intro=intro, draft=draft)
     await context.bot.send_message(chat, reply.text, reply_markup=reply.markup)
 
@@ -117,7 +127,7 @@ async def _deliver(context: DebriefContext, reminder: Reminder, now: datetime) -
     debrief = await data.debriefs.get(user_id=reminder.user_id, debrief_id=reminder.debrief_id)
     if debrief is None:
         await data.reminders.close(
-            user_id=reminder.user_id, reminder_id=reminder.id, state="cancelled"
+            user_id=reminder.user_id, reminder_id=reminder.id, state=ReminderState.CANCELLED
         )
         return
     morning = outside_quiet_hours(now, tz)
@@ -138,7 +148,7 @@ async def _deliver(context: DebriefContext, reminder: Reminder, now: datetime) -
             raise _Blocked from error
         raise
     follow_up: NewReminder | None = None
-    if reminder.kind == "no_news":
+    if reminder.kind is ReminderKind.NO_NEWS:
         follow_up = next_no_news(
             debrief.answers,
             finished_at=_finished_at(debrief, now),

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from conversations.answers import display
-from conversations.checklist import Checklist
+from conversations.checklist import Checklist, Key
 from conversations.i18n import Language, catalog
 
 __all__ = ["NOTE_KEY", "Summary", "SummaryItem", "SummarySection", "build_summary"]
@@ -59,8 +59,8 @@ def build_summary(
     if note := answers.get(NOTE_KEY):
         item = SummaryItem(catalog().text(language, "note.label"), note)
         sections.append(SummarySection(catalog().text(language, "note.title"), (item,)))
-    company = answers.get("company") or "?"
-    position = answers.get("position")
+    company = answers.get(Key.COMPANY) or "?"
+    position = answers.get(Key.POSITION)
     key = "summary.title_with_position" if position else "summary.title"
     title = catalog().text(language, key, company=company, position=position)
     answered = sum(1 for question in checklist if answers.get(question.key))

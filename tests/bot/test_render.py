@@ -14,7 +14,7 @@ from bot.render import MESSAGE_LIMIT, Line, Reply, escape, pack, utf16_len
 from conversations.checklist import Kind, checklist
 from conversations.email import EmailDraft, build_thank_you
 from conversations.i18n import LANGUAGES, Language
-from conversations.model import Debrief
+from conversations.model import Debrief, Status
 from conversations.summary import build_summary
 from tests.samples import FULL_ANSWERS, TODAY, long_answers, long_text
 
@@ -80,7 +80,7 @@ def _debrief(
     return Debrief(
         id=debrief_id,
         user_id=42,
-        status="active",
+        status=Status.ACTIVE,
         current_key=current_key,
         asked_key=current_key,
         asked_message_id=100,
