@@ -216,6 +216,7 @@ def transcriber(settings: Settings) -> Transcriber:
         cache=settings.whisper_folder,
         workers=settings.transcription_workers,
         max_seconds=settings.voice_max_seconds,
+        memory_mib=settings.transcription_memory_mib,
     )
 
 

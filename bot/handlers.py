@@ -154,8 +154,10 @@ async def _finish(
     for part in render.summary(result):
         await say(context, chat, part)
     await history.recall_rounds(context, chat, debrief, language, today)
-    reply = render.thank_you_for(debrief, language=language, sender=user.full_name, today=today)
-    await say(context, chat, reply)
+    for reply in render.thank_you_for(
+        debrief, language=language, sender=user.full_name, today=today
+    ):
+        await say(context, chat, reply)
     plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
     # Closed only once everything is sent: after a crash, the next message sends it all again.
     await context.debriefs.finish(user_id=user.id, debrief_id=debrief.id, reminders=plan)
@@ -497,6 +499,20 @@ async def _store(
     """Store a text in the active debrief: an answer, or an addition to an earlier one."""
     checklist = context.checklist
     if how in (TextRoute.ADDITION, TextRoute.CONTINUATION):
+        target = checklist.question(key)
+        if len(debrief.answers.get(key, "")) + 1 + len(text.strip()) > target.limit:
+            too_long = render.text(
+                language,
+                "debrief.too_long_addition",
+                question=target.label(language),
+                limit=render.count(target.limit, language),
+            )
+            # The current question comes again, without a pending addition.
+            await context.debriefs.move_to(
+                user_id=user.id, debrief_id=debrief.id, key=debrief.current_key
+            )
+            await _continue(context, user, chat, debrief.id, language, preface=too_long)
+            return
         await context.debriefs.add_to_answer(
             user_id=user.id,
             debrief_id=debrief.id,
@@ -515,7 +531,8 @@ async def _store(
     question = checklist.question(key)
     result = interpret(question, text, today=await context.today(user))
     if not isinstance(result, Accepted):
-        await say(context, chat, render.refusal(question, result.reason, language=language))
+        refused = render.refusal(question, result.reason, language=language)
+        await _ask(context, user, chat, debrief, language, preface=refused)
         return
     await context.debriefs.save_answer(
         user_id=user.id,

@@ -126,10 +126,10 @@ async def email_again(update: Update, context: DebriefContext) -> None:
         return
     await target.query.answer()
     today = await context.today(target.user)
-    reply = render.thank_you_for(
+    for reply in render.thank_you_for(
         target.debrief, language=target.language, sender=target.user.full_name, today=today
-    )
-    await say(context, target.chat, reply)
+    ):
+        await say(context, target.chat, reply)
 
 
 async def set_status(update: Update, context: DebriefContext) -> None:
@@ -337,7 +337,7 @@ async def on_edited_message(update: Update, context: DebriefContext) -> None:
     label = question.label(language)
     reply_to = ReplyParameters(message.message_id, allow_sending_without_reply=True)
     value = message.text.strip()
-    if question.kind is not Kind.TEXT:
+    if question.kind is not Kind.TEXT or len(value) > question.limit:
         result = interpret(question, message.text, today=await context.today(user))
         if not isinstance(result, Accepted):
             refused = render.refusal(question, result.reason, language=language)

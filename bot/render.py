@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -69,10 +70,16 @@ __all__ = [
 MESSAGE_LIMIT = 4096
 # A quoted answer shown back under a question is cut here, so the question always fits.
 _QUOTE_LIMIT = 3000
+# Every other value a user gave (a company, a name) is cut here inside a sentence, so a text
+# with its values always fits in one message; the placeholders below hold quotes.
+_VALUE_LIMIT = 200
+_QUOTED = frozenset({"answer", "transcript", "questions"})
 # An answer shown under its question once recorded: enough to recognise it at a glance.
 _RECORDED_LIMIT = 160
 # Longer mailto: links are unreliable in mail apps; past this the body is left out of the link.
 _MAILTO_LIMIT = 2000
+
+_TAG = re.compile(r"<[^>]*>")
 
 Style = Literal["plain", "bold", "italic"]
 _TAGS: dict[Style, tuple[str, str]] = {
@@ -109,8 +116,21 @@ def escape(value: object) -> str:
 
 
 def text(language: Language, key: str, /, **values: object) -> str:
-    """Return a catalogue text with its placeholders filled in, escaped."""
-    return catalog().text(language, key, **{name: escape(v) for name, v in values.items()})
+    """Return a catalogue text with its placeholders filled in, clipped and escaped."""
+    return catalog().text(
+        language,
+        key,
+        **{
+            name: escape(_clip(str(value), _QUOTE_LIMIT if name in _QUOTED else _VALUE_LIMIT))
+            for name, value in values.items()
+        },
+    )
+
+
+def count(value: int, language: Language) -> str:
+    """Write a whole number as people read it: 20,000 in English, 20 000 in French."""
+    grouped = f"{value:,}"
+    return grouped.replace(",", "\u202f") if language == "fr" else grouped
 
 
 def utf16_len(value: str) -> int:
@@ -253,7 +273,7 @@ def question(
     parts = [*([preface] if preface else []), header, escape(current.prompt(language))]
     answer = debrief.answers.get(current.key)
     if show_answer and answer is not None:
-        shown = _clip(display(current, answer, language), _QUOTE_LIMIT)
+        shown = display(current, answer, language)
         parts.append("\n" + text(language, "debrief.current_answer", answer=shown))
 
     def control(
@@ -281,7 +301,7 @@ def refusal(question: Question, reason: str, *, language: Language) -> str:
     options = text(language, "answer.or").join(
         option.label(language) for option in question.options
     )
-    return text(language, reason, options=options)
+    return text(language, reason, options=options, limit=count(question.limit, language))
 
 
 def recall(rounds: Sequence[Mapping[str, str]], *, title: str, language: Language) -> Summary:
@@ -291,7 +311,7 @@ def recall(rounds: Sequence[Mapping[str, str]], *, title: str, language: Languag
 
 def heard(transcript: str, *, language: Language, retype: Button | None) -> Reply:
     """Show what a voice note was heard as, with a button to type it instead."""
-    body = text(language, "voice.heard", transcript=_clip(transcript, _QUOTE_LIMIT))
+    body = text(language, "voice.heard", transcript=transcript)
     label = text(language, "voice.retype_button")
     return Reply(body, _markup([[(label, retype)]] if retype is not None else []))
 
@@ -328,14 +348,46 @@ def _mailto(draft: EmailDraft, language: Language) -> str | None:
     return f'<a href="{html.escape(link, quote=True)}">{label}</a>'
 
 
-def email(draft: EmailDraft, *, language: Language, advice_key: str) -> str:
-    """Render the thank-you draft as one message: a copyable block, a mailto link, when to send."""
-    parts = [text(language, "email.intro"), f"<pre>{escape(_email_block(draft, language))}</pre>"]
+def _visible_len(message: str) -> int:
+    """Measure a message of our HTML as Telegram does: its text without the tags."""
+    return utf16_len(html.unescape(_TAG.sub("", message)))
+
+
+def _with_draft(
+    intro: str,
+    draft: EmailDraft,
+    closing: Sequence[str],
+    markup: InlineKeyboardMarkup | None,
+    *,
+    language: Language,
+) -> list[Reply]:
+    """Render text, a draft as a copyable block and more text: one message, or several if need be.
+
+    The block is cut on line boundaries only when it cannot fit, so a reply always goes out.
+    """
+    block = _email_block(draft, language)
+    whole = "\n\n".join([intro, f"<pre>{escape(block)}</pre>", *closing])
+    if _visible_len(whole) <= MESSAGE_LIMIT:
+        return [Reply(whole, markup)]
+    pieces = [f"<pre>{piece}</pre>" for piece in pack([Line(line) for line in block.split("\n")])]
+    replies = [Reply(intro), *map(Reply, pieces)]
+    if not closing:
+        return [*replies[:-1], Reply(replies[-1].text, markup)]
+    return [*replies, Reply("\n\n".join(closing), markup)]
+
+
+def _email_closing(draft: EmailDraft, language: Language, advice_key: str | None) -> list[str]:
+    """Return what follows a draft: the link that opens it, then when to send it."""
     link = _mailto(draft, language)
-    if link is not None:
-        parts.append(link)
-    parts.append(text(language, advice_key))
-    return "\n\n".join(parts)
+    advice = text(language, advice_key) if advice_key else None
+    return [part for part in (link, advice) if part is not None]
+
+
+def email(draft: EmailDraft, *, language: Language, advice_key: str) -> str:
+    """Render the thank-you draft as text: a copyable block, a mailto link, when to send."""
+    closing = _email_closing(draft, language, advice_key)
+    replies = _with_draft(text(language, "email.intro"), draft, closing, None, language=language)
+    return "\n\n".join(reply.text for reply in replies)
 
 
 # Each list of /insights shows this many entries.
@@ -573,13 +625,17 @@ def outcome_choice(debrief_id: int, language: Language, *, preface: str | None =
     return Reply(body, _markup(outcome_buttons(debrief_id, language)))
 
 
-def thank_you(draft: EmailDraft, *, language: Language, advice_key: str, debrief_id: int) -> Reply:
-    """Render the thank-you draft with a button to say it was sent."""
+def thank_you(
+    draft: EmailDraft, *, language: Language, advice_key: str, debrief_id: int
+) -> list[Reply]:
+    """Render the thank-you draft with a button to say it was sent, under its last message."""
     sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief_id))]
-    return Reply(email(draft, language=language, advice_key=advice_key), _markup([sent]))
+    closing = _email_closing(draft, language, advice_key)
+    intro = text(language, "email.intro")
+    return _with_draft(intro, draft, closing, _markup([sent]), language=language)
 
 
-def thank_you_for(debrief: Debrief, *, language: Language, sender: str, today: date) -> Reply:
+def thank_you_for(debrief: Debrief, *, language: Language, sender: str, today: date) -> list[Reply]:
     """Draft a debrief's thank-you email and render it with when to send it."""
     draft = build_thank_you(debrief.answers, language=language, sender=sender, today=today)
     advice = sending_advice(debrief.answers.get(Key.INTERVIEW_DATE), today=today)
@@ -632,16 +688,13 @@ def reminder(
     language: Language,
     intro: str,
     draft: EmailDraft | None,
-) -> Reply:
+) -> list[Reply]:
     """Render a delivered reminder: its intro, the email draft it carries, and its buttons."""
-    parts = [intro]
-    if draft is not None:
-        parts.append(f"<pre>{escape(_email_block(draft, language))}</pre>")
-        link = _mailto(draft, language)
-        if link:
-            parts.append(link)
-    row = _reminder_buttons(language, reminder_id, rule(kind).buttons)
-    return Reply("\n\n".join(parts), _markup([row]))
+    markup = _markup([_reminder_buttons(language, reminder_id, rule(kind).buttons)])
+    if draft is None:
+        return [Reply(intro, markup)]
+    closing = _email_closing(draft, language, None)
+    return _with_draft(intro, draft, closing, markup, language=language)
 
 
 def reminder_item(label: str, reminder_id: int, *, language: Language) -> Reply:
@@ -799,7 +852,7 @@ def edit_prompt(
         text(
             language,
             "history.edit_current",
-            answer=_clip(display(asked, answer, language), _QUOTE_LIMIT),
+            answer=display(asked, answer, language),
         )
         if answer
         else text(language, "history.edit_empty")

@@ -37,6 +37,8 @@ def interpret(question: Question, text: str, *, today: date) -> Accepted | Rejec
     stripped = text.strip()
     if not stripped:
         return Rejected("answer.empty")
+    if len(stripped) > question.limit:
+        return Rejected("answer.too_long")
     match question.kind:
         case Kind.TEXT:
             return Accepted(stripped)

@@ -13,8 +13,8 @@ from bot.callbacks import MAX_BYTES, Action, Button
 from bot.render import MESSAGE_LIMIT, Line, Reply, escape, pack, utf16_len
 from conversations.checklist import Kind, checklist
 from conversations.email import EmailDraft, build_thank_you
-from conversations.i18n import LANGUAGES, Language
-from conversations.model import Debrief, Status
+from conversations.i18n import LANGUAGES, Language, catalog, placeholders
+from conversations.model import Debrief, ReminderKind, Status
 from conversations.summary import build_summary
 from tests.samples import FULL_ANSWERS, TODAY, long_answers, long_text
 
@@ -534,6 +534,49 @@ def test_the_email_for_a_debrief_of_long_answers_fits_one_message(language: Lang
     draft = build_thank_you(long_answers(4000), language=language, sender="Jean", today=TODAY)
 
     assert_valid_message(_email_message(draft, language))
+
+
+def _visible(replies: list[Reply]) -> list[str]:
+    return [assert_valid_message(reply.text) for reply in replies]
+
+
+def test_a_draft_too_long_for_one_message_is_split_with_the_sent_button_last() -> None:
+    # An address stored before addresses were capped, 4,000 characters long.
+    to = "claire." * 570 + "@acme.example"
+    draft = build_thank_you(
+        {**long_answers(4000), "interviewer_email": to}, language="fr", sender="Jean", today=TODAY
+    )
+
+    replies = render.thank_you(draft, language="fr", advice_key="email.advice_today", debrief_id=7)
+
+    texts = _visible(replies)
+    assert len(replies) >= 3
+    assert [reply.markup is not None for reply in replies] == [False] * (len(replies) - 1) + [True]
+    assert _buttons(replies[-1]) == [Button(Action.THANKS_SENT, 7)]
+    block = "\n".join(re.findall(r"<pre>(.*?)</pre>", "".join(r.text for r in replies), re.S))
+    for line in draft.body.split("\n"):
+        assert escape(line) in block
+    assert texts[-1].endswith(render.text("fr", "email.advice_today"))
+
+
+def test_a_reminder_whose_draft_cannot_fit_carries_its_buttons_on_its_last_message() -> None:
+    draft = EmailDraft(to=None, subject="Merci — Acme", body="Bonjour,\n\n" + long_text(6000))
+
+    replies = render.reminder(ReminderKind.FEEDBACK, 3, language="fr", intro="Intro", draft=draft)
+
+    _visible(replies)
+    assert len(replies) >= 3
+    assert replies[0].text == "Intro"
+    assert [reply.markup is not None for reply in replies] == [False] * (len(replies) - 1) + [True]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_text_fits_one_message_whatever_the_users_values(language: Language) -> None:
+    texts = catalog()
+    for key in sorted(texts.keys(language)):
+        names = placeholders(texts.template(language, key))
+        filled = render.text(language, key, **dict.fromkeys(names, "<&>" + long_text(6000)))
+        assert_valid_message(filled)
 
 
 # --- small replies -----------------------------------------------------------------------------

@@ -204,3 +204,42 @@ def test_stars_draws_a_rating_out_of_five() -> None:
     assert stars(0) == "☆☆☆☆☆"
     assert stars(3) == "★★★☆☆"
     assert stars(5) == "★★★★★"
+
+
+def _of_length(question: Question, length: int) -> str:
+    """Return a valid answer to a text or email question, exactly `length` characters long."""
+    if question.kind is Kind.EMAIL:
+        domain = "@acme.example"
+        return "c" * (length - len(domain)) + domain
+    return "é" * length
+
+
+@pytest.mark.parametrize(
+    ("key", "limit"),
+    [("company", 200), ("position", 200), ("interviewer_email", 254), ("impressions", 20_000)],
+)
+def test_an_answer_over_its_questions_limit_is_refused_as_too_long(key: str, limit: int) -> None:
+    question = _question(key)
+
+    assert question.limit == limit
+    fitting = _of_length(question, limit)
+    assert interpret(question, fitting, today=TODAY) == Accepted(fitting)
+    too_long = _of_length(question, limit + 1)
+    assert interpret(question, too_long, today=TODAY) == Rejected("answer.too_long")
+
+
+def test_an_email_address_of_4000_characters_is_refused_as_too_long() -> None:
+    address = "claire." * 570 + "@acme.example"
+
+    assert interpret(_question("interviewer_email"), address, today=TODAY) == Rejected(
+        "answer.too_long"
+    )
+
+
+def test_one_telegram_message_is_always_accepted_as_a_free_text_answer() -> None:
+    free_text = [q for q in checklist() if q.kind is Kind.TEXT and q.max_length is None]
+
+    assert len(free_text) == 19
+    for question in free_text:
+        for message in ("é" * 4096, "🙂" * 2048):  # Telegram's most: 4,096 UTF-16 units
+            assert interpret(question, message, today=TODAY) == Accepted(message)
