@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Literal, assert_never
+from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -20,7 +20,7 @@ from conversations.flow import addable_question
 from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
 from conversations.i18n import LANGUAGES, Language, catalog
-from conversations.insights import Improvement, Insights, Recurring, Trend, place, places
+from conversations.insights import Insights, describe
 from conversations.model import Debrief, Outcome, ReminderKind, Status
 from conversations.reminders import LIST_BUTTONS, ReminderOp, rule
 from conversations.summary import Summary, build_summary
@@ -290,7 +290,11 @@ def question(
     if show_answer and answer is not None:
         rows.insert(0, [control(Action.KEEP, "debrief.keep_button")])
     if (addable := addable_question(checklist, debrief)) is not None:
-        rows.append([control(Action.ADD, "debrief.add_button", addable.key)])
+        if debrief.quick_key == addable.key:
+            # That answer came within seconds of its question: maybe the rest of the one before.
+            rows.append([control(Action.SPLIT, "debrief.split_button", addable.key)])
+        else:
+            rows.append([control(Action.ADD, "debrief.add_button", addable.key)])
     if all(q.key in debrief.answers for q in checklist.required):
         rows.append([control(Action.FINISH, "debrief.finish_button", None)])
     return Reply("\n".join(parts), _markup(rows))
@@ -390,164 +394,19 @@ def email(draft: EmailDraft, *, language: Language, advice_key: str) -> str:
     return "\n\n".join(reply.text for reply in replies)
 
 
-# Each list of /insights shows this many entries.
-_INSIGHT_ITEMS = 5
-_WORDING_LIMIT = 160
-
-
-def _count(language: Language, key: str, count: int) -> str:
-    """Write a count with its noun: '1 jour', '3 jours' (French 0 and 1 take the singular)."""
-    single = count == 1 or (language == "fr" and count == 0)
-    return catalog().text(language, f"{key}_{'one' if single else 'many'}", count=count)
-
-
-def _recurring_lines(
-    found: Sequence[Recurring], title_key: str, language: Language, today: date
-) -> list[Line]:
-    """List the notes that keep coming back under a section title."""
-    lines = [Line(""), Line(f"▌{catalog().text(language, title_key)}", "bold")]
-    for recurring in found[:_INSIGHT_ITEMS]:
-        wording = _clip(recurring.wording, _WORDING_LIMIT)
-        where = places(recurring.occurrences, language=language, today=today)
-        lines.append(
-            Line(catalog().text(language, "insights.recurring", wording=wording, places=where))
-        )
-    return lines
-
-
-def _improvement_lines(
-    improvements: Sequence[Improvement], language: Language, today: date
-) -> list[Line]:
-    """Say which things the user meant to improve came back as blunders, and how many did not."""
-    texts = catalog()
-    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.improve_title')}", "bold")]
-    checked = [i for i in improvements if i.later_debriefs]
-    if not improvements:
-        return [*lines, Line(texts.text(language, "insights.no_improve"))]
-    back = [i for i in checked if i.came_back]
-    for improvement in back[-_INSIGHT_ITEMS:]:
-        lines.append(
-            Line(
-                texts.text(
-                    language,
-                    "insights.came_back",
-                    wording=_clip(improvement.said.wording, _WORDING_LIMIT),
-                    place=place(improvement.said, language=language, today=today),
-                    places=places(improvement.came_back, language=language, today=today),
-                )
-            )
-        )
-    if checked:
-        kept = len(checked) - len(back)
-        lines.append(
-            Line(texts.text(language, "insights.not_back", kept=kept, checked=len(checked)))
-        )
-    return lines
-
-
-def _rating_lines(result: Insights, language: Language) -> list[Line]:
-    """Say how the self-rating moved from the first interviews to the latest."""
-    texts = catalog()
-    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.rating_title')}", "bold")]
-    if not result.ratings:
-        return [*lines, Line(texts.text(language, "insights.no_ratings"))]
-    if result.first_mean is None or result.last_mean is None:
-        rating = result.ratings[0].rating
-        return [*lines, Line(texts.text(language, "insights.one_rating", rating=rating))]
-
-    def mean(value: float) -> str:
-        shown = f"{value:.1f}"
-        return shown.replace(".", ",") if language == "fr" else shown
-
-    match result.trend:
-        case Trend.UP:
-            key = "insights.trend_up"
-        case Trend.DOWN:
-            key = "insights.trend_down"
-        case Trend.STEADY | Trend.UNKNOWN:
-            key = "insights.trend_steady"
-        case _ as unreachable:
-            assert_never(unreachable)
-    first, last = mean(result.first_mean), mean(result.last_mean)
-    return [*lines, Line(texts.text(language, key, first=first, last=last))]
-
-
-def _wait_lines(result: Insights, language: Language) -> list[Line]:
-    """Say how long companies took to answer: the median, the fastest and the slowest."""
-    texts = catalog()
-    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.wait_title')}", "bold")]
-    waits = result.waits
-    median = result.median_wait
-    if not waits or median is None:
-        return [*lines, Line(texts.text(language, "insights.no_waits"))]
-    days = _count(language, "insights.days", round(median))
-    if len(waits) == 1:
-        return [*lines, Line(texts.text(language, "insights.wait_median_one", days=days))]
-    lines.append(Line(texts.text(language, "insights.wait_median", days=days, count=len(waits))))
-    fast, slow = waits[0], waits[-1]
-    lines.append(
-        Line(
-            texts.text(
-                language,
-                "insights.wait_range",
-                fast_company=_clip(fast.company, 40),
-                fast=_count(language, "insights.days", fast.days),
-                slow_company=_clip(slow.company, 40),
-                slow=_count(language, "insights.days", slow.days),
-            )
-        )
-    )
-    return lines
-
-
 def insights(result: Insights, *, language: Language, today: date) -> list[str]:
     """Render /insights as one or more messages: counts, funnel, rating, what keeps coming back."""
-    texts = catalog()
-    funnel = result.funnel
-    lines = [
-        Line(texts.text(language, "insights.title"), "bold"),
-        Line(
-            texts.text(
-                language,
-                "insights.counts",
-                interviews=result.interviews,
-                applications=result.applications,
-                companies=result.companies,
-            )
-        ),
-        Line(""),
-        Line(f"▌{texts.text(language, 'insights.funnel_title')}", "bold"),
-        Line(
-            texts.text(
-                language,
-                "insights.funnel",
-                applications=funnel.applications,
-                answered=funnel.answered,
-                next_round=funnel.next_round,
-                offers=funnel.offers,
-            )
-        ),
-    ]
-    states = " · ".join(
-        texts.text(language, f"insights.state_{outcome}", count=count)
-        for outcome, count in funnel.now
-        if count
-    )
-    if states:
-        lines.append(Line(texts.text(language, "insights.now", states=states)))
-    lines += _rating_lines(result, language)
-    if result.awkward:
-        lines += _recurring_lines(result.awkward, "insights.awkward_title", language, today)
-        hint = "one" if len(result.awkward) == 1 else "many"
-        lines.append(Line(texts.text(language, f"insights.awkward_hint_{hint}"), "italic"))
-    if result.obstacles:
-        lines += _recurring_lines(result.obstacles, "insights.obstacles_title", language, today)
-    if result.forgotten:
-        lines += _recurring_lines(result.forgotten, "insights.forgotten_title", language, today)
-    if not (result.awkward or result.obstacles or result.forgotten):
-        lines += [Line(""), Line(texts.text(language, "insights.nothing_recurs"))]
-    lines += _improvement_lines(result.improvements, language, today)
-    lines += _wait_lines(result, language)
+    lines: list[Line] = []
+    for part in describe(result, language=language, today=today):
+        if not lines:
+            lines += [Line(part.lines[0], "bold"), *(Line(line) for line in part.lines[1:])]
+            continue
+        lines.append(Line(""))
+        if part.title is not None:
+            lines.append(Line(f"▌{part.title}", "bold"))
+        lines += [Line(line) for line in part.lines]
+        if part.note:
+            lines.append(Line(part.note, "italic"))
     return pack(lines)
 
 

@@ -146,6 +146,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE debriefs ADD COLUMN outcome_at TEXT;
         """,
     ),
+    Migration(
+        8,
+        "express",
+        # asked_at: Telegram's date of the question message, to tell a split dictation from an
+        # answer (quick_key: the answer that came within seconds). express_at: when the car-park
+        # part ended (draft, reminders); debriefs finished before had everything at their end.
+        """
+        ALTER TABLE debriefs ADD COLUMN asked_at INTEGER;
+        ALTER TABLE debriefs ADD COLUMN quick_key TEXT;
+        ALTER TABLE debriefs ADD COLUMN express_at TEXT;
+        UPDATE debriefs SET express_at = finished_at WHERE status = 'done';
+        """,
+    ),
 )
 
 

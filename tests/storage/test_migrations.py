@@ -40,7 +40,7 @@ async def test_migrating_an_empty_database_records_every_version(
 ) -> None:
     applied = await apply_migrations(connection)
 
-    assert applied == [1, 2, 3, 4, 5, 6, 7]
+    assert applied == [1, 2, 3, 4, 5, 6, 7, 8]
     async with connection.execute(
         "SELECT version, name, applied_at FROM schema_migrations"
     ) as cursor:
@@ -53,9 +53,10 @@ async def test_migrating_an_empty_database_records_every_version(
         (5, "maintenance"),
         (6, "inbox"),
         (7, "outcome_at"),
+        (8, "express"),
     ]
     assert str(rows[0][2]).endswith("Z")
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
 async def test_migrations_are_numbered_from_1_without_gaps() -> None:
@@ -106,6 +107,9 @@ async def test_debriefs_table_has_exactly_these_columns(connection: aiosqlite.Co
         ("thank_you_sent", "INTEGER", 1, 0),
         ("previous_id", "INTEGER", 0, 0),
         ("outcome_at", "TEXT", 0, 0),
+        ("asked_at", "INTEGER", 0, 0),
+        ("quick_key", "TEXT", 0, 0),
+        ("express_at", "TEXT", 0, 0),
     ]
 
 
@@ -133,7 +137,7 @@ async def test_migration_2_keeps_the_data_of_a_version_1_database(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [2, 3, 4, 5, 6, 7]
+    assert await apply_migrations(connection) == [2, 3, 4, 5, 6, 7, 8]
     async with connection.execute(
         "SELECT u.language, d.status, d.outcome, d.thank_you_sent"
         " FROM users u JOIN debriefs d USING (user_id)"
@@ -214,7 +218,7 @@ async def test_migration_3_links_no_round_of_an_existing_debrief(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [3, 4, 5, 6, 7]
+    assert await apply_migrations(connection) == [3, 4, 5, 6, 7, 8]
     assert await _scalar(connection, "SELECT count(*) FROM debriefs WHERE previous_id IS NULL") == 1
 
 
@@ -230,7 +234,7 @@ async def test_migration_4_lets_a_debrief_s_reminders_be_found_without_a_scan(
     )
     await connection.commit()
 
-    assert await apply_migrations(connection) == [4, 5, 6, 7]
+    assert await apply_migrations(connection) == [4, 5, 6, 7, 8]
     # The lookup ON DELETE CASCADE makes for each deleted debrief, whatever the reminders' state.
     async with connection.execute(
         "EXPLAIN QUERY PLAN SELECT 1 FROM reminders WHERE debrief_id = 7"
@@ -250,7 +254,7 @@ async def test_a_failing_migration_is_not_recorded_and_leaves_no_trace(
         await apply_migrations(connection, (*MIGRATIONS, broken))
     await connection.rollback()
 
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8]
     assert (
         await _scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")
         == 0
@@ -278,7 +282,7 @@ async def test_open_database_creates_its_folder_and_migrates(tmp_path: Path) -> 
         await database.close()
 
     assert path.exists()
-    assert versions == [1, 2, 3, 4, 5, 6, 7]
+    assert versions == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
 async def test_reopening_a_migrated_database_applies_nothing(database_path: Path) -> None:
@@ -288,6 +292,31 @@ async def test_reopening_a_migrated_database_applies_nothing(database_path: Path
     second = await open_database(database_path)
     try:
         assert await apply_migrations(second.connection) == []
-        assert await applied_versions(second.connection) == [1, 2, 3, 4, 5, 6, 7]
+        assert await applied_versions(second.connection) == [1, 2, 3, 4, 5, 6, 7, 8]
     finally:
         await second.close()
+
+
+async def test_the_express_migration_marks_finished_debriefs_as_past_the_car_park_part(
+    connection: aiosqlite.Connection,
+) -> None:
+    before = next(i for i, m in enumerate(MIGRATIONS) if m.name == "express")
+    await apply_migrations(connection, MIGRATIONS[:before])
+    await connection.execute("INSERT INTO users (user_id) VALUES (1)")
+    await connection.execute(
+        "INSERT INTO debriefs (id, user_id, status, finished_at) VALUES (1, 1, 'done', 'then')"
+    )
+    await connection.execute(
+        "INSERT INTO debriefs (id, user_id, status, current_key) VALUES (2, 1, 'active', 'rating')"
+    )
+    await connection.commit()
+
+    await apply_migrations(connection)
+
+    rows = await connection.execute_fetchall(
+        "SELECT id, express_at, asked_at, quick_key, current_key FROM debriefs ORDER BY id"
+    )
+    assert [tuple(row) for row in rows] == [
+        (1, "then", None, None, None),
+        (2, None, None, None, "rating"),
+    ]
