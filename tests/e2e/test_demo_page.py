@@ -253,6 +253,21 @@ def test_a_debrief_on_the_demo_page(demo: Demo, browser: webdriver.Chrome, artif
     with urllib.request.urlopen(href, timeout=WAIT) as response:
         assert b"Acme" in response.read()
 
+    # A second debrief, and /insights compares them with a chart, sent as a photo.
+    page.say("/new")
+    page.bot_says("Question 1/")
+    page.say("Initech")
+    second = page.bot_says("Question 2/")
+    page.tap(second, "Finish now")
+    page.bot_says("Debrief: Initech")
+    page.say("/insights")
+    photo = page.wait(within=60).until(
+        lambda driver: driver.find_elements(By.CSS_SELECTOR, ".row.in img.photo")
+    )[0]
+    page.wait().until(
+        lambda driver: driver.execute_script("return arguments[0].naturalWidth", photo) > 0
+    )
+
     browser.find_element(By.ID, "theme").click()
     browser.execute_script("document.getElementById('chat').scrollTop = 0")
     browser.save_screenshot(str(artifacts / "debrief-dark.png"))
@@ -293,6 +308,10 @@ def test_a_voice_note_from_the_microphone(
     page.wait().until(lambda _: clock.text >= "0:03")
     browser.save_screenshot(str(artifacts / "recording.png"))
     microphone.click()
+    # While it transcribes, the bot says it is typing, and the page shows it as Telegram does.
+    page.wait(within=TRANSCRIBED_WITHIN).until(
+        lambda driver: driver.find_element(By.ID, "status").text == "typing…"
+    )
     sent = page.wait().until(
         lambda driver: driver.find_elements(By.CSS_SELECTOR, ".row.out audio"),
     )[-1]
