@@ -124,8 +124,9 @@ async def _ask(
         message_id=message.message_id if seen_since is None else seen_since,
         asked_at=int(message.date.timestamp()),
     )
-    # After the next question is out, so that the user does not wait for this edit.
-    await _close_asked(context, chat, debrief, language)
+    # After the next question is out, and off this update's path: the user's next answer, which
+    # waits for this handler to end, does not wait for the edit too (benchmarks/load.py).
+    context.application.create_task(_close_asked(context, chat, debrief, language))
 
 
 async def _close_asked(
