@@ -60,6 +60,7 @@ class Key(StrEnum):
     COUNTER_ARGUMENTS = "counter_arguments"
     AWKWARD_QUESTIONS = "awkward_questions"
     FORGOTTEN_QUESTIONS = "forgotten_questions"
+    BLUNDERS = "blunders"
     BEST_ARGUMENTS = "best_arguments"
     IMPROVE = "improve"
     NEXT_STEPS = "next_steps"
