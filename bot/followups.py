@@ -12,8 +12,9 @@ from bot.callbacks import Button
 from bot.context import DebriefContext
 from bot.replies import say, who
 from conversations.dates import parse_upcoming_date
+from conversations.email import questions_left
 from conversations.i18n import Language, catalog
-from conversations.reminders import after_debrief, epoch, next_round
+from conversations.reminders import after_debrief, epoch, forgotten, next_round
 from conversations.schedule import next_morning, outside_quiet_hours, snooze
 from conversations.timezones import describe, parse_timezone
 from conversations.when import parse_when
@@ -148,8 +149,24 @@ async def thank_you_sent(update: Update, context: DebriefContext) -> None:
     if debrief is None:
         await query.answer(render.text(language, "debrief.not_found"))
         return
+    await query.answer(await _thank_you_went_out(context, user, debrief, language))
+
+
+async def _thank_you_went_out(
+    context: DebriefContext, user: User, debrief: Debrief, language: Language
+) -> str:
+    """Record the thank-you as sent; end the questions reminder if it asked them all."""
     await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=debrief.id)
-    await query.answer(render.text(language, "reminders.thank_you_noted"))
+    today = await context.today(user)
+    if forgotten(debrief.answers) and not questions_left(
+        debrief.answers, language=language, sender=user.full_name, today=today
+    ):
+        pending = await context.reminders.pending_for(user_id=user.id)
+        if any(r.kind == "questions" and r.debrief_id == debrief.id for r in pending):
+            owner = {"user_id": user.id, "debrief_id": debrief.id}
+            await context.reminders.cancel_kinds(**owner, kinds=["questions"])
+            return render.text(language, "reminders.thank_you_noted_questions")
+    return render.text(language, "reminders.thank_you_noted")
 
 
 async def questions_when(update: Update, context: DebriefContext) -> None:
@@ -243,8 +260,11 @@ async def reminder_button(update: Update, context: DebriefContext) -> None:
         when = render.moment(due, now=now, tz=tz, language=language)
         await query.answer(render.text(language, "reminders.snoozed", when=when))
     elif op == "sent":
-        await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=found.debrief_id)
-        await query.answer(render.text(language, "reminders.thank_you_noted"))
+        debrief = await context.debriefs.get(user_id=user.id, debrief_id=found.debrief_id)
+        if debrief is None:
+            await query.answer(render.text(language, "reminders.gone"))
+            return
+        await query.answer(await _thank_you_went_out(context, user, debrief, language))
     elif op == "news":
         await context.reminders.close(user_id=user.id, reminder_id=found.id, state="done")
         await query.answer()

@@ -90,8 +90,10 @@ async def _finish(
     for part in render.summary(result):
         await say(context, chat, part)
     await history.recall_rounds(context, chat, debrief, language)
-    reply = render.thank_you_for(debrief, language=language, sender=user.full_name, today=today)
-    await say(context, chat, reply)
+    for reply in render.thank_you_for(
+        debrief, language=language, sender=user.full_name, today=today
+    ):
+        await say(context, chat, reply)
     plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
     # Closed only once everything is sent: after a crash, the next message sends it all again.
     await context.debriefs.finish(user_id=user.id, debrief_id=debrief.id, reminders=plan)

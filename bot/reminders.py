@@ -11,7 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import render
 from bot.context import DebriefContext, language_of
-from conversations.email import EmailDraft, build_thank_you, forgotten_questions
+from conversations.email import EmailDraft, build_thank_you, questions_asked
 from conversations.followup import (
     build_feedback_email,
     build_follow_up_email,
@@ -19,7 +19,7 @@ from conversations.followup import (
     build_questions_email,
 )
 from conversations.i18n import Language
-from conversations.reminders import epoch, next_no_news, parse_day
+from conversations.reminders import epoch, next_no_news
 from conversations.schedule import outside_quiet_hours
 from storage.debriefs import Debrief
 from storage.reminders import NewReminder, Reminder
@@ -53,40 +53,40 @@ async def _send(
     sender: str,
     now: datetime,
     tz: tzinfo,
-) -> None:
-    """Send one reminder's message(s)."""
+) -> bool:
+    """Send one reminder's message(s); False when there is nothing left to remind of."""
     answers = debrief.answers
     company = answers.get("company") or "?"
     today = now.astimezone(tz).date()
     chat = reminder.user_id
     kind = reminder.kind
-    draft: EmailDraft | None
+    drafts: list[EmailDraft] = []
     if kind == "thank_you":
-        draft = build_thank_you(answers, language=language, sender=sender, today=today)
+        drafts = build_thank_you(answers, language=language, sender=sender, today=today)
         intro = render.text(language, "reminders.thank_you", company=company)
     elif kind == "questions":
-        draft = build_questions_email(answers, language=language, sender=sender)
-        listed = "\n".join(
-            f"• {q}"
-            for q in forgotten_questions(answers.get("forgotten_questions"), language=language)
+        asked = (
+            questions_asked(answers, language=language, sender=sender, today=today)
+            if debrief.thank_you_sent
+            else ()
         )
+        questions = build_questions_email(answers, language=language, sender=sender, asked=asked)
+        if questions is None:
+            return False
+        drafts = [questions]
+        listed = "\n".join(f"• {q}" for q in questions.asks)
         intro = render.text(language, "reminders.questions", company=company, questions=listed)
     elif kind == "no_news":
-        draft = build_follow_up_email(
-            answers,
-            language=language,
-            sender=sender,
-            attempt=reminder.attempt,
-            interview_date=parse_day(answers.get("interview_date")),
-            today=today,
+        follow_up = build_follow_up_email(
+            answers, language=language, sender=sender, attempt=reminder.attempt, today=today
         )
+        drafts = [follow_up]
         key = "reminders.no_news" if reminder.attempt == 1 else "reminders.no_news_again"
         intro = render.text(language, key, company=company)
     elif kind == "feedback":
-        draft = build_feedback_email(answers, language=language, sender=sender)
+        drafts = [build_feedback_email(answers, language=language, sender=sender)]
         intro = render.text(language, "reminders.feedback", company=company)
     else:
-        draft = None
         intro = render.text(language, "reminders.next_round", company=company)
         rounds = await context.bot_data.debriefs.rounds(
             user_id=reminder.user_id, debrief_id=reminder.debrief_id
@@ -94,8 +94,9 @@ async def _send(
         notes = [r.answers for r in rounds] or [answers]
         for part in render.summary(build_preparation_brief(notes, language=language)):
             await context.bot.send_message(chat, part)
-    reply = render.reminder(kind, reminder.id, language=language, intro=intro, draft=draft)
-    await context.bot.send_message(chat, reply.text, reply_markup=reply.markup)
+    for reply in render.reminder(kind, reminder.id, language=language, intro=intro, drafts=drafts):
+        await context.bot.send_message(chat, reply.text, reply_markup=reply.markup)
+    return True
 
 
 class _Blocked(Exception):
@@ -123,13 +124,19 @@ async def _deliver(context: DebriefContext, reminder: Reminder, now: datetime) -
     language = language_of(profile)
     sender = (profile.name if profile else None) or ""
     try:
-        await _send(context, reminder, debrief, language=language, sender=sender, now=now, tz=tz)
+        sent = await _send(
+            context, reminder, debrief, language=language, sender=sender, now=now, tz=tz
+        )
     except Forbidden as error:
         raise _Blocked from error
     except BadRequest as error:
         if "chat not found" in str(error).lower():
             raise _Blocked from error
         raise
+    if not sent:
+        # The thank-you that went out already asked every question this reminder would ask.
+        await data.reminders.close(user_id=reminder.user_id, reminder_id=reminder.id, state="done")
+        return
     follow_up: NewReminder | None = None
     if reminder.kind == "no_news":
         follow_up = next_no_news(

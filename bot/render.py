@@ -14,7 +14,7 @@ from bot.callbacks import Action, Button
 from conversations.answers import display, stars
 from conversations.checklist import Checklist, Kind, Question
 from conversations.dates import format_date
-from conversations.email import EmailDraft, build_thank_you, sending_advice
+from conversations.email import EmailDraft, build_thank_you, parties, sending_advice
 from conversations.flow import addable_question
 from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
@@ -55,7 +55,6 @@ __all__ = [
     "start",
     "summary",
     "text",
-    "thank_you",
     "thank_you_for",
     "utf16_len",
 ]
@@ -296,13 +295,22 @@ def _mailto(draft: EmailDraft, language: Language) -> str | None:
     return f'<a href="{html.escape(link, quote=True)}">{label}</a>'
 
 
-def email(draft: EmailDraft, *, language: Language, advice_key: str) -> str:
-    """Render the thank-you draft as one message: a copyable block, a mailto link, when to send."""
-    parts = [text(language, "email.intro"), f"<pre>{escape(_email_block(draft, language))}</pre>"]
+def _draft_parts(draft: EmailDraft, language: Language) -> list[str]:
+    """Render a draft as its copyable block, then the link that opens it in a mail app."""
+    parts = [f"<pre>{escape(_email_block(draft, language))}</pre>"]
     link = _mailto(draft, language)
     if link is not None:
         parts.append(link)
-    parts.append(text(language, advice_key))
+    return parts
+
+
+def email(
+    draft: EmailDraft, *, language: Language, advice_key: str | None, intro: str | None = None
+) -> str:
+    """Render a thank-you draft as one message: a copyable block, a mailto link, when to send."""
+    parts = [intro or text(language, "email.intro"), *_draft_parts(draft, language)]
+    if advice_key is not None:
+        parts.append(text(language, advice_key))
     return "\n\n".join(parts)
 
 
@@ -380,17 +388,30 @@ def outcome_choice(debrief_id: int, language: Language, *, preface: str | None =
     return Reply(body, _markup(outcome_buttons(debrief_id, language)))
 
 
-def thank_you(draft: EmailDraft, *, language: Language, advice_key: str, debrief_id: int) -> Reply:
-    """Render the thank-you draft with a button to say it was sent."""
-    sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief_id))]
-    return Reply(email(draft, language=language, advice_key=advice_key), _markup([sent]))
+def thank_you_for(
+    debrief: Debrief, *, language: Language, sender: str, today: date, joint: bool = False
+) -> list[Reply]:
+    """Draft a debrief's thank-you emails, one per person met or one to all, each with Sent.
 
-
-def thank_you_for(debrief: Debrief, *, language: Language, sender: str, today: date) -> Reply:
-    """Draft a debrief's thank-you email and render it with when to send it."""
-    draft = build_thank_you(debrief.answers, language=language, sender=sender, today=today)
-    advice = sending_advice(debrief.answers.get("interview_date"), today=today)
-    return thank_you(draft, language=language, advice_key=advice, debrief_id=debrief.id)
+    The last one says when to send them and, when several people were met, offers the other way.
+    """
+    answers = debrief.answers
+    drafts = build_thank_you(answers, language=language, sender=sender, today=today, joint=joint)
+    advice = sending_advice(answers.get("interview_date"), today=today)
+    people = parties(answers)[0].people
+    sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief.id))]
+    replies = []
+    for number, (draft, to) in enumerate(zip(drafts, parties(answers, joint=joint), strict=True)):
+        last = number == len(drafts) - 1
+        name = to.people[0].full_name or to.people[0].email if len(to.people) == 1 else None
+        intro = text(language, "email.intro_person", name=name) if len(drafts) > 1 else None
+        rows = [sent]
+        if last and len(people) > 1:
+            switch = ("each", "email.each_button") if joint else ("joint", "email.joint_button")
+            rows.append([(text(language, switch[1]), Button(Action.DRAFT, debrief.id, switch[0]))])
+        body = email(draft, language=language, advice_key=advice if last else None, intro=intro)
+        replies.append(Reply(body, _markup(rows)))
+    return replies
 
 
 def finished(
@@ -440,18 +461,15 @@ def reminder(
     *,
     language: Language,
     intro: str,
-    draft: EmailDraft | None,
-) -> Reply:
-    """Render a delivered reminder: its intro, the email draft it carries, and its buttons."""
-    parts = [intro]
-    if draft is not None:
-        parts.append(f"<pre>{escape(_email_block(draft, language))}</pre>")
-        link = _mailto(draft, language)
-        if link:
-            parts.append(link)
+    drafts: Sequence[EmailDraft] = (),
+) -> list[Reply]:
+    """Render a delivered reminder: its intro and drafts, a message each, buttons on the last."""
+    messages = [[intro, *_draft_parts(drafts[0], language)]] if drafts else [[intro]]
+    messages += [_draft_parts(draft, language) for draft in drafts[1:]]
     choices = _REMINDER_BUTTONS.get(kind, _LIST_BUTTONS)
     row = _button_row(language, Action.REMINDER, reminder_id, choices)
-    return Reply("\n\n".join(parts), _markup([row]))
+    replies = [Reply("\n\n".join(parts)) for parts in messages]
+    return [*replies[:-1], Reply(replies[-1].text, _markup([row]))]
 
 
 def reminder_item(label: str, reminder_id: int, *, language: Language) -> Reply:

@@ -9,6 +9,7 @@ from datetime import date
 from conversations.checklist import Kind, Question
 from conversations.dates import format_date, parse_interview_date
 from conversations.i18n import Language, catalog, fold
+from conversations.people import PersonError, parse_people
 
 __all__ = ["Accepted", "Rejected", "display", "interpret", "stars"]
 
@@ -27,7 +28,6 @@ class Rejected:
     reason: str
 
 
-_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}$")
 _RATING = re.compile(r"^([1-5])(?:[.,]0)?\s*(?:/\s*5|sur 5|out of 5|etoiles?|stars?)?$")
 _STAR_CHARACTERS = frozenset("★⭐*")
 
@@ -62,9 +62,14 @@ def interpret(question: Question, text: str, *, today: date) -> Accepted | Rejec
             if parsed > today:
                 return Rejected("answer.date_future")
             return Accepted(parsed.isoformat())
-        case Kind.EMAIL:
-            address = stripped.removeprefix("mailto:")
-            return Accepted(address) if _EMAIL.match(address) else Rejected("answer.email_invalid")
+        case Kind.PEOPLE:
+            try:
+                if not parse_people(stripped, strict=True):
+                    return Rejected("answer.empty")
+            except PersonError as error:
+                return Rejected(error.reason)
+            lines = (line.strip() for line in stripped.splitlines())
+            return Accepted("\n".join(line for line in lines if line))
 
 
 def stars(rating: int) -> str:

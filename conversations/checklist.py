@@ -24,7 +24,7 @@ class Kind(StrEnum):
     CHOICE = "choice"
     RATING = "rating"
     DATE = "date"
-    EMAIL = "email"
+    PEOPLE = "people"
 
 
 class Localized(BaseModel):

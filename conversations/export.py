@@ -21,7 +21,7 @@ from typing import Literal
 from conversations.answers import display
 from conversations.checklist import Checklist, Kind, Question, Section
 from conversations.dates import format_date
-from conversations.email import build_thank_you, clip
+from conversations.email import build_thank_you
 from conversations.history import group_rounds
 from conversations.i18n import LANGUAGES, Language, catalog, fold
 from storage.debriefs import Debrief
@@ -124,6 +124,13 @@ def _require_aware(moment: datetime) -> None:
 # Markdown.
 
 
+def _clip(text: str, max_words: int) -> str:
+    """Keep at most max_words words of a title, marking a cut (never used in an email)."""
+    whole = " ".join(text.split())
+    clipped = " ".join(whole.split()[:max_words])[: max_words * 8].rstrip()
+    return clipped if clipped == whole else clipped + "…"
+
+
 def _inline(text: str) -> str:
     """Make user text safe inside a heading or a list item: one line, markup shown as typed."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
@@ -148,10 +155,10 @@ def _application_title(rounds: Sequence[Debrief], language: Language) -> str:
     """Name an application by its company and position, shortened and escaped for a heading."""
     company = _latest(rounds, "company")
     position = _latest(rounds, "position")
-    name = _inline(clip(company, 12)) if company else _t(language, "untitled")
+    name = _inline(_clip(company, 12)) if company else _t(language, "untitled")
     if not position:
         return name
-    return _t(language, "title_with_position", company=name, position=_inline(clip(position, 12)))
+    return _t(language, "title_with_position", company=name, position=_inline(_clip(position, 12)))
 
 
 def _round_heading(debrief: Debrief, number: int, count: int, language: Language) -> str:
@@ -401,13 +408,18 @@ def thank_you_eml(
 ) -> bytes:
     """Write the debrief's thank-you email as an unsent .eml draft that mail apps open."""
     _require_aware(exported_at)
-    draft = build_thank_you(
-        debrief.answers, language=language, sender=sender_name, today=exported_at.date()
+    # One draft to everyone met: a file per person would say the same thing several times.
+    (draft,) = build_thank_you(
+        debrief.answers,
+        language=language,
+        sender=sender_name,
+        today=exported_at.date(),
+        joint=True,
     )
     message = EmailMessage(policy=SMTP)
     # No From: the user's address is unknown, and the mail app fills it in when sending.
-    if recipient := _recipient(draft.to):
-        message["To"] = recipient
+    if recipients := [found for to in draft.recipients if (found := _recipient(to))]:
+        message["To"] = recipients
     message["Subject"] = draft.subject
     message["Date"] = format_datetime(exported_at)
     # Outlook opens a message with this header as a draft, ready to edit and send.

@@ -10,6 +10,8 @@ from functools import cache
 from importlib import resources
 from typing import Literal, get_args
 
+from conversations import french
+
 __all__ = ["LANGUAGES", "Catalog", "Language", "catalog", "fold", "language_from_code"]
 
 Language = Literal["en", "fr"]
@@ -38,6 +40,21 @@ def _flatten(prefix: str, table: Mapping[str, object], out: dict[str, str]) -> N
             out[dotted] = value
         else:
             raise TypeError(f"{dotted}: expected text, got {type(value).__name__}")
+
+
+def _fill_english(template: str, values: Mapping[str, object]) -> str:
+    """Fill an English template, with plurals written {count:answer|answers}."""
+    out = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        out.append(literal)
+        if field is None:
+            continue
+        value = values[field]
+        if spec and "|" in spec:
+            out.append(french.plural(int(str(value)), spec, french=False))
+        else:
+            out.append(format(str(value) if conversion == "s" else value, spec or ""))
+    return "".join(out)
 
 
 def placeholders(template: str) -> frozenset[str]:
@@ -83,9 +100,11 @@ class Catalog:
         return self._texts[language][key]
 
     def text(self, language: Language, key: str, /, **values: object) -> str:
-        """Return a text with its placeholders filled in (values are inserted as given)."""
+        """Return a text with its placeholders filled in; French is elided and spaced as French."""
         template = self._texts[language][key]
-        return template.format(**values) if values else template
+        if language == "fr":
+            return french.fill(template, values) if values else french.typeset(template)
+        return _fill_english(template, values) if values else template
 
 
 @cache

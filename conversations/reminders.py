@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 
 from conversations.dates import find_decision_date
+from conversations.email import forgotten_questions
 from conversations.schedule import (
     next_morning,
     next_round_due,
@@ -36,7 +37,7 @@ def parse_day(value: str | None) -> date | None:
 
 def forgotten(answers: Mapping[str, str]) -> bool:
     """Tell whether the debrief lists questions the user forgot to ask."""
-    return bool((answers.get("forgotten_questions") or "").strip())
+    return bool(forgotten_questions(answers.get("forgotten_questions"), language="en"))
 
 
 def _no_news(

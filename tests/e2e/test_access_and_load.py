@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.app import build_application, running
 from bot.config import Settings
+from conversations.checklist import checklist
 from tests.e2e.driver import TOKEN, Clock, Debriefer, stored_answers
 from tests.e2e.test_debrief import TYPED
 from tests.fake_telegram import FakeTelegram
@@ -76,7 +77,7 @@ async def test_users_outside_the_allowlist_get_a_polite_refusal_and_nothing_else
             refusal = await Debriefer(stranger, "fr").say("/new")
             assert "privé" in refusal.text
             welcome = await Debriefer(friend, "en").say("/new")
-            assert "Question 1/25" in welcome.text
+            assert f"Question 1/{len(checklist())}" in welcome.text
             query = await stranger.press(refusal, "new", force=True)
             answer = await telegram.wait_for_callback_answer(query)
             assert answer.text is not None

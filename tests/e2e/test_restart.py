@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from conversations.checklist import checklist
 from tests.e2e.driver import TOKEN, WAIT, Debriefer, stored_answers
 from tests.fake_telegram import BotMessage, FakeTelegram
 
@@ -95,7 +96,7 @@ async def test_kill_9_at_any_moment_loses_no_answer_and_the_debrief_continues(
     async def question(number: int) -> BotMessage:
         """Wait for question `number`, whether it came before or after a restart."""
         return await telegram.wait_for_message(
-            user.chat_id, predicate=_has(f"Question {number}/25"), timeout=WAIT * 2
+            user.chat_id, predicate=_has(f"Question {number}/{len(checklist())}"), timeout=WAIT * 2
         )
 
     async with bot_process(telegram, tmp_path) as bot:
@@ -124,7 +125,9 @@ async def test_kill_9_at_any_moment_loses_no_answer_and_the_debrief_continues(
 
         # 4. Killed the moment the next question reaches Telegram, before the bot records it.
         await user.send_text("Head of platform")
-        await telegram.wait_for_message(user.chat_id, predicate=_has("Question 6/25"))
+        await telegram.wait_for_message(
+            user.chat_id, predicate=_has(f"Question 6/{len(checklist())}")
+        )
         await bot.kill()
         await bot.start()
         sixth = await question(6)
