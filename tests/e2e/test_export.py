@@ -32,8 +32,8 @@ async def alice_and_bob(telegram: FakeTelegram) -> tuple[Debriefer, Debriefer]:
         {
             "position": HOSTILE,
             "interview_date": "yesterday",
-            "interviewer_name": "Claire Dubois",
-            "interviewer_role": LONG,
+            "interviewers": "Claire Dubois, Head of platform",
+            "company_info": LONG,
         },
     )
     await debrief(alice, "Globex", {"position": "Data engineer"})
@@ -63,7 +63,7 @@ async def test_export_sends_markdown_json_and_eml_with_everything_and_nothing_el
     dumped = json.dumps(as_json, ensure_ascii=False)
     for _, key, answer in stored:
         # Typed answers are verbatim in both; dates and choices read as words in the Markdown.
-        if checklist().question(key).kind in (Kind.TEXT, Kind.EMAIL):
+        if checklist().question(key).kind in (Kind.TEXT, Kind.PEOPLE):
             for line in answer.splitlines():
                 assert line in text_md, line
         assert json.dumps(answer, ensure_ascii=False) in dumped
