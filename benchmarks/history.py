@@ -41,6 +41,7 @@ from benchmarks.processes import (
 from benchmarks.stats import percentiles_ms
 from bot.app import COMMANDS
 from bot.callbacks import Action, Button
+from bot.fakeapi import BotMessage, FakeTelegram, FakeUser, MessagePredicate
 from bot.reminders import BATCH
 from conversations.checklist import Kind, checklist
 from conversations.history import HEADLINE_KEYS
@@ -50,7 +51,6 @@ from storage.debriefs import DebriefRepository
 from storage.migrations import MIGRATIONS, apply_migrations
 from storage.reminders import ReminderRepository
 from storage.users import UserRepository
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser, MessagePredicate
 
 __all__ = ["main"]
 

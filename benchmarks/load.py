@@ -28,8 +28,8 @@ from benchmarks.processes import (
 from benchmarks.profiling import hotspots, start_sampling
 from benchmarks.stats import max_in_window, percentile, percentiles_ms
 from benchmarks.users import Action, InFlight, UserRun, run_debrief, run_echo
+from bot.fakeapi import FakeTelegram, FakeUser
 from conversations.checklist import Kind, checklist
-from tests.fake_telegram import FakeTelegram, FakeUser
 
 __all__ = ["main"]
 
@@ -47,7 +47,7 @@ runs:
          the debrief's actions one for one; replies per second, latency, memory, CPU
   paced  as deployed (30 messages/s): completion, total time, waits, sends per second, fairness
 
-Every bot runs as a separate process against the fake Bot API server (tests/fake_telegram.py)
+Every bot runs as a separate process against the fake Bot API server (bot/fakeapi/)
 on 127.0.0.1; this process serves it and simulates the users. JSON goes to benchmarks/results/.
 """
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
-from tests.fake_telegram import FakeTelegram
+from bot.fakeapi import FakeTelegram
 
 __all__ = [
     "TOKEN",

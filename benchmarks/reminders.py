@@ -37,13 +37,13 @@ from benchmarks.processes import (
 from benchmarks.stats import max_in_window, percentile, percentiles_ms
 from benchmarks.users import ANSWERS
 from bot import render
+from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from bot.reminders import DELIVERY_WORKERS
 from conversations.checklist import Kind, Question, checklist
 from conversations.followup import build_preparation_brief
 from conversations.i18n import Language, catalog
 from conversations.schedule import QUIET_END, QUIET_START
 from storage.database import open_database
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 __all__ = ["main"]
 
@@ -81,7 +81,7 @@ passes:
   kill   a fresh database with --kill-reminders due reminders: kill -9 the bot halfway through,
          restart it, count per reminder what every user received (lost, duplicates)
 
-The fake Bot API server (tests/fake_telegram.py) and the users run in this process on 127.0.0.1;
+The fake Bot API server (bot/fakeapi/) and the users run in this process on 127.0.0.1;
 the bot is a separate `python -m bot` process. JSON goes to benchmarks/results/.
 """
 

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from bot.fakeapi import BotMessage, FakeUser
 from conversations.checklist import Kind, Question, checklist
 from conversations.i18n import catalog
-from tests.fake_telegram import BotMessage, FakeUser
 
 __all__ = ["ECHO_BUTTON_DATA", "Action", "InFlight", "UserRun", "run_debrief", "run_echo"]
 

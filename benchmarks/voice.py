@@ -24,8 +24,8 @@ from benchmarks.processes import (
     wait_ready,
 )
 from benchmarks.reminders import Debriefer, Sample, latency
+from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from conversations.i18n import catalog
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.recordings import assemble_model, check_tools, speak
 
 __all__ = ["main"]
@@ -69,7 +69,7 @@ Baseline and voice passes alternate --rounds times; each kind's latencies are po
 The bot runs unpaced (DEBRIEF_MAX_MESSAGES_PER_SECOND=0): with pacing, the typists' latency
 is mostly the send queue, which hides what the transcriptions cost them.
 
-The fake Bot API server (tests/fake_telegram.py), the typists and the speaker run in this
+The fake Bot API server (bot/fakeapi/), the typists and the speaker run in this
 process on 127.0.0.1. Speech comes from espeak-ng, encoded to OGG/Opus like Telegram's voice
 notes; the model and the recordings are made once into --cache. JSON goes to benchmarks/results/.
 """

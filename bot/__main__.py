@@ -1,4 +1,4 @@
-"""Start the bot with long polling (`python -m bot`), or back up its database (`backup PATH`)."""
+"""Start the bot (`python -m bot`; without a token, the local demo), or back up its database."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from enum import Enum, auto
 from pathlib import Path
 
 from pydantic import ValidationError
-from telegram import Update
 
-from bot.app import build_application
-from bot.config import MISSING_TOKEN_HELP, Settings, StorageSettings
+from bot.app import UPDATE_TYPES, build_application
+from bot.config import MISSING_TOKEN_HELP, DemoSettings, Settings, StorageSettings
+from bot.demo import demo
 from storage.backup import BackupError, BackupRefusedError, backup
 
 
@@ -29,8 +30,15 @@ def _configure_logging(level: str) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-def _settings_or_help() -> Settings | None:
-    """Load the settings, or explain what is missing and return None."""
+class _Instead(Enum):
+    """What to do when the settings do not describe a bot on Telegram."""
+
+    DEMO = auto()
+    STOP = auto()
+
+
+def _settings_or_help() -> Settings | _Instead:
+    """Load the settings; without any token, run the demo; else explain what is wrong and stop."""
     try:
         return Settings()
     except ValidationError as error:
@@ -38,13 +46,25 @@ def _settings_or_help() -> Settings | None:
         for issue in error.errors():
             where = ".".join(str(part) for part in issue["loc"])
             if where == "TELEGRAM_BOT_TOKEN":
-                missing = issue["type"] == "missing"
-                detail = "not set" if missing else f"invalid ({issue['msg']})"
+                if issue["type"] == "missing":
+                    return _Instead.DEMO
+                detail = f"invalid ({issue['msg']})"
                 sys.stderr.write(MISSING_TOKEN_HELP.format(problem=detail) + "\n")
-                return None
+                return _Instead.STOP
             problems.append(f"  {where}: {issue['msg']}")
         sys.stderr.write("Debrief cannot start, a setting is wrong:\n" + "\n".join(problems) + "\n")
-        return None
+        return _Instead.STOP
+
+
+def _demo() -> int:
+    """Run the local demo, or explain which of its settings is wrong."""
+    try:
+        settings = DemoSettings()
+    except ValidationError as error:
+        sys.stderr.write(f"The demo cannot start, a setting is wrong:\n{error}\n")
+        return 2
+    _configure_logging("INFO")
+    return demo(settings)
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -92,11 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "backup":
         return _backup(arguments.path, force=arguments.force)
     settings = _settings_or_help()
-    if settings is None:
-        return 2
+    if isinstance(settings, _Instead):
+        return _demo() if settings is _Instead.DEMO else 2
     _configure_logging(settings.log_level)
     application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    application.run_polling(allowed_updates=UPDATE_TYPES)
     return 0
 
 

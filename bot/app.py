@@ -22,11 +22,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import erase, export, followups, handlers, history, voice
+from bot import erase, export, followups, handlers, history, insights, notes, voice
+from bot.botapi import DebriefBot
 from bot.callbacks import Action
+from bot.chart import Charts
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotData, DebriefApplication, DebriefContext
+from bot.inbox import UPDATE_TYPES, Inbox, InboxQueue
 from bot.maintenance import COMPACTION_TIME, compact_database
 from bot.reminders import deliver_due
 from bot.transport import AiohttpRequest
@@ -34,8 +37,9 @@ from conversations.checklist import checklist
 from conversations.i18n import LANGUAGES, catalog
 from speech import Transcriber
 from storage.database import open_database
+from storage.inbox import InboxRepository
 
-__all__ = ["COMMANDS", "build_application", "running", "transcriber"]
+__all__ = ["COMMANDS", "UPDATE_TYPES", "build_application", "running", "transcriber"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +50,9 @@ COMMANDS = (
     "skip",
     "back",
     "cancel",
+    "note",
     "history",
+    "insights",
     "export",
     "delete",
     "reminders",
@@ -83,7 +89,13 @@ def rate_limiter(max_messages_per_second: float) -> AIORateLimiter:
 async def _post_init(application: DebriefApplication) -> None:
     """Open the database and register the command menu in every language."""
     data = application.bot_data
-    data.attach(await open_database(data.settings.db_path))
+    database = await open_database(data.settings.db_path)
+    data.attach(database)
+    queue = application.update_queue
+    assert isinstance(queue, InboxQueue)
+    queue.inbox.attach(InboxRepository(database))
+    # Before polling starts: what the last process received comes first.
+    await queue.inbox.replay(queue, application.bot)
     texts = catalog()
     for language in LANGUAGES:
         commands = [BotCommand(name, texts.text(language, f"commands.{name}")) for name in COMMANDS]
@@ -113,7 +125,8 @@ async def _post_init(application: DebriefApplication) -> None:
 
 
 async def _post_shutdown(application: DebriefApplication) -> None:
-    """Close the database."""
+    """Stop the chart process and close the database."""
+    application.bot_data.charts.close()
     database = application.bot_data.database
     if database is not None:
         await database.close()
@@ -138,8 +151,10 @@ def _register(application: DebriefApplication) -> None:
             command("skip", handlers.skip),
             command("back", handlers.back),
             command("cancel", handlers.cancel),
+            command("note", notes.note_command),
             command("language", handlers.choose_language),
             command("history", history.history_command),
+            command("insights", insights.insights_command),
             command("export", export.export_command),
             command("delete", erase.delete_command),
             command("reminders", followups.list_reminders),
@@ -202,22 +217,25 @@ def build_application(
     speech: Transcriber | None = None,
 ) -> DebriefApplication:
     """Build the bot from its settings; tests inject a clock and share one loaded Transcriber."""
+    inbox = Inbox(allowed_users=settings.allowed_users)
+    bot = DebriefBot(
+        settings.token.get_secret_value(),
+        base_url=f"{settings.api_url}/bot",
+        base_file_url=f"{settings.api_url}/file/bot",
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        request=AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        rate_limiter=rate_limiter(settings.max_messages_per_second),
+    )
     builder = (
         ApplicationBuilder()
-        .token(settings.token.get_secret_value())
-        .base_url(f"{settings.api_url}/bot")
-        .base_file_url(f"{settings.api_url}/file/bot")
+        .bot(bot)
         .context_types(ContextTypes(context=DebriefContext, bot_data=BotData))
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .request(AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .rate_limiter(rate_limiter(settings.max_messages_per_second))
-        .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .update_queue(InboxQueue(inbox))
+        .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES, on_done=inbox.done))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -227,6 +245,7 @@ def build_application(
     data.clock = clock
     data.checklist = checklist()
     data.transcriber = speech or transcriber(settings)
+    data.charts = Charts()
     _register(application)
     return application
 
@@ -238,7 +257,7 @@ async def running(application: DebriefApplication) -> AsyncIterator[DebriefAppli
     async with application:
         assert application.post_init is not None
         await application.post_init(application)
-        await application.updater.start_polling(poll_interval=0, allowed_updates=Update.ALL_TYPES)
+        await application.updater.start_polling(poll_interval=0, allowed_updates=UPDATE_TYPES)
         await application.start()
         try:
             yield application

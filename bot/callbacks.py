@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["MAX_BYTES", "Action", "Button"]
+__all__ = ["IN_PLACE", "MAX_BYTES", "Action", "Button"]
 
 MAX_BYTES = 64
+# A button with this key updates its own message rather than sending a new one.
+IN_PLACE = "here"
 
 
 class Action(StrEnum):

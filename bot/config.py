@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["MISSING_TOKEN_HELP", "Settings", "StorageSettings"]
+__all__ = ["MISSING_TOKEN_HELP", "DemoSettings", "Settings", "StorageSettings"]
 
 MISSING_TOKEN_HELP = """\
 Debrief needs a Telegram bot token, and TELEGRAM_BOT_TOKEN is {problem}.
@@ -35,6 +35,17 @@ class StorageSettings(BaseSettings):
     )
 
     db_path: Path = Field(Path("data/debrief.sqlite3"), validation_alias="DEBRIEF_DB_PATH")
+
+
+class DemoSettings(StorageSettings):
+    """The local demo's settings: the page's port, and a database of its own beside the real one."""
+
+    demo_port: int = Field(8080, ge=0, le=65535, validation_alias="DEBRIEF_DEMO_PORT")
+
+    @property
+    def demo_db_path(self) -> Path:
+        """Return the demo's database: debrief-demo.sqlite3 beside debrief.sqlite3."""
+        return self.db_path.with_name(f"{self.db_path.stem}-demo{self.db_path.suffix}")
 
 
 class Settings(StorageSettings):

@@ -9,15 +9,17 @@ from typing import Any
 from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.chart import Charts
 from bot.config import Settings
 from conversations.checklist import Checklist
 from conversations.i18n import LANGUAGES, Language, language_from_code
+from conversations.model import Profile
 from conversations.timezones import zone
 from speech import Transcriber
 from storage.database import Database
 from storage.debriefs import DebriefRepository
 from storage.reminders import ReminderRepository
-from storage.users import Profile, UserRepository
+from storage.users import UserRepository
 
 __all__ = ["BotData", "DebriefApplication", "DebriefContext", "language_of"]
 
@@ -29,6 +31,7 @@ class BotData:
     clock: Callable[[], datetime]
     checklist: Checklist
     transcriber: Transcriber
+    charts: Charts
     database: Database | None = None
     debriefs: DebriefRepository
     users: UserRepository

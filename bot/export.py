@@ -22,9 +22,7 @@ from conversations.export import (
     thank_you_eml,
 )
 from conversations.i18n import Language
-from storage.debriefs import Debrief
-from storage.reminders import Reminder
-from storage.users import Profile
+from conversations.model import Debrief, Profile, Reminder
 
 __all__ = ["export_command"]
 

@@ -5,28 +5,39 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from telegram import CallbackQuery, Chat, Update, User
+from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot import render
 from bot.callbacks import Button
 from bot.context import DebriefContext
-from bot.replies import say, who
+from bot.replies import edit, offered, say, settle, who
 from conversations.dates import parse_upcoming_date
 from conversations.email import questions_left
+from conversations.flow import PromptReply
 from conversations.i18n import Language, catalog
+from conversations.model import (
+    Awaiting,
+    Debrief,
+    NewReminder,
+    Outcome,
+    ReminderKind,
+    ReminderTimePrompt,
+    RoundDatePrompt,
+    TimezonePrompt,
+)
 from conversations.reminders import after_debrief, epoch, forgotten, next_round
 from conversations.schedule import next_morning, outside_quiet_hours, snooze
 from conversations.timezones import describe, parse_timezone
 from conversations.when import parse_when
-from storage.debriefs import Debrief, Outcome
-from storage.reminders import NewReminder, ReminderKind
 
 __all__ = [
-    "OFFERED_QUESTIONS_TIME",
-    "answer_awaited",
+    "change_status",
+    "change_timezone",
     "list_reminders",
     "questions_when",
     "reminder_button",
+    "reminder_time",
+    "round_date",
     "round_date_unknown",
     "set_awaiting",
     "set_outcome",
@@ -36,8 +47,6 @@ __all__ = [
 
 # /reminders shows this many; more would flood the chat.
 MAX_LISTED = 10
-# After a debrief, a typed time may move the forgotten-questions reminder without a tap first.
-OFFERED_QUESTIONS_TIME = "questions-offered"
 
 
 async def _callback(update: Update) -> tuple[CallbackQuery, Button | None]:
@@ -60,12 +69,11 @@ async def _finished_debrief(
 async def _apply_outcome(
     context: DebriefContext,
     user: User,
-    chat: Chat,
     debrief: Debrief,
     outcome: Outcome,
     language: Language,
-) -> None:
-    """Record how the application stands and adjust its reminders."""
+) -> render.Reply:
+    """Record how the application stands, adjust its reminders, and say what changed."""
     await context.debriefs.set_outcome(user_id=user.id, debrief_id=debrief.id, outcome=outcome)
     reminders = context.reminders
     owner = {"user_id": user.id, "debrief_id": debrief.id}
@@ -74,23 +82,21 @@ async def _apply_outcome(
         if not any(r.kind == "no_news" for r in await reminders.pending_for(user_id=user.id)):
             plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
             await reminders.schedule(**owner, reminders=[r for r in plan if r.kind == "no_news"])
-        await say(context, chat, render.text(language, "outcome.waiting"))
-    elif outcome == "next_round":
+        return render.Reply(render.text(language, "outcome.waiting"))
+    if outcome == "next_round":
         await reminders.cancel_kinds(**owner, kinds=["no_news", "feedback"])
-        await context.users.set_awaiting(user_id=user.id, awaiting=f"round:{debrief.id}")
-        context.forget_profile()
-        await say(context, chat, render.round_date_question(debrief.id, language))
-    elif outcome == "rejected":
+        await set_awaiting(context, user, RoundDatePrompt(debrief.id))
+        return render.round_date_question(debrief.id, language)
+    if outcome == "rejected":
         await reminders.cancel_kinds(**owner, kinds=["no_news", "next_round"])
         feedback = NewReminder("feedback", epoch(outside_quiet_hours(now, tz)))
         await reminders.schedule(**owner, reminders=[feedback])
-        await say(context, chat, render.text(language, "outcome.rejected"))
-    else:
-        kinds: list[ReminderKind] = ["no_news", "feedback", "next_round", "questions"]
-        if outcome == "withdrawn":
-            kinds.append("thank_you")
-        await reminders.cancel_kinds(**owner, kinds=kinds)
-        await say(context, chat, render.text(language, f"outcome.{outcome}"))
+        return render.Reply(render.text(language, "outcome.rejected"))
+    kinds: list[ReminderKind] = ["no_news", "feedback", "next_round", "questions"]
+    if outcome == "withdrawn":
+        kinds.append("thank_you")
+    await reminders.cancel_kinds(**owner, kinds=kinds)
+    return render.Reply(render.text(language, f"outcome.{outcome}"))
 
 
 async def set_outcome(update: Update, context: DebriefContext) -> None:
@@ -104,13 +110,35 @@ async def set_outcome(update: Update, context: DebriefContext) -> None:
         await query.answer(render.text(language, "debrief.not_found"))
         return
     await query.answer()
-    await _apply_outcome(context, user, chat, debrief, outcome, language)
+    if not offered(query):
+        return
+    reply = await _apply_outcome(context, user, debrief, outcome, language)
+    # The choice replaces the question it answers; a new message if that one is out of reach.
+    if isinstance(query.message, Message):
+        await edit(context, chat.id, query.message.message_id, reply)
+    else:
+        await say(context, chat, reply)
+
+
+async def change_status(update: Update, context: DebriefContext) -> None:
+    """Turn the end of a debrief's status line into the status choice, in place."""
+    user, chat = who(update)
+    language = await context.language(user)
+    query, button = await _callback(update)
+    debrief = await _finished_debrief(context, user, button)
+    if debrief is None:
+        await query.answer(render.text(language, "debrief.not_found"))
+        return
+    await query.answer()
+    if offered(query) and isinstance(query.message, Message):
+        reply = render.outcome_choice(debrief.id, language)
+        await edit(context, chat.id, query.message.message_id, reply)
 
 
 async def _plan_round(
-    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, day: date | None
-) -> None:
-    """Schedule the preparation brief for the next round and say when it will come."""
+    context: DebriefContext, user: User, debrief: Debrief, day: date | None
+) -> str:
+    """Schedule the preparation brief for the next round; return when it will come."""
     language = await context.language(user)
     now, tz = context.now(), await context.zone(user)
     await context.debriefs.set_outcome(
@@ -125,23 +153,24 @@ async def _plan_round(
     when = render.moment(
         datetime.fromtimestamp(plan.due_at, UTC), now=now, tz=tz, language=language
     )
-    await say(context, chat, render.text(language, "outcome.round_set", when=when))
+    return render.text(language, "outcome.round_set", when=when)
 
 
 async def round_date_unknown(update: Update, context: DebriefContext) -> None:
     """Prepare the next round now, its date being unknown."""
-    user, chat = who(update)
+    user, _ = who(update)
     query, button = await _callback(update)
     debrief = await _finished_debrief(context, user, button)
     if debrief is None:
         await query.answer(render.text(await context.language(user), "debrief.not_found"))
         return
     await query.answer()
-    await _plan_round(context, user, chat, debrief, None)
+    if offered(query):
+        await settle(context, query, await _plan_round(context, user, debrief, None))
 
 
 async def thank_you_sent(update: Update, context: DebriefContext) -> None:
-    """Record that the thank-you email was sent; its reminder is dropped."""
+    """Record that the thank-you email was sent: its reminder is dropped, its button settled."""
     user, _ = who(update)
     language = await context.language(user)
     query, button = await _callback(update)
@@ -149,14 +178,19 @@ async def thank_you_sent(update: Update, context: DebriefContext) -> None:
     if debrief is None:
         await query.answer(render.text(language, "debrief.not_found"))
         return
-    await query.answer(await _thank_you_went_out(context, user, debrief, language))
+    await query.answer()
+    if not offered(query) or debrief.thank_you_sent:
+        # A second tap on a button already settled, or raced in before it was.
+        return
+    await settle(context, query, await _thank_you_went_out(context, user, debrief, language))
 
 
 async def _thank_you_went_out(
     context: DebriefContext, user: User, debrief: Debrief, language: Language
 ) -> str:
-    """Record the thank-you as sent; end the questions reminder if it asked them all."""
+    """Record the thank-you as sent, end the questions reminder if it asked them all, say so."""
     await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=debrief.id)
+    line = await _sent_line(context, user, language)
     today = await context.today(user)
     if forgotten(debrief.answers) and not questions_left(
         debrief.answers, language=language, sender=user.full_name, today=today
@@ -165,13 +199,19 @@ async def _thank_you_went_out(
         if any(r.kind == "questions" and r.debrief_id == debrief.id for r in pending):
             owner = {"user_id": user.id, "debrief_id": debrief.id}
             await context.reminders.cancel_kinds(**owner, kinds=["questions"])
-            return render.text(language, "reminders.thank_you_noted_questions")
-    return render.text(language, "reminders.thank_you_noted")
+            line += "\n" + render.text(language, "reminders.questions_asked")
+    return line
+
+
+async def _sent_line(context: DebriefContext, user: User, language: Language) -> str:
+    """Say that the email went out, and when: '✅ Envoyé · mardi 14:02'."""
+    when = render.stamp(context.now(), tz=await context.zone(user), language=language)
+    return render.text(language, "recorded.sent", when=when)
 
 
 async def questions_when(update: Update, context: DebriefContext) -> None:
     """Move the forgotten-questions reminder: in two days, another time, or never."""
-    user, chat = who(update)
+    user, _ = who(update)
     language = await context.language(user)
     query, button = await _callback(update)
     debrief = await _finished_debrief(context, user, button)
@@ -179,55 +219,57 @@ async def questions_when(update: Update, context: DebriefContext) -> None:
         await query.answer(render.text(language, "debrief.not_found"))
         return
     await query.answer()
+    if not offered(query):
+        return
     owner = {"user_id": user.id, "debrief_id": debrief.id}
     if button.key == "never":
         await context.reminders.cancel_kinds(**owner, kinds=["questions"])
-        await say(context, chat, render.text(language, "reminders.questions_never"))
+        line = render.text(language, "reminders.questions_never")
     elif button.key == "2d":
         now, tz = context.now(), await context.zone(user)
         due = next_morning(after=now, tz=tz, days=2)
         await context.reminders.schedule(**owner, reminders=[NewReminder("questions", epoch(due))])
         when = render.moment(due, now=now, tz=tz, language=language)
-        await say(context, chat, render.text(language, "reminders.set_for", when=when))
+        line = render.text(language, "reminders.set_for", when=when)
     else:
-        await set_awaiting(context, user, f"questions:{debrief.id}")
-        await say(context, chat, render.text(language, "reminders.ask_when"))
+        await set_awaiting(context, user, ReminderTimePrompt(debrief.id))
+        line = render.text(language, "reminders.ask_when")
+    await settle(context, query, line)
 
 
-async def set_awaiting(context: DebriefContext, user: User, awaiting: str | None) -> None:
-    """Remember what the user's next text answers (outside a debrief)."""
+async def set_awaiting(context: DebriefContext, user: User, awaiting: Awaiting | None) -> None:
+    """Remember what the user's next text answers besides the debrief (None: nothing)."""
     await context.users.set_awaiting(user_id=user.id, awaiting=awaiting)
     context.forget_profile()
 
 
-async def answer_awaited(
-    context: DebriefContext, user: User, chat: Chat, awaiting: str, typed: str
-) -> bool:
-    """Use a text as the answer the bot asked for outside a debrief; False if none applies."""
+async def round_date(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, typed: str
+) -> PromptReply:
+    """Take a text as the date of the next round, or ask for it again."""
+    day = parse_upcoming_date(typed, today=await context.today(user))
+    if day is None:
+        language = await context.language(user)
+        await say(context, chat, render.round_date_question(debrief.id, language))
+        return PromptReply.REFUSED
+    await say(context, chat, await _plan_round(context, user, debrief, day))
+    return PromptReply.ANSWERED
+
+
+async def reminder_time(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, typed: str, *, asked: bool
+) -> PromptReply:
+    """Take a text as when to recall the forgotten questions (asked for, or only offered)."""
     language = await context.language(user)
     now, tz = context.now(), await context.zone(user)
-    what, _, target = awaiting.partition(":")
-    if what == "timezone":
-        return await _change_timezone(context, user, chat, typed)
-    debrief = await context.debriefs.get(user_id=user.id, debrief_id=int(target or 0))
-    if debrief is None:
-        await set_awaiting(context, user, None)
-        return False
-    if what == "round":
-        day = parse_upcoming_date(typed, today=now.astimezone(tz).date())
-        if day is None:
-            await say(context, chat, render.round_date_question(debrief.id, language))
-            return True
-        await _plan_round(context, user, chat, debrief, day)
-        return True
     moment = parse_when(typed, now=now.astimezone(tz))
     if moment is None:
-        if what == OFFERED_QUESTIONS_TIME:
+        if not asked:
             # Only offered at the end of the debrief: other text is not a failed answer.
             await set_awaiting(context, user, None)
-            return False
+            return PromptReply.PASSED
         await say(context, chat, render.text(language, "reminders.when_unknown"))
-        return True
+        return PromptReply.REFUSED
     due = outside_quiet_hours(moment, tz)
     await context.reminders.schedule(
         user_id=user.id, debrief_id=debrief.id, reminders=[NewReminder("questions", epoch(due))]
@@ -235,7 +277,7 @@ async def answer_awaited(
     await set_awaiting(context, user, None)
     when = render.moment(due, now=now, tz=tz, language=language)
     await say(context, chat, render.text(language, "reminders.set_for", when=when))
-    return True
+    return PromptReply.ANSWERED
 
 
 async def reminder_button(update: Update, context: DebriefContext) -> None:
@@ -249,6 +291,9 @@ async def reminder_button(update: Update, context: DebriefContext) -> None:
     if button is None or found is None or found.state not in ("pending", "sent"):
         await query.answer(render.text(language, "reminders.gone"))
         return
+    if not offered(query):
+        await query.answer()
+        return
     op = button.key
     now, tz = context.now(), await context.zone(user)
     if op in ("snooze", "later"):
@@ -258,23 +303,28 @@ async def reminder_button(update: Update, context: DebriefContext) -> None:
         due = snooze(now=now, tz=tz, hours=hours, days=days)
         await context.reminders.postpone(user_id=user.id, reminder_id=found.id, due_at=epoch(due))
         when = render.moment(due, now=now, tz=tz, language=language)
-        await query.answer(render.text(language, "reminders.snoozed", when=when))
+        line = render.text(language, "reminders.snoozed", when=when)
     elif op == "sent":
         debrief = await context.debriefs.get(user_id=user.id, debrief_id=found.debrief_id)
         if debrief is None:
-            await query.answer(render.text(language, "reminders.gone"))
-            return
-        await query.answer(await _thank_you_went_out(context, user, debrief, language))
+            line = render.text(language, "reminders.gone")
+        else:
+            line = await _thank_you_went_out(context, user, debrief, language)
     elif op == "news":
         await context.reminders.close(user_id=user.id, reminder_id=found.id, state="done")
         await query.answer()
+        await settle(context, query, None)
         preface = render.text(language, "reminders.news_prompt")
         await say(context, chat, render.outcome_choice(found.debrief_id, language, preface=preface))
+        return
     else:
         state: Literal["done", "cancelled"] = "done" if op == "done" else "cancelled"
         await context.reminders.close(user_id=user.id, reminder_id=found.id, state=state)
-        key = "reminders.closed" if state == "done" else "reminders.cancelled"
-        await query.answer(render.text(language, key))
+        line = render.text(
+            language, "reminders.closed" if state == "done" else "reminders.cancelled"
+        )
+    await query.answer(line)
+    await settle(context, query, line)
 
 
 async def list_reminders(update: Update, context: DebriefContext) -> None:
@@ -306,19 +356,21 @@ async def list_reminders(update: Update, context: DebriefContext) -> None:
         await say(context, chat, render.reminder_item(label, reminder.id, language=language))
 
 
-async def _change_timezone(context: DebriefContext, user: User, chat: Chat, typed: str) -> bool:
+async def change_timezone(
+    context: DebriefContext, user: User, chat: Chat, typed: str
+) -> PromptReply:
     """Set the user's timezone from a city or an offset, or explain what is accepted."""
     language = await context.language(user)
     name = parse_timezone(typed)
     if name is None:
         await say(context, chat, render.text(language, "timezone.unknown"))
-        return True
+        return PromptReply.REFUSED
     await context.users.set_timezone(user_id=user.id, timezone=name)
     await set_awaiting(context, user, None)
     await say(
         context, chat, render.text(language, "timezone.set", zone=describe(name, context.now()))
     )
-    return True
+    return PromptReply.ANSWERED
 
 
 async def timezone_command(update: Update, context: DebriefContext) -> None:
@@ -326,11 +378,11 @@ async def timezone_command(update: Update, context: DebriefContext) -> None:
     user, chat = who(update)
     language = await context.language(user)
     if context.args:
-        await _change_timezone(context, user, chat, " ".join(context.args))
+        await change_timezone(context, user, chat, " ".join(context.args))
         return
     profile = await context.profile(user)
     current = profile.timezone or context.settings.default_timezone
-    await set_awaiting(context, user, "timezone")
+    await set_awaiting(context, user, TimezonePrompt())
     await say(
         context,
         chat,

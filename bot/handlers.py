@@ -4,23 +4,47 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import assert_never
 
-from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram import CallbackQuery, Chat, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import followups, history, render
+from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext
-from bot.replies import say, who
-from conversations.answers import Accepted, display, interpret
-from conversations.checklist import Kind
-from conversations.flow import TextRoute, can_finish, route_text, target_key
+from bot.replies import edit, say, who
+from conversations.answers import Accepted, interpret
+from conversations.flow import (
+    DraftAnswer,
+    NoDraft,
+    PausedDraft,
+    Prompt,
+    PromptReply,
+    Redelivered,
+    Route,
+    Situation,
+    SummaryDue,
+    TextRoute,
+    addable_question,
+    awaited_debrief_id,
+    can_finish,
+    route,
+)
 from conversations.i18n import LANGUAGES, Language, catalog
+from conversations.model import (
+    Awaiting,
+    Debrief,
+    EditPrompt,
+    NotePrompt,
+    ReminderTimeOffer,
+    ReminderTimePrompt,
+    RoundDatePrompt,
+    TimezonePrompt,
+)
 from conversations.reminders import after_debrief
 from conversations.summary import build_summary
-from storage.debriefs import Debrief
 
 __all__ = [
     "add_to_previous",
@@ -29,7 +53,6 @@ __all__ = [
     "back",
     "cancel",
     "choose_language",
-    "expecting_text",
     "finish_now",
     "gate",
     "help_command",
@@ -42,9 +65,12 @@ __all__ = [
     "restart",
     "resume",
     "revisit",
+    "route_for",
     "set_language",
+    "situation",
     "skip",
     "start",
+    "take",
     "unknown_button",
 ]
 
@@ -60,8 +86,14 @@ async def _ask(
     *,
     preface: str | None = None,
     show_answer: bool = False,
+    seen_since: int | None = None,
 ) -> None:
-    """Send the current question, then record that it reached the user."""
+    """Send the current question, then record that it reached the user.
+
+    seen_since: the question may have reached the user before, from that message id on (a
+    copy sent before a crash, never recorded): texts from then on answer it, none adds to
+    the previous answer.
+    """
     assert debrief.current_key is not None
     reply = render.question(
         context.checklist,
@@ -76,20 +108,42 @@ async def _ask(
         user_id=debrief.user_id,
         debrief_id=debrief.id,
         key=debrief.current_key,
-        message_id=message.message_id,
+        message_id=message.message_id if seen_since is None else seen_since,
     )
+    # After the next question is out, so that the user does not wait for this edit.
+    await _close_asked(context, chat, debrief, language)
+
+
+async def _close_asked(
+    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
+) -> None:
+    """Take the keyboard off the question last sent, showing the answer it got once left."""
+    checklist = context.checklist
+    key, message_id, current = debrief.asked_key, debrief.asked_message_id, debrief.current_key
+    if key is None or message_id is None or key not in checklist:
+        return
+    answer = debrief.answers.get(key)
+    skipped = (
+        current is not None
+        and current in checklist
+        and checklist.number(current) > checklist.number(key)
+    )
+    shown = answer if current != key else None
+    reply = render.recorded(checklist, key, shown, skipped=skipped, language=language)
+    await edit(context, chat.id, message_id, reply)
 
 
 async def _finish(
     context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
 ) -> None:
     """Send the summary and the thank-you draft, then close the debrief and plan reminders."""
+    await _close_asked(context, chat, debrief, language)
     now, tz = context.now(), await context.zone(user)
     today = now.astimezone(tz).date()
     result = build_summary(debrief.answers, language=language, checklist=context.checklist)
     for part in render.summary(result):
         await say(context, chat, part)
-    await history.recall_rounds(context, chat, debrief, language)
+    await history.recall_rounds(context, chat, debrief, language, today)
     for reply in render.thank_you_for(
         debrief, language=language, sender=user.full_name, today=today
     ):
@@ -97,30 +151,27 @@ async def _finish(
     plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
     # Closed only once everything is sent: after a crash, the next message sends it all again.
     await context.debriefs.finish(user_id=user.id, debrief_id=debrief.id, reminders=plan)
-    notes = []
-    for reminder in plan:
-        when = render.moment(
+    when = {
+        reminder.kind: render.moment(
             datetime.fromtimestamp(reminder.due_at, UTC), now=now, tz=tz, language=language
         )
-        if reminder.kind == "questions":
-            notes.append(render.text(language, "reminders.end_questions", when=when))
-        elif reminder.kind == "thank_you":
-            notes.append(render.text(language, "reminders.end_thank_you", when=when))
-    if any(r.kind == "questions" for r in plan):
-        awaiting = f"{followups.OFFERED_QUESTIONS_TIME}:{debrief.id}"
-        await followups.set_awaiting(context, user, awaiting)
-    await say(
-        context,
-        chat,
-        render.finished(
-            language=language,
-            debrief_id=debrief.id,
-            answered=result.answered,
-            total=result.total,
-            notes=notes,
-            ask_questions_when=any(r.kind == "questions" for r in plan),
-        ),
+        for reminder in plan
+    }
+    ending = render.finished(
+        language=language,
+        debrief_id=debrief.id,
+        answered=result.answered,
+        total=result.total,
+        thank_you_when=when.get("thank_you"),
+        no_news_when=when.get("no_news"),
     )
+    if "questions" in when:
+        await followups.set_awaiting(context, user, ReminderTimeOffer(debrief.id))
+        reminder = render.questions_reminder(
+            language=language, debrief_id=debrief.id, when=when["questions"]
+        )
+        await say(context, chat, reminder)
+    await say(context, chat, ending)
 
 
 async def _continue(
@@ -152,13 +203,20 @@ async def _active(
         await say(context, chat, _no_debrief(language))
         return None
     if debrief.status == "paused":
-        company = debrief.answers.get("company") or catalog().text(language, "debrief.unnamed")
-        await say(context, chat, render.text(language, "debrief.paused_hint", company=company))
+        await _say_paused(context, chat, debrief, language)
         return None
     if debrief.current_key is None:
         await _finish(context, user, chat, debrief, language)
         return None
     return debrief
+
+
+async def _say_paused(
+    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
+) -> None:
+    """Say the debrief is paused and how to resume it."""
+    company = debrief.answers.get("company") or catalog().text(language, "debrief.unnamed")
+    await say(context, chat, render.text(language, "debrief.paused_hint", company=company))
 
 
 def _no_debrief(language: Language) -> render.Reply:
@@ -297,16 +355,6 @@ async def on_text(update: Update, context: DebriefContext) -> None:
     await answer_text(context, user, chat, message.text, message_id=message.message_id)
 
 
-async def expecting_text(context: DebriefContext, user: User, chat: Chat) -> bool:
-    """Tell whether a text would be taken now; if not, say why, as answer_text would."""
-    profile = await context.profile(user)
-    if history.edit_target(profile.awaiting) is not None:
-        return True
-    if profile.awaiting and await context.debriefs.open_for(user_id=user.id) is None:
-        return True
-    return await _active(context, user, chat, await context.language(user)) is not None
-
-
 async def ask_again(context: DebriefContext, user: User, chat: Chat, preface: str) -> None:
     """Explain what went wrong, then ask the open question again (if a debrief is active)."""
     debrief = await context.debriefs.open_for(user_id=user.id)
@@ -316,35 +364,121 @@ async def ask_again(context: DebriefContext, user: User, chat: Chat, preface: st
     await _ask(context, user, chat, debrief, await context.language(user), preface=preface)
 
 
+async def situation(context: DebriefContext, user: User) -> Situation:
+    """Load what routing a text needs: the open debrief, the prompt, the debrief it names."""
+    awaiting = (await context.profile(user)).awaiting
+    draft = await context.debriefs.open_for(user_id=user.id)
+    awaited = None
+    awaited_id = awaited_debrief_id(awaiting)
+    if awaited_id is not None:
+        awaited = (
+            draft
+            if draft is not None and draft.id == awaited_id
+            else await context.debriefs.get(user_id=user.id, debrief_id=awaited_id)
+        )
+    return Situation(draft, awaiting, awaited)
+
+
+async def route_for(context: DebriefContext, user: User, *, message_id: int) -> Route:
+    """Decide where the user's text goes now (conversations.flow declares the graph)."""
+    return route(context.checklist, await situation(context, user), message_id=message_id)
+
+
 async def answer_text(
     context: DebriefContext, user: User, chat: Chat, text: str, *, message_id: int
 ) -> None:
     """Take a text the user sent (typed, dictated or transcribed) as what the moment calls for."""
+    decision = await route_for(context, user, message_id=message_id)
+    await take(context, user, chat, decision, text, message_id=message_id)
+
+
+async def take(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    decision: Route,
+    text: str,
+    *,
+    message_id: int,
+) -> None:
+    """Carry out a routing decision: store the text where it goes, or say why it is not taken."""
     language = await context.language(user)
-    profile = await context.profile(user)
-    if profile.awaiting and await history.edit_with_text(
-        context, user, chat, profile.awaiting, text, message_id
-    ):
-        return
-    if (
-        profile.awaiting
-        and await context.debriefs.open_for(user_id=user.id) is None
-        and await followups.answer_awaited(context, user, chat, profile.awaiting, text)
-    ):
-        return
-    debrief = await _active(context, user, chat, language)
-    if debrief is None:
-        return
-    assert debrief.current_key is not None
+    if decision.forget_prompt:
+        await followups.set_awaiting(context, user, None)
+    match decision.destination:
+        case Prompt(awaiting, target, resume):
+            reply = await _answer_prompt(context, user, chat, awaiting, target, text, message_id)
+            match reply:
+                case PromptReply.ANSWERED:
+                    if resume is not None:
+                        await _continue(context, user, chat, resume.id, language)
+                case PromptReply.REFUSED:
+                    pass
+                case PromptReply.PASSED:
+                    await answer_text(context, user, chat, text, message_id=message_id)
+                case _:
+                    assert_never(reply)
+        case NoDraft():
+            await say(context, chat, _no_debrief(language))
+        case PausedDraft(draft):
+            await _say_paused(context, chat, draft, language)
+        case SummaryDue(draft):
+            await _finish(context, user, chat, draft, language)
+        case Redelivered(draft):
+            if not draft.question_delivered:
+                # Handled before a crash (replayed from the inbox): the next question may have
+                # been sent right after it, and the user may have answered that copy already.
+                await _ask(context, user, chat, draft, language, seen_since=message_id + 1)
+        case DraftAnswer(draft, key, how):
+            await _store(context, user, chat, draft, key, how, text, message_id, language)
+        case _:
+            assert_never(decision.destination)
+
+
+async def _answer_prompt(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    awaiting: Awaiting,
+    target: Debrief | None,
+    text: str,
+    message_id: int,
+) -> PromptReply:
+    """Give a text to the prompt the user is answering."""
+    match awaiting:
+        case TimezonePrompt():
+            return await followups.change_timezone(context, user, chat, text)
+        case EditPrompt(_, key):
+            assert target is not None
+            return await history.edit_with_text(context, user, chat, target, key, text, message_id)
+        case RoundDatePrompt():
+            assert target is not None
+            return await followups.round_date(context, user, chat, target, text)
+        case ReminderTimePrompt() | ReminderTimeOffer():
+            assert target is not None
+            asked = isinstance(awaiting, ReminderTimePrompt)
+            return await followups.reminder_time(context, user, chat, target, text, asked=asked)
+        case NotePrompt():
+            assert target is not None
+            return await notes.take_note(context, user, chat, target, text, message_id)
+        case _:
+            assert_never(awaiting)
+
+
+async def _store(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    debrief: Debrief,
+    key: str,
+    how: TextRoute,
+    text: str,
+    message_id: int,
+    language: Language,
+) -> None:
+    """Store a text in the active debrief: an answer, or an addition to an earlier one."""
     checklist = context.checklist
-    route = route_text(checklist, debrief, message_id=message_id)
-    if route is TextRoute.ALREADY_STORED:
-        if not debrief.question_delivered:
-            await _ask(context, user, chat, debrief, language)
-        return
-    if route in (TextRoute.ADDITION, TextRoute.CONTINUATION):
-        key = target_key(checklist, debrief, route)
-        assert key is not None
+    if how in (TextRoute.ADDITION, TextRoute.CONTINUATION):
         await context.debriefs.add_to_answer(
             user_id=user.id,
             debrief_id=debrief.id,
@@ -355,12 +489,12 @@ async def answer_text(
         added = render.text(
             language, "debrief.added", question=checklist.question(key).label(language)
         )
-        if route is TextRoute.CONTINUATION and debrief.question_delivered:
+        if how is TextRoute.CONTINUATION and debrief.question_delivered:
             await say(context, chat, added)
         else:
             await _continue(context, user, chat, debrief.id, language, preface=added)
         return
-    question = checklist.question(debrief.current_key)
+    question = checklist.question(key)
     result = interpret(question, text, today=await context.today(user))
     if not isinstance(result, Accepted):
         await say(context, chat, render.refusal(question, result.reason, language=language))
@@ -376,6 +510,12 @@ async def answer_text(
     if question.key == "company":
         await history.offer_link(context, user, chat, debrief, result.value)
     await _continue(context, user, chat, debrief.id, language)
+
+
+async def _leave_prompt(context: DebriefContext, user: User) -> None:
+    """Forget a prompt left unanswered: the user went back to the debrief."""
+    if (await context.profile(user)).awaiting is not None:
+        await followups.set_awaiting(context, user, None)
 
 
 async def on_answer_button(update: Update, context: DebriefContext) -> None:
@@ -404,11 +544,7 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
         next_key=context.checklist.key_after(question.key),
     )
     await query.answer()
-    if isinstance(query.message, Message) and query.message.text:
-        chosen = render.text(
-            language, "debrief.chosen", answer=display(question, result.value, language)
-        )
-        await query.edit_message_text(f"{query.message.text_html}\n\n{chosen}", reply_markup=None)
+    await _leave_prompt(context, user)
     await _continue(context, user, chat, debrief.id, language)
 
 
@@ -420,7 +556,10 @@ async def _control(
     language = await context.language(user)
     if update.callback_query is None:
         debrief = await _active(context, user, chat, language)
-        return None if debrief is None else (user, chat, language, debrief)
+        if debrief is None:
+            return None
+        await _leave_prompt(context, user)
+        return user, chat, language, debrief
     found = await _button(update, context, language)
     if found is None:
         return None
@@ -430,6 +569,7 @@ async def _control(
         await _stale(query, context, user, chat, debrief, language)
         return None
     await query.answer()
+    await _leave_prompt(context, user)
     return user, chat, language, debrief
 
 
@@ -499,16 +639,14 @@ async def add_to_previous(update: Update, context: DebriefContext) -> None:
     if found is None:
         return
     query, button, debrief = found
-    key = button.key
-    if (
-        debrief.status != "active"
-        or key is None
-        or key not in context.checklist
-        or context.checklist.question(key).kind is not Kind.TEXT
-    ):
+    # Only the answer the button was shown for: a forged one could pile parts onto any answer.
+    addable = addable_question(context.checklist, debrief)
+    if debrief.status != "active" or addable is None or button.key != addable.key:
         await query.answer(render.text(language, "debrief.stale_button"))
         return
+    key = addable.key
     await query.answer()
+    await _leave_prompt(context, user)
     await context.debriefs.await_addition(user_id=user.id, debrief_id=debrief.id, key=key)
     label = context.checklist.question(key).label(language)
     await say(context, chat, render.text(language, "debrief.add_prompt", question=label))

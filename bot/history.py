@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import assert_never
 
 from telegram import CallbackQuery, Chat, Message, ReplyParameters, Update, User
 
 from bot import followups, render
-from bot.callbacks import Button
+from bot.callbacks import IN_PLACE, Button
 from bot.context import DebriefContext
+from bot.insights import prepared
 from bot.replies import say, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Kind
+from conversations.flow import EditedPart, Ignored, PromptReply, route_edit
 from conversations.history import HEADLINE_KEYS, group_rounds, paginate, previous_round
 from conversations.i18n import Language
-from storage.debriefs import Debrief
+from conversations.model import Debrief, EditPrompt
 
 __all__ = [
-    "EDITING",
     "Target",
     "choose_question",
     "confirm_delete",
-    "edit_target",
     "edit_with_text",
     "edit_with_value",
     "email_again",
@@ -36,9 +38,6 @@ __all__ = [
     "set_status",
     "start_edit",
 ]
-
-# users.awaiting while the user's next text replaces an answer: "edit:<debrief id>:<key>".
-EDITING = "edit"
 
 
 async def _show_page(context: DebriefContext, user: User, chat: Chat, number: int) -> None:
@@ -138,6 +137,10 @@ async def email_again(update: Update, context: DebriefContext) -> None:
 
 async def set_status(update: Update, context: DebriefContext) -> None:
     """Ask how the application stands (the outcome buttons do the rest)."""
+    button = Button.decode(update.callback_query.data if update.callback_query else None)
+    if button is not None and button.key == IN_PLACE:
+        await followups.change_status(update, context)
+        return
     target = await owned(update, context)
     if target is None:
         return
@@ -166,19 +169,10 @@ async def start_edit(
     context: DebriefContext, user: User, chat: Chat, debrief: Debrief, key: str
 ) -> None:
     """Show a question with its current answer; the user's next text replaces that answer."""
-    await followups.set_awaiting(context, user, f"{EDITING}:{debrief.id}:{key}")
+    await followups.set_awaiting(context, user, EditPrompt(debrief.id, key))
     language, today = await context.language(user), await context.today(user)
     reply = render.edit_prompt(context.checklist, debrief, key, language=language, today=today)
     await say(context, chat, reply)
-
-
-def edit_target(awaiting: str | None) -> tuple[int, str] | None:
-    """Return the (debrief id, question key) an awaited edit is for, if one is awaited."""
-    what, _, target = (awaiting or "").partition(":")
-    debrief_id, _, key = target.partition(":")
-    if what != EDITING or not debrief_id.isdigit() or not key:
-        return None
-    return int(debrief_id), key
 
 
 async def _replace(
@@ -209,21 +203,17 @@ async def _replace(
 
 
 async def edit_with_text(
-    context: DebriefContext, user: User, chat: Chat, awaiting: str, typed: str, message_id: int
-) -> bool:
-    """Take a text as the new answer the user chose to edit; False if no edit is under way."""
-    target = edit_target(awaiting)
-    if target is None:
-        return False
-    debrief_id, key = target
-    debrief = None
-    if key in context.checklist:
-        debrief = await context.debriefs.get(user_id=user.id, debrief_id=debrief_id)
-    if debrief is None:
-        await followups.set_awaiting(context, user, None)
-        return False
-    await _replace(context, user, chat, debrief, key, typed, message_id)
-    return True
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    debrief: Debrief,
+    key: str,
+    typed: str,
+    message_id: int,
+) -> PromptReply:
+    """Take a text as the new answer the user chose to edit, or say why it is refused."""
+    replaced = await _replace(context, user, chat, debrief, key, typed, message_id)
+    return PromptReply.ANSWERED if replaced else PromptReply.REFUSED
 
 
 async def edit_with_value(update: Update, context: DebriefContext) -> None:
@@ -287,15 +277,18 @@ async def link_round(update: Update, context: DebriefContext) -> None:
     if previous is None:
         await query.answer(render.text(language, "debrief.not_found"))
         return
-    await query.answer()
     if button.value != "y":
+        await query.answer()
         await query.edit_message_text(
             render.text(language, "history.not_linked"), reply_markup=None
         )
         return
-    await context.debriefs.link_round(
+    if not await context.debriefs.link_round(
         user_id=user.id, debrief_id=debrief.id, previous_id=previous.id
-    )
+    ):
+        await query.answer(render.text(language, "history.link_loop"))
+        return
+    await query.answer()
     # A next round is news: the earlier round no longer waits for any.
     if previous.outcome == "waiting":
         await context.debriefs.set_outcome(
@@ -311,7 +304,7 @@ async def link_round(update: Update, context: DebriefContext) -> None:
 
 
 async def recall_rounds(
-    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
+    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language, today: date
 ) -> None:
     """At the end of a next round, recall what the user noted in the earlier rounds."""
     if debrief.previous_id is None:
@@ -322,7 +315,9 @@ async def recall_rounds(
         return
     company = debrief.answers.get("company") or "?"
     title = render.text(language, "history.recall_title", company=company)
-    for part in render.recall(earlier, title=title, language=language):
+    brief = render.recall(earlier, title=title, language=language)
+    brief = await prepared(context, brief, debrief.user_id, language, today)
+    for part in render.summary(brief):
         await say(context, chat, part)
 
 
@@ -332,10 +327,14 @@ async def on_edited_message(update: Update, context: DebriefContext) -> None:
     message = update.edited_message
     assert message is not None
     assert message.text is not None
-    found = await context.debriefs.answer_part(user_id=user.id, message_id=message.message_id)
-    if found is None or found[1] not in context.checklist:
-        return
-    debrief_id, key, part = found
+    carried = await context.debriefs.answer_part(user_id=user.id, message_id=message.message_id)
+    match route_edit(context.checklist, carried):
+        case Ignored():
+            return
+        case EditedPart(found):
+            debrief_id, key, part = found.debrief_id, found.key, found.part
+        case unknown:
+            assert_never(unknown)
     language = await context.language(user)
     question = context.checklist.question(key)
     label = question.label(language)

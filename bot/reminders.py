@@ -11,6 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import render
 from bot.context import DebriefContext, language_of
+from bot.insights import prepared
 from conversations.email import EmailDraft, build_thank_you, questions_asked
 from conversations.followup import (
     build_feedback_email,
@@ -19,10 +20,9 @@ from conversations.followup import (
     build_questions_email,
 )
 from conversations.i18n import Language
+from conversations.model import Debrief, NewReminder, Reminder
 from conversations.reminders import epoch, next_no_news
 from conversations.schedule import outside_quiet_hours
-from storage.debriefs import Debrief
-from storage.reminders import NewReminder, Reminder
 
 __all__ = ["DELIVERY_WORKERS", "deliver_due"]
 
@@ -92,7 +92,14 @@ async def _send(
             user_id=reminder.user_id, debrief_id=reminder.debrief_id
         )
         notes = [r.answers for r in rounds] or [answers]
-        for part in render.summary(build_preparation_brief(notes, language=language)):
+        brief = await prepared(
+            context,
+            build_preparation_brief(notes, language=language),
+            reminder.user_id,
+            language,
+            today,
+        )
+        for part in render.summary(brief):
             await context.bot.send_message(chat, part)
     for reply in render.reminder(kind, reminder.id, language=language, intro=intro, drafts=drafts):
         await context.bot.send_message(chat, reply.text, reply_markup=reply.markup)

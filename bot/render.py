@@ -6,21 +6,22 @@ import html
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Literal
+from typing import Literal, assert_never
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import Action, Button
+from bot.callbacks import IN_PLACE, Action, Button
 from conversations.answers import display, stars
 from conversations.checklist import Checklist, Kind, Question
-from conversations.dates import format_date
+from conversations.dates import format_date, weekday_name
 from conversations.email import EmailDraft, build_thank_you, parties, sending_advice
 from conversations.flow import addable_question
 from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
 from conversations.i18n import LANGUAGES, Language, catalog
+from conversations.insights import Improvement, Insights, Recurring, Trend, place, places
+from conversations.model import Debrief, Outcome
 from conversations.summary import Summary, build_summary
-from storage.debriefs import Debrief, Outcome
 
 OUTCOMES: tuple[Outcome, ...] = ("waiting", "next_round", "offer", "rejected", "withdrawn")
 
@@ -40,6 +41,7 @@ __all__ = [
     "finished",
     "heard",
     "history_page",
+    "insights",
     "language_choice",
     "link_offer",
     "moment",
@@ -47,11 +49,14 @@ __all__ = [
     "outcome_choice",
     "pack",
     "question",
+    "questions_reminder",
     "recall",
+    "recorded",
     "refusal",
     "reminder",
     "reminder_item",
     "round_date_question",
+    "stamp",
     "start",
     "summary",
     "text",
@@ -62,6 +67,8 @@ __all__ = [
 MESSAGE_LIMIT = 4096
 # A quoted answer shown back under a question is cut here, so the question always fits.
 _QUOTE_LIMIT = 3000
+# An answer shown under its question once recorded: enough to recognise it at a glance.
+_RECORDED_LIMIT = 160
 # Longer mailto: links are unreliable in mail apps; past this the body is left out of the link.
 _MAILTO_LIMIT = 2000
 
@@ -197,6 +204,37 @@ def _answer_buttons(
             return []
 
 
+def _header(checklist: Checklist, key: str, language: Language) -> str:
+    """Render a question's section and progress line."""
+    return text(
+        language,
+        "debrief.header",
+        section=checklist.section_of(key).title(language),
+        number=checklist.number(key),
+        total=len(checklist),
+    )
+
+
+def recorded(
+    checklist: Checklist, key: str, answer: str | None, *, skipped: bool, language: Language
+) -> Reply:
+    """Render an asked question once it is left: the answer it got (shortened), no keyboard."""
+    asked = checklist.question(key)
+    body = f"{_header(checklist, key, language)}\n{escape(asked.prompt(language))}"
+    if answer:
+        shown = _clip(display(asked, answer, language), _RECORDED_LIMIT)
+        body += "\n\n" + text(language, "recorded.answer", answer=shown)
+    elif skipped:
+        body += "\n\n" + text(language, "recorded.skipped")
+    return Reply(body)
+
+
+def stamp(when: datetime, *, tz: tzinfo, language: Language) -> str:
+    """Say briefly when something was done: 'mardi 14:02'."""
+    local = when.astimezone(tz)
+    return f"{weekday_name(local.date(), language)} {local.strftime('%H:%M')}"
+
+
 def question(
     checklist: Checklist,
     debrief: Debrief,
@@ -209,13 +247,7 @@ def question(
     """Render the debrief's current question with its progress, buttons and controls."""
     assert debrief.current_key is not None
     current = checklist.question(debrief.current_key)
-    header = text(
-        language,
-        "debrief.header",
-        section=checklist.section_of(current.key).title(language),
-        number=checklist.number(current.key),
-        total=len(checklist),
-    )
+    header = _header(checklist, current.key, language)
     parts = [*([preface] if preface else []), header, escape(current.prompt(language))]
     answer = debrief.answers.get(current.key)
     if show_answer and answer is not None:
@@ -250,10 +282,9 @@ def refusal(question: Question, reason: str, *, language: Language) -> str:
     return text(language, reason, options=options)
 
 
-def recall(rounds: Sequence[Mapping[str, str]], *, title: str, language: Language) -> list[str]:
-    """Render what the earlier rounds of an application noted, under `title`."""
-    brief = build_preparation_brief(rounds, language=language)
-    return summary(replace(brief, title=title))
+def recall(rounds: Sequence[Mapping[str, str]], *, title: str, language: Language) -> Summary:
+    """Gather what the earlier rounds of an application noted, under `title`."""
+    return replace(build_preparation_brief(rounds, language=language), title=title)
 
 
 def heard(transcript: str, *, language: Language, retype: Button | None) -> Reply:
@@ -312,6 +343,167 @@ def email(
     if advice_key is not None:
         parts.append(text(language, advice_key))
     return "\n\n".join(parts)
+
+
+# Each list of /insights shows this many entries.
+_INSIGHT_ITEMS = 5
+_WORDING_LIMIT = 160
+
+
+def _count(language: Language, key: str, count: int) -> str:
+    """Write a count with its noun: '1 jour', '3 jours' (French 0 and 1 take the singular)."""
+    single = count == 1 or (language == "fr" and count == 0)
+    return catalog().text(language, f"{key}_{'one' if single else 'many'}", count=count)
+
+
+def _recurring_lines(
+    found: Sequence[Recurring], title_key: str, language: Language, today: date
+) -> list[Line]:
+    """List the notes that keep coming back under a section title."""
+    lines = [Line(""), Line(f"▌{catalog().text(language, title_key)}", "bold")]
+    for recurring in found[:_INSIGHT_ITEMS]:
+        wording = _clip(recurring.wording, _WORDING_LIMIT)
+        where = places(recurring.occurrences, language=language, today=today)
+        lines.append(
+            Line(catalog().text(language, "insights.recurring", wording=wording, places=where))
+        )
+    return lines
+
+
+def _improvement_lines(
+    improvements: Sequence[Improvement], language: Language, today: date
+) -> list[Line]:
+    """Say which things the user meant to improve came back as blunders, and how many did not."""
+    texts = catalog()
+    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.improve_title')}", "bold")]
+    checked = [i for i in improvements if i.later_debriefs]
+    if not improvements:
+        return [*lines, Line(texts.text(language, "insights.no_improve"))]
+    back = [i for i in checked if i.came_back]
+    for improvement in back[-_INSIGHT_ITEMS:]:
+        lines.append(
+            Line(
+                texts.text(
+                    language,
+                    "insights.came_back",
+                    wording=_clip(improvement.said.wording, _WORDING_LIMIT),
+                    place=place(improvement.said, language=language, today=today),
+                    places=places(improvement.came_back, language=language, today=today),
+                )
+            )
+        )
+    if checked:
+        kept = len(checked) - len(back)
+        lines.append(
+            Line(texts.text(language, "insights.not_back", kept=kept, checked=len(checked)))
+        )
+    return lines
+
+
+def _rating_lines(result: Insights, language: Language) -> list[Line]:
+    """Say how the self-rating moved from the first interviews to the latest."""
+    texts = catalog()
+    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.rating_title')}", "bold")]
+    if not result.ratings:
+        return [*lines, Line(texts.text(language, "insights.no_ratings"))]
+    if result.first_mean is None or result.last_mean is None:
+        rating = result.ratings[0].rating
+        return [*lines, Line(texts.text(language, "insights.one_rating", rating=rating))]
+
+    def mean(value: float) -> str:
+        shown = f"{value:.1f}"
+        return shown.replace(".", ",") if language == "fr" else shown
+
+    match result.trend:
+        case Trend.UP:
+            key = "insights.trend_up"
+        case Trend.DOWN:
+            key = "insights.trend_down"
+        case Trend.STEADY | Trend.UNKNOWN:
+            key = "insights.trend_steady"
+        case _ as unreachable:
+            assert_never(unreachable)
+    first, last = mean(result.first_mean), mean(result.last_mean)
+    return [*lines, Line(texts.text(language, key, first=first, last=last))]
+
+
+def _wait_lines(result: Insights, language: Language) -> list[Line]:
+    """Say how long companies took to answer: the median, the fastest and the slowest."""
+    texts = catalog()
+    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.wait_title')}", "bold")]
+    waits = result.waits
+    median = result.median_wait
+    if not waits or median is None:
+        return [*lines, Line(texts.text(language, "insights.no_waits"))]
+    days = _count(language, "insights.days", round(median))
+    if len(waits) == 1:
+        return [*lines, Line(texts.text(language, "insights.wait_median_one", days=days))]
+    lines.append(Line(texts.text(language, "insights.wait_median", days=days, count=len(waits))))
+    fast, slow = waits[0], waits[-1]
+    lines.append(
+        Line(
+            texts.text(
+                language,
+                "insights.wait_range",
+                fast_company=_clip(fast.company, 40),
+                fast=_count(language, "insights.days", fast.days),
+                slow_company=_clip(slow.company, 40),
+                slow=_count(language, "insights.days", slow.days),
+            )
+        )
+    )
+    return lines
+
+
+def insights(result: Insights, *, language: Language, today: date) -> list[str]:
+    """Render /insights as one or more messages: counts, funnel, rating, what keeps coming back."""
+    texts = catalog()
+    funnel = result.funnel
+    lines = [
+        Line(texts.text(language, "insights.title"), "bold"),
+        Line(
+            texts.text(
+                language,
+                "insights.counts",
+                interviews=result.interviews,
+                applications=result.applications,
+                companies=result.companies,
+            )
+        ),
+        Line(""),
+        Line(f"▌{texts.text(language, 'insights.funnel_title')}", "bold"),
+        Line(
+            texts.text(
+                language,
+                "insights.funnel",
+                applications=funnel.applications,
+                answered=funnel.answered,
+                next_round=funnel.next_round,
+                offers=funnel.offers,
+            )
+        ),
+    ]
+    states = " · ".join(
+        texts.text(language, f"insights.state_{outcome}", count=count)
+        for outcome, count in funnel.now
+        if count
+    )
+    if states:
+        lines.append(Line(texts.text(language, "insights.now", states=states)))
+    lines += _rating_lines(result, language)
+    if result.awkward:
+        lines += _recurring_lines(result.awkward, "insights.awkward_title", language, today)
+        hint = "one" if len(result.awkward) == 1 else "many"
+        lines.append(Line(texts.text(language, f"insights.awkward_hint_{hint}"), "italic"))
+    if result.obstacles:
+        lines += _recurring_lines(result.obstacles, "insights.obstacles_title", language, today)
+    if result.forgotten:
+        lines += _recurring_lines(result.forgotten, "insights.forgotten_title", language, today)
+    if not (result.awkward or result.obstacles or result.forgotten):
+        lines += [Line(""), Line(texts.text(language, "insights.nothing_recurs"))]
+    lines += _improvement_lines(result.improvements, language, today)
+    lines += _wait_lines(result, language)
+    return pack(lines)
 
 
 def start(language: Language, *, name: str) -> Reply:
@@ -420,22 +612,29 @@ def finished(
     debrief_id: int,
     answered: int,
     total: int,
-    notes: Sequence[str],
-    ask_questions_when: bool,
+    thank_you_when: str | None,
+    no_news_when: str | None,
 ) -> Reply:
-    """Render the end of a debrief: what was saved, what comes next, and how things stand."""
-    lines = [text(language, "debrief.finished", answered=answered, total=total), *notes]
-    rows = []
-    if ask_questions_when:
-        choices = [
-            ("2d", "reminders.in_two_days_button"),
-            ("other", "reminders.other_time_button"),
-            ("never", "reminders.never_button"),
-        ]
-        rows.append(_button_row(language, Action.QUESTIONS_WHEN, debrief_id, choices))
-    lines += ["", text(language, "outcome.question")]
-    rows += outcome_buttons(debrief_id, language)
-    return Reply("\n".join(lines), _markup(rows))
+    """Render the end of a debrief: what was saved, and the application's status (waiting)."""
+    lines = [text(language, "debrief.finished", answered=answered, total=total)]
+    if thank_you_when is not None:
+        lines.append(text(language, "end.thank_you", when=thank_you_when))
+    lines += ["", text(language, "end.status")]
+    if no_news_when is not None:
+        lines.append(text(language, "end.no_news", when=no_news_when))
+    change = (text(language, "end.status_button"), Button(Action.STATUS, debrief_id, IN_PLACE))
+    return Reply("\n".join(lines), _markup([[change]]))
+
+
+def questions_reminder(*, language: Language, debrief_id: int, when: str) -> Reply:
+    """Say when the forgotten questions come back, with other times to choose from."""
+    choices = [
+        ("2d", "reminders.in_two_days_button"),
+        ("other", "reminders.other_time_button"),
+        ("never", "reminders.never_button"),
+    ]
+    row = _button_row(language, Action.QUESTIONS_WHEN, debrief_id, choices)
+    return Reply(text(language, "end.questions", when=when), _markup([row]))
 
 
 _REMINDER_BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import Chat, Message, Update, User
+from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram.error import BadRequest
 
 from bot import render
 from bot.context import DebriefContext
 
-__all__ = ["say", "who"]
+__all__ = ["edit", "offered", "say", "settle", "who"]
+
+# Editing a message to what it already shows, or one the user deleted, changes nothing they see.
+_HARMLESS_EDIT_ERRORS = ("message is not modified", "message to edit not found")
 
 
 def who(update: Update) -> tuple[User, Chat]:
@@ -23,3 +27,33 @@ async def say(context: DebriefContext, chat: Chat, reply: render.Reply | str) ->
     if isinstance(reply, str):
         reply = render.Reply(reply)
     return await context.bot.send_message(chat.id, reply.text, reply_markup=reply.markup)
+
+
+async def edit(context: DebriefContext, chat_id: int, message_id: int, reply: render.Reply) -> None:
+    """Replace a sent message's text and keyboard (no markup: the keyboard goes)."""
+    try:
+        await context.bot.edit_message_text(
+            reply.text, chat_id, message_id, reply_markup=reply.markup
+        )
+    except BadRequest as error:
+        if not any(harmless in error.message.lower() for harmless in _HARMLESS_EDIT_ERRORS):
+            raise
+
+
+def offered(query: CallbackQuery) -> bool:
+    """Tell whether the tapped button is still on its message (a settled one no longer is)."""
+    message = query.message
+    if not isinstance(message, Message):
+        return True
+    markup = message.reply_markup
+    buttons = markup.inline_keyboard if markup is not None else ()
+    return any(button.callback_data == query.data for row in buttons for button in row)
+
+
+async def settle(context: DebriefContext, query: CallbackQuery, line: str | None) -> None:
+    """Update a tapped button's own message: add what was done, take the keyboard away."""
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    body = message.text_html if line is None else f"{message.text_html}\n\n{line}"
+    await edit(context, message.chat.id, message.message_id, render.Reply(body))

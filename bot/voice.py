@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Final
 
-from telegram import Audio, Chat, Document, Update, User, Voice
+from telegram import Audio, Chat, Document, Update, Voice
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.warnings import PTBDeprecationWarning
@@ -19,7 +19,7 @@ from bot import handlers, history, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext
 from bot.replies import say, who
-from conversations.flow import route_text, target_key
+from conversations.flow import Prompt, takes_text, written_answer
 from conversations.i18n import Language
 from speech import TranscriptionError
 
@@ -51,7 +51,10 @@ async def on_voice(update: Update, context: DebriefContext) -> None:
     assert message is not None
     media = message.voice or message.audio or message.document
     assert media is not None
-    if not await handlers.expecting_text(context, user, chat):
+    # Routed before transcribing: a text that would not be taken is not worth transcribing.
+    decision = await handlers.route_for(context, user, message_id=message.message_id)
+    if not takes_text(decision.destination):
+        await handlers.take(context, user, chat, decision, "", message_id=message.message_id)
         return
     language = await context.language(user)
     try:
@@ -59,11 +62,15 @@ async def on_voice(update: Update, context: DebriefContext) -> None:
     except _NoText as refused:
         minutes = max(1, round(context.transcriber.max_seconds / 60))
         reason = render.text(language, refused.key, minutes=minutes)
-        await handlers.ask_again(context, user, chat, reason)
+        if isinstance(decision.destination, Prompt):
+            await say(context, chat, reason)
+        else:
+            await handlers.ask_again(context, user, chat, reason)
         return
-    button = await _retype_button(context, user, message.message_id)
+    written = written_answer(decision.destination)
+    button = None if written is None else Button(Action.RETYPE, *written)
     await say(context, chat, render.heard(transcript, language=language, retype=button))
-    await handlers.answer_text(context, user, chat, transcript, message_id=message.message_id)
+    await handlers.take(context, user, chat, decision, transcript, message_id=message.message_id)
 
 
 async def _transcribe(context: DebriefContext, chat: Chat, media: Media, language: Language) -> str:
@@ -129,19 +136,6 @@ async def _showing(context: DebriefContext, chat: Chat, action: ChatAction) -> A
     finally:
         task.cancel()
         await asyncio.wait({task})
-
-
-async def _retype_button(context: DebriefContext, user: User, message_id: int) -> Button | None:
-    """Return the Retype button for the debrief answer a transcript goes to, if it goes to one."""
-    editing = history.edit_target((await context.profile(user)).awaiting)
-    if editing is not None:
-        return Button(Action.RETYPE, *editing)
-    debrief = await context.debriefs.open_for(user_id=user.id)
-    if debrief is None or debrief.status != "active" or debrief.current_key is None:
-        return None
-    route = route_text(context.checklist, debrief, message_id=message_id)
-    key = target_key(context.checklist, debrief, route)
-    return None if key is None else Button(Action.RETYPE, debrief.id, key)
 
 
 async def retype(update: Update, context: DebriefContext) -> None:

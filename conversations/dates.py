@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -14,7 +15,9 @@ __all__ = [
     "format_date",
     "parse_interview_date",
     "parse_upcoming_date",
+    "short_date",
     "small_number",
+    "weekday_name",
 ]
 
 _MONTHS: dict[Language, tuple[str, ...]] = {
@@ -103,12 +106,24 @@ def parse_interview_date(text: str, *, today: date) -> date | None:
     return None
 
 
+def weekday_name(value: date, language: Language) -> str:
+    """Name the day of the week of a date: 'mardi', 'Tuesday'."""
+    return _WEEKDAYS[language][value.weekday()]
+
+
 def format_date(value: date, language: Language, *, year: bool = True) -> str:
     """Write a date the way people read it: 'mercredi 25 novembre 2026' ('mercredi 25 novembre')."""
     weekday = _WEEKDAYS[language][value.weekday()]
     month = _MONTHS[language][value.month - 1]
     day = "1er" if language == "fr" and value.day == 1 else str(value.day)
     return f"{weekday} {day} {month}" + (f" {value.year}" if year else "")
+
+
+def short_date(value: date, language: Language, *, today: date) -> str:
+    """Write a date briefly for a list: '3 mars', with the year only when it is not this one."""
+    month = _MONTHS[language][value.month - 1]
+    day = "1er" if language == "fr" and value.day == 1 else str(value.day)
+    return f"{day} {month}" if value.year == today.year else f"{day} {month} {value.year}"
 
 
 # Looking forward: when the recruiter will answer, when a reminder is wanted.
@@ -366,14 +381,25 @@ def find_decision_date(text: str, *, today: date) -> date | None:
             kept.append((start, end, day))
     if not kept:
         return None
+    # One pass over the note for clause ends and decision words, then a binary search per date:
+    # searching each date's clause again made a long note quadratic (seconds of CPU).
     ends = [match.end() for match in _CLAUSE_END.finditer(folded)]
+    words = [(match.start(), match.end()) for match in _DECISION_WORD.finditer(folded)]
+    word_starts = [start for start, _ in words]
+
+    def word_within(low: int, high: int) -> bool:
+        """Tell whether a decision word lies wholly between two positions."""
+        index = bisect_left(word_starts, low)
+        return index < len(words) and words[index][1] <= high
 
     def rank(item: tuple[int, int, date]) -> int:
         start, end = item[0], item[1]
-        clause_start = max((e for e in ends if e <= start), default=0)
-        clause_end = min((e for e in ends if e > end), default=len(folded))
-        if _DECISION_WORD.search(folded, clause_start, start):
+        before = bisect_right(ends, start)
+        clause_start = ends[before - 1] if before else 0
+        after = bisect_right(ends, end)
+        clause_end = ends[after] if after < len(ends) else len(folded)
+        if word_within(clause_start, start):
             return 0
-        return 1 if _DECISION_WORD.search(folded, end, clause_end) else 2
+        return 1 if word_within(end, clause_end) else 2
 
     return min(kept, key=rank)[2]

@@ -24,9 +24,7 @@ from conversations.dates import format_date
 from conversations.email import build_thank_you
 from conversations.history import group_rounds
 from conversations.i18n import LANGUAGES, Language, catalog, fold
-from storage.debriefs import Debrief
-from storage.reminders import Reminder
-from storage.users import Profile
+from conversations.model import Debrief, Profile, Reminder
 
 __all__ = [
     "SCHEMA",

@@ -1,13 +1,80 @@
-"""Where a debrief goes next: pure decisions over the stored draft and the checklist."""
+"""Where a text goes: the conversation graph, declared once, as a pure function.
+
+Debrief keeps no conversation state in memory: it is derived from what is stored (the open
+debrief, its cursor, and `users.awaiting`), so it survives a `kill -9`. `route` reads those and
+decides where a text goes, whatever its source: a typed message, a voice note's transcript (the
+voice handler routes before transcribing, so a text that would be refused is not transcribed,
+and its Retype button names the answer the route writes), or an edited message. Handlers only
+carry the decision out.
+
+State (what is stored)               A text goes to          What the user sees
+-----------------------------------  ----------------------  ----------------------------------
+TimezonePrompt (/timezone)           Prompt                  the change confirmed, then the
+EditPrompt (edit from /history)      Prompt                    open question again if a debrief
+ReminderTimePrompt (*Another time*)  Prompt                    is active; a text not understood
+RoundDatePrompt (*Next round*)       Prompt                    is refused, the prompt stays
+NotePrompt (a bare /note)            Prompt                  "Noted", kept as said
+ReminderTimeOffer (a debrief's end,  Prompt                  a time: the reminder moved; any
+  while no debrief is open)                                    other text: the offer forgotten,
+                                                               the text routed again
+a prompt naming a deleted debrief    (the prompt forgotten)  as if there were no prompt
+no open debrief                      NoDraft                 "No debrief in progress"
+a paused debrief                     PausedDraft             "Paused: /new resumes it"
+active, every question behind        SummaryDue              the summary and the email
+active, message already stored       Redelivered             the question, if it never arrived
+active, *Add to previous* tapped     DraftAnswer: addition   "Added", the question again
+active, sent before the question     DraftAnswer: continued  "Added"
+active, otherwise                    DraftAnswer: answer     the next question, or why not
+edited message with an answer part   EditedPart (route_edit) "Updated", under the message
+edited message without one           Ignored                 nothing
+
+A prompt is set by the command or button that asks for it and cleared once answered, by `/new`,
+*Resume*, or any button or command that moves the debrief (the user went back to it).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum, auto
+from typing import assert_never
 
 from conversations.checklist import Checklist, Kind, Question
-from storage.debriefs import Debrief
+from conversations.model import (
+    AnswerPart,
+    Awaiting,
+    Debrief,
+    EditPrompt,
+    NotePrompt,
+    ReminderTimeOffer,
+    ReminderTimePrompt,
+    RoundDatePrompt,
+    TimezonePrompt,
+)
 
-__all__ = ["TextRoute", "addable_question", "can_finish", "route_text", "target_key"]
+__all__ = [
+    "Destination",
+    "DraftAnswer",
+    "EditedPart",
+    "Ignored",
+    "NoDraft",
+    "PausedDraft",
+    "Prompt",
+    "PromptReply",
+    "Redelivered",
+    "Route",
+    "Situation",
+    "SummaryDue",
+    "TextRoute",
+    "addable_question",
+    "awaited_debrief_id",
+    "can_finish",
+    "route",
+    "route_edit",
+    "route_text",
+    "takes_text",
+    "target_key",
+    "written_answer",
+]
 
 
 class TextRoute(Enum):
@@ -17,6 +84,183 @@ class TextRoute(Enum):
     ADDITION = auto()
     CONTINUATION = auto()
     ANSWER = auto()
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """What is stored about the user when a text arrives."""
+
+    draft: Debrief | None
+    awaiting: Awaiting | None = None
+    # The debrief the awaited answer is about, loaded by the caller; None if it is gone.
+    awaited: Debrief | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """The text answers what the bot just asked for; then `resume`'s question is asked again."""
+
+    awaiting: Awaiting
+    target: Debrief | None
+    resume: Debrief | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoDraft:
+    """No debrief is open."""
+
+
+@dataclass(frozen=True, slots=True)
+class PausedDraft:
+    """The open debrief is paused."""
+
+    draft: Debrief
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryDue:
+    """Every question is behind: the summary is due (a crash came before it was sent)."""
+
+    draft: Debrief
+
+
+@dataclass(frozen=True, slots=True)
+class Redelivered:
+    """Telegram delivered this message again; it is stored already."""
+
+    draft: Debrief
+
+
+@dataclass(frozen=True, slots=True)
+class DraftAnswer:
+    """The text goes to the answer to `key` of the active debrief, as `how` says."""
+
+    draft: Debrief
+    key: str
+    how: TextRoute
+
+
+@dataclass(frozen=True, slots=True)
+class EditedPart:
+    """An edited message replaces the answer part it carried."""
+
+    part: AnswerPart
+
+
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    """An edited message that carried no answer: nothing to do."""
+
+
+Destination = Prompt | NoDraft | PausedDraft | SummaryDue | Redelivered | DraftAnswer
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where a text goes, and whether the stored prompt is stale and must be forgotten."""
+
+    destination: Destination
+    forget_prompt: bool = False
+
+
+class PromptReply(Enum):
+    """What became of a text offered to a prompt."""
+
+    ANSWERED = auto()  # stored; the prompt is cleared
+    REFUSED = auto()  # not understood: the user was told why, and the prompt stays
+    PASSED = auto()  # an offer the text did not take: it is forgotten, the text routed again
+
+
+def awaited_debrief_id(awaiting: Awaiting | None) -> int | None:
+    """Return the debrief an awaited answer is about, if it is about one."""
+    match awaiting:
+        case None | TimezonePrompt():
+            return None
+        case EditPrompt(debrief_id, _):
+            return debrief_id
+        case RoundDatePrompt(debrief_id) | ReminderTimePrompt(debrief_id):
+            return debrief_id
+        case NotePrompt(debrief_id):
+            return debrief_id
+        case ReminderTimeOffer(debrief_id):
+            return debrief_id
+        case _:
+            assert_never(awaiting)
+
+
+def _prompt(checklist: Checklist, situation: Situation) -> Prompt | None:
+    """Return the prompt a text answers, or None when there is none or it is stale."""
+    awaiting, draft = situation.awaiting, situation.draft
+    active = draft if draft is not None and draft.status == "active" else None
+    match awaiting:
+        case None:
+            return None
+        case TimezonePrompt():
+            return Prompt(awaiting, None, active)
+        case EditPrompt(_, key) if key not in checklist:
+            return None
+        case EditPrompt() | RoundDatePrompt() | ReminderTimePrompt() | NotePrompt():
+            if situation.awaited is None:
+                return None
+            return Prompt(awaiting, situation.awaited, active)
+        case ReminderTimeOffer():
+            # Only an offer: once another debrief is open, the text belongs to it.
+            if situation.awaited is None or draft is not None:
+                return None
+            return Prompt(awaiting, situation.awaited, None)
+        case _:
+            assert_never(awaiting)
+
+
+def route(checklist: Checklist, situation: Situation, *, message_id: int) -> Route:
+    """Decide where a typed or transcribed text goes (see the table above)."""
+    prompt = _prompt(checklist, situation)
+    if prompt is not None:
+        return Route(prompt)
+    stale = situation.awaiting is not None
+    draft = situation.draft
+    if draft is None:
+        return Route(NoDraft(), stale)
+    if draft.status == "paused":
+        return Route(PausedDraft(draft), stale)
+    if draft.current_key is None:
+        return Route(SummaryDue(draft), stale)
+    how = route_text(checklist, draft, message_id=message_id)
+    key = target_key(checklist, draft, how)
+    if key is None:
+        return Route(Redelivered(draft), stale)
+    return Route(DraftAnswer(draft, key, how), stale)
+
+
+def route_edit(checklist: Checklist, carried: AnswerPart | None) -> EditedPart | Ignored:
+    """Decide what an edited message changes: the answer part it carried, or nothing."""
+    if carried is None or carried.key not in checklist:
+        return Ignored()
+    return EditedPart(carried)
+
+
+def takes_text(destination: Destination) -> bool:
+    """Tell whether a text would be stored somewhere (worth transcribing a voice note for)."""
+    match destination:
+        case Prompt() | DraftAnswer():
+            return True
+        case NoDraft() | PausedDraft() | SummaryDue() | Redelivered():
+            return False
+        case _:
+            assert_never(destination)
+
+
+def written_answer(destination: Destination) -> tuple[int, str] | None:
+    """Return the (debrief id, question key) whose answer a text on this route writes."""
+    match destination:
+        case DraftAnswer(draft, key, _):
+            return draft.id, key
+        case Prompt(EditPrompt(debrief_id, key), _, _):
+            return debrief_id, key
+        case Prompt() | NoDraft() | PausedDraft() | SummaryDue() | Redelivered():
+            return None
+        case _:
+            assert_never(destination)
 
 
 def addable_question(checklist: Checklist, debrief: Debrief) -> Question | None:
@@ -61,8 +305,10 @@ def target_key(checklist: Checklist, debrief: Debrief, route: TextRoute) -> str 
             return previous.key if previous else None
         case TextRoute.ANSWER:
             return debrief.current_key
-        case _:
+        case TextRoute.ALREADY_STORED:
             return None
+        case _:
+            assert_never(route)
 
 
 def can_finish(checklist: Checklist, answers: dict[str, str]) -> bool:

@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from conversations.i18n import fold
+from conversations.model import Debrief
 from conversations.reminders import parse_day
-from storage.debriefs import Debrief
 
 __all__ = [
     "HEADLINE_KEYS",
     "PAGE_SIZE",
     "Application",
     "Page",
+    "company_key",
     "group_rounds",
     "interview_day",
     "paginate",
@@ -87,15 +88,15 @@ def paginate(applications: Sequence[Application], number: int, size: int = PAGE_
     return Page(tuple(applications[start : start + size]), number, count, total)
 
 
-def _company_key(name: str) -> str:
+def company_key(name: str) -> str:
     """Reduce a company name to its words: case, accents and punctuation left out."""
     return _NOT_WORD.sub(" ", fold(name)).strip()
 
 
 def same_company(first: str, second: str) -> bool:
     """Tell whether two typed company names name the same company ('Société X' = 'societe x')."""
-    key = _company_key(first)
-    return bool(key) and key == _company_key(second)
+    key = company_key(first)
+    return bool(key) and key == company_key(second)
 
 
 def previous_round(

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from conversations.dates import find_decision_date
 from conversations.email import forgotten_questions
+from conversations.model import NewReminder
 from conversations.schedule import (
     next_morning,
     next_round_due,
@@ -14,7 +15,6 @@ from conversations.schedule import (
     outside_quiet_hours,
     thank_you_due,
 )
-from storage.reminders import NewReminder
 
 __all__ = ["after_debrief", "epoch", "forgotten", "next_no_news", "next_round", "parse_day"]
 

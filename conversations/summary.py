@@ -9,7 +9,10 @@ from conversations.answers import display
 from conversations.checklist import Checklist
 from conversations.i18n import Language, catalog
 
-__all__ = ["Summary", "SummaryItem", "SummarySection", "build_summary"]
+__all__ = ["NOTE_KEY", "Summary", "SummaryItem", "SummarySection", "build_summary"]
+
+# The free note ("en vrac"): stored as an answer, asked by no question, shown last.
+NOTE_KEY = "note"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,9 @@ def build_summary(
         )
         if items:
             sections.append(SummarySection(section.title(language), items))
+    if note := answers.get(NOTE_KEY):
+        item = SummaryItem(catalog().text(language, "note.label"), note)
+        sections.append(SummarySection(catalog().text(language, "note.title"), (item,)))
     company = answers.get("company") or "?"
     position = answers.get("position")
     key = "summary.title_with_position" if position else "summary.title"

@@ -3,51 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
 import aiosqlite
 
+from conversations.model import AnswerPart, Debrief, NewReminder, Outcome, Status
 from storage.database import Database
-from storage.reminders import NewReminder, schedule_statement
+from storage.reminders import schedule_statement
 
-__all__ = ["Debrief", "DebriefRepository", "NotFoundError", "Outcome", "Status"]
-
-Status = Literal["active", "paused", "done"]
-Outcome = Literal["waiting", "next_round", "offer", "rejected", "withdrawn"]
+__all__ = ["DebriefRepository", "NotFoundError"]
 
 # Every statement on answer parts re-checks that the debrief belongs to the user.
 _OWNED = "EXISTS (SELECT 1 FROM debriefs WHERE id = ? AND user_id = ?)"
+# The rounds from one debrief back to the first: UNION (not UNION ALL) ends even on a loop.
+_CHAIN = (
+    "WITH RECURSIVE chain (id) AS (SELECT ? UNION SELECT d.previous_id FROM debriefs d"
+    " JOIN chain ON d.id = chain.id WHERE d.previous_id IS NOT NULL) SELECT id FROM chain"
+)
 _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
-    " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id"
+    " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id,"
+    " d.outcome_at"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Debrief:
-    """A debrief as stored: where it stands, and every answer given so far."""
-
-    id: int
-    user_id: int
-    status: Status
-    current_key: str | None
-    asked_key: str | None
-    asked_message_id: int | None
-    append_key: str | None
-    answers: dict[str, str] = field(default_factory=dict)
-    message_ids: frozenset[int] = frozenset()
-    outcome: Outcome = "waiting"
-    next_round_date: str | None = None
-    thank_you_sent: bool = False
-    created_at: str | None = None
-    finished_at: str | None = None
-    previous_id: int | None = None
-
-    @property
-    def question_delivered(self) -> bool:
-        """Tell whether the current question reached the user (it may not have, after a crash)."""
-        return self.current_key is not None and self.asked_key == self.current_key
 
 
 def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
@@ -75,6 +51,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
         created_at=first["created_at"],
         finished_at=first["finished_at"],
         previous_id=first["previous_id"],
+        outcome_at=first["outcome_at"],
     )
 
 
@@ -131,6 +108,13 @@ class DebriefRepository:
         """Return the user's unfinished debrief (active or paused), if any."""
         return await self._fetch("d.user_id = ? AND d.status != 'done'", (user_id,))
 
+    async def latest_for(self, *, user_id: int) -> Debrief | None:
+        """Return the user's most recently started debrief, finished or not."""
+        return await self._fetch(
+            "d.id = (SELECT max(id) FROM debriefs WHERE user_id = ?) AND d.user_id = ?",
+            (user_id, user_id),
+        )
+
     async def all_for(self, *, user_id: int) -> list[Debrief]:
         """Return every debrief of the user with all its answers, newest first."""
         return await self._fetch_all("d.user_id = ?", (user_id,))
@@ -153,7 +137,8 @@ class DebriefRepository:
             " SELECT id, 0 FROM debriefs WHERE id = ? AND user_id = ?"
             " UNION ALL SELECT d.previous_id, chain.depth + 1 FROM debriefs d"
             "  JOIN chain ON d.id = chain.id WHERE d.previous_id IS NOT NULL AND depth < 100"
-            ") SELECT id FROM chain ORDER BY depth DESC",
+            # Each round once, even if the links ever formed a loop.
+            ") SELECT id FROM chain GROUP BY id ORDER BY min(depth) DESC",
             (debrief_id, user_id),
         )
         ids = [row["id"] for row in rows]
@@ -164,7 +149,7 @@ class DebriefRepository:
         by_id = {debrief.id: debrief for debrief in found}
         return [by_id[i] for i in ids if i in by_id]
 
-    async def answer_part(self, *, user_id: int, message_id: int) -> tuple[int, str, int] | None:
+    async def answer_part(self, *, user_id: int, message_id: int) -> AnswerPart | None:
         """Find the answer part a Telegram message carried: (debrief id, question key, part)."""
         row = await self._db.fetch_one(
             "SELECT p.debrief_id, p.question_key, p.part FROM answer_parts p"
@@ -172,7 +157,9 @@ class DebriefRepository:
             " WHERE d.user_id = ? AND p.message_id = ? ORDER BY d.id DESC LIMIT 1",
             (user_id, message_id),
         )
-        return None if row is None else (row["debrief_id"], row["question_key"], row["part"])
+        if row is None:
+            return None
+        return AnswerPart(row["debrief_id"], row["question_key"], row["part"])
 
     async def get(self, *, user_id: int, debrief_id: int) -> Debrief | None:
         """Return one of the user's debriefs."""
@@ -260,16 +247,23 @@ class DebriefRepository:
             ),
         )
 
-    async def link_round(self, *, user_id: int, debrief_id: int, previous_id: int | None) -> None:
-        """Make a debrief the next round after another of the user's debriefs (None: unlink)."""
-        # Naming someone else's debrief links nothing: the subquery finds no row.
+    async def link_round(self, *, user_id: int, debrief_id: int, previous_id: int | None) -> bool:
+        """Make a debrief the next round after another of the user's debriefs (None: unlink).
+
+        Return whether the link now stands; a link to someone else's debrief, or one that would
+        close a loop of rounds, changes nothing.
+        """
         await self._update(
             user_id=user_id,
             debrief_id=debrief_id,
-            assignments="previous_id = (SELECT p.id FROM debriefs p"
-            " WHERE p.id = ? AND p.user_id = ? AND p.id != debriefs.id)",
-            values=(previous_id, user_id),
+            assignments="previous_id = CASE WHEN ? IS NULL OR ("
+            " EXISTS (SELECT 1 FROM debriefs p WHERE p.id = ? AND p.user_id = ?)"
+            f" AND debriefs.id NOT IN ({_CHAIN}))"
+            " THEN ? ELSE previous_id END",
+            values=(previous_id, previous_id, user_id, previous_id, previous_id),
         )
+        linked = await self.get(user_id=user_id, debrief_id=debrief_id)
+        return linked is not None and linked.previous_id == previous_id
 
     async def add_to_answer(
         self, *, user_id: int, debrief_id: int, key: str, text: str, message_id: int | None
@@ -349,11 +343,15 @@ class DebriefRepository:
         next_round_date: str | None = None,
     ) -> None:
         """Record how the application stands (and the next round's date, when known)."""
+        # The moment of the news is kept when the same outcome is set again (a date added).
         await self._update(
             user_id=user_id,
             debrief_id=debrief_id,
-            assignments="outcome = ?, next_round_date = ?",
-            values=(outcome, next_round_date),
+            assignments="outcome_at = CASE WHEN ? = 'waiting' THEN NULL"
+            " WHEN outcome = ? AND outcome_at IS NOT NULL THEN outcome_at"
+            " ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END,"
+            " outcome = ?, next_round_date = ?",
+            values=(outcome, outcome, outcome, next_round_date),
         )
 
     async def mark_thank_you_sent(self, *, user_id: int, debrief_id: int) -> None:

@@ -124,6 +124,30 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         6,
+        "inbox",
+        # Updates Telegram handed over but the bot has not handled yet (bot/inbox.py): a
+        # crash would otherwise lose them, since the offset already moved past them.
+        """
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE INDEX inbox_by_user ON inbox (user_id);
+        """,
+    ),
+    Migration(
+        7,
+        "outcome_at",
+        # When the application's outcome last changed from "waiting": how long the company took
+        # to answer (/insights). Unknown (NULL) for outcomes set before this migration.
+        """
+        ALTER TABLE debriefs ADD COLUMN outcome_at TEXT;
+        """,
+    ),
+    Migration(
+        8,
         "interviewers_one_line_each",
         # The checklist asks for the people met in one answer, a line each ("name, role, email"),
         # where it asked for one name, one role and one address. Older answers become that line;

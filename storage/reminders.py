@@ -3,41 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 import aiosqlite
 
+from conversations.model import NewReminder, Reminder, ReminderKind
 from storage.database import Database
 
-__all__ = ["NewReminder", "Reminder", "ReminderKind", "ReminderRepository", "schedule_statement"]
+__all__ = ["ReminderRepository", "schedule_statement"]
 
-ReminderKind = Literal["thank_you", "questions", "no_news", "feedback", "next_round"]
 Closed = Literal["done", "cancelled"]
 
 _COLUMNS = "id, user_id, debrief_id, kind, due_at, state, attempt"
-
-
-@dataclass(frozen=True, slots=True)
-class NewReminder:
-    """A reminder to schedule: what, when (Unix seconds, UTC) and which attempt."""
-
-    kind: ReminderKind
-    due_at: int
-    attempt: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class Reminder:
-    """A stored reminder."""
-
-    id: int
-    user_id: int
-    debrief_id: int
-    kind: ReminderKind
-    due_at: int
-    state: str
-    attempt: int
 
 
 def _reminder(row: aiosqlite.Row) -> Reminder:

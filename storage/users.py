@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conversations.i18n import LANGUAGES, Language
+from conversations.model import Awaiting, Profile, dump_awaiting, parse_awaiting
 from storage.database import Database
 
-__all__ = ["Erased", "Profile", "UserRepository"]
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """What the bot keeps about a user to talk to them without an incoming update."""
-
-    user_id: int
-    language: str | None
-    telegram_language: str | None
-    name: str | None
-    timezone: str | None
-    awaiting: str | None
+__all__ = ["Erased", "UserRepository"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +24,11 @@ class Erased:
     def anything(self) -> bool:
         """Tell whether there was anything to delete."""
         return self.settings or any((self.debriefs, self.answer_parts, self.reminders))
+
+
+def _language(stored: str | None) -> Language | None:
+    """Read a stored language choice (the schema allows only known ones)."""
+    return next((language for language in LANGUAGES if language == stored), None)
 
 
 class UserRepository:
@@ -52,12 +47,12 @@ class UserRepository:
         if row is None:
             return None
         return Profile(
-            row["user_id"],
-            row["language"],
-            row["telegram_language"],
-            row["name"],
-            row["timezone"],
-            row["awaiting"],
+            user_id=row["user_id"],
+            language=_language(row["language"]),
+            telegram_language=row["telegram_language"],
+            name=row["name"],
+            timezone=row["timezone"],
+            awaiting=parse_awaiting(row["awaiting"]),
         )
 
     async def remember(self, *, user_id: int, telegram_language: str | None, name: str) -> None:
@@ -71,12 +66,12 @@ class UserRepository:
             )
         )
 
-    async def language(self, *, user_id: int) -> str | None:
+    async def language(self, *, user_id: int) -> Language | None:
         """Return the language the user chose with /language, if they did."""
         row = await self._db.fetch_one("SELECT language FROM users WHERE user_id = ?", (user_id,))
-        return None if row is None else row["language"]
+        return None if row is None else _language(row["language"])
 
-    async def set_language(self, *, user_id: int, language: str) -> None:
+    async def set_language(self, *, user_id: int, language: Language) -> None:
         """Remember the user's language choice."""
         await self._set(user_id=user_id, column="language", value=language)
 
@@ -84,9 +79,9 @@ class UserRepository:
         """Remember the user's timezone (an IANA name or a UTC offset like +02:00)."""
         await self._set(user_id=user_id, column="timezone", value=timezone)
 
-    async def set_awaiting(self, *, user_id: int, awaiting: str | None) -> None:
-        """Remember what the user's next text answers outside a debrief (None: nothing)."""
-        await self._set(user_id=user_id, column="awaiting", value=awaiting)
+    async def set_awaiting(self, *, user_id: int, awaiting: Awaiting | None) -> None:
+        """Remember what the user's next text answers besides the debrief (None: nothing)."""
+        await self._set(user_id=user_id, column="awaiting", value=dump_awaiting(awaiting))
 
     async def _set(self, *, user_id: int, column: str, value: str | None) -> None:
         """Set one column of the user's row, creating the row if needed."""
@@ -100,13 +95,13 @@ class UserRepository:
         )
 
     async def delete_all(self, *, user_id: int) -> Erased:
-        """Erase everything kept about the user: debriefs, answers, reminders and settings.
+        """Erase everything kept about the user: debriefs, answers, reminders, settings, inbox.
 
         Cascades would do it from the users row alone; each table is named so that the counts
         are exact, and nothing depends on foreign keys being enforced. group_notices belong to
         group chats, not to a user, and stay.
         """
-        answer_parts, reminders, debriefs, settings = await self._db.erase(
+        answer_parts, reminders, debriefs, settings, _ = await self._db.erase(
             (
                 "DELETE FROM answer_parts"
                 " WHERE debrief_id IN (SELECT id FROM debriefs WHERE user_id = ?)",
@@ -115,6 +110,8 @@ class UserRepository:
             ("DELETE FROM reminders WHERE user_id = ?", (user_id,)),
             ("DELETE FROM debriefs WHERE user_id = ?", (user_id,)),
             ("DELETE FROM users WHERE user_id = ?", (user_id,)),
+            # Updates received but not handled yet (storage/inbox.py) hold their text too.
+            ("DELETE FROM inbox WHERE user_id = ?", (user_id,)),
         )
         return Erased(
             debriefs=debriefs.rowcount,

@@ -20,6 +20,7 @@ __all__ = [
     "check_tools",
     "silence",
     "speak",
+    "speak_wav",
 ]
 
 # The Whisper base model converted for faster-whisper, shipped split in two test-only packages.
@@ -128,6 +129,19 @@ def speak(
             _cut(wav, seconds)
 
     return _cached(cache, f"speak|{voice}|{speed}|{seconds}|{text}", make)
+
+
+def speak_wav(cache: Path, text: str, *, voice: str, speed: int = 150) -> Path:
+    """Return a WAV file of text spoken by espeak-ng (what a fake microphone can play)."""
+    name = hashlib.sha256(f"wav|{voice}|{speed}|{text}".encode()).hexdigest()[:16]
+    wav = cache / f"{name}.wav"
+    if not wav.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = wav.with_suffix(".partial.wav")
+        command = [_tool("espeak-ng"), "-v", voice, "-s", str(speed), "-w", str(partial), text]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        os.replace(partial, wav)
+    return wav
 
 
 def silence(cache: Path, seconds: float) -> bytes:

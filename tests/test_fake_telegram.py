@@ -6,6 +6,8 @@ import asyncio
 import datetime as dtm
 import html
 import re
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -42,9 +44,10 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_telegram import (
+from bot.fakeapi import (
     MAX_DOWNLOAD_BYTES,
     BotMessage,
+    Change,
     FakeTelegram,
     FakeUser,
     HtmlParseError,
@@ -344,7 +347,7 @@ async def test_unknown_method_is_not_found(bot: Bot, fake: FakeTelegram) -> None
     assert fake.rejected[-1].status == 404
 
 
-# -- editing, deleting, callbacks ----------------------------------------------------------------
+# -- editing, callbacks ----------------------------------------------------------------------------
 
 
 async def test_edit_message_text_and_markup(bot: Bot, fake: FakeTelegram, alice: FakeUser) -> None:
@@ -373,12 +376,7 @@ async def test_edit_message_text_and_markup(bot: Bot, fake: FakeTelegram, alice:
         )
     with pytest.raises(BadRequest, match=bad_request("Bad Request: message to edit not found")):
         await bot.edit_message_text("x", chat_id=ALICE, message_id=999)
-    await bot.edit_message_reply_markup(chat_id=ALICE, message_id=sent.message_id)
-    assert fake.message(ALICE, sent.message_id).buttons == []
-    assert fake.message(ALICE, sent.message_id).edit_count == 2
-    with pytest.raises(BadRequest, match=bad_request("Bad Request: message is not modified")):
-        await bot.edit_message_reply_markup(chat_id=ALICE, message_id=sent.message_id)
-    assert len(fake.rejected) == 3
+    assert len(fake.rejected) == 2
 
 
 async def test_edit_without_markup_drops_the_keyboard(
@@ -389,15 +387,6 @@ async def test_edit_without_markup_drops_the_keyboard(
     sent = await bot.send_message(ALICE, "one", reply_markup=keyboard)
     await bot.edit_message_text("two", chat_id=ALICE, message_id=sent.message_id)
     assert fake.message(ALICE, sent.message_id).reply_markup is None
-
-
-async def test_delete_message(bot: Bot, fake: FakeTelegram, alice: FakeUser) -> None:
-    """Deleted messages are flagged; deleting twice fails."""
-    sent = await bot.send_message(ALICE, "bye")
-    assert await bot.delete_message(ALICE, sent.message_id)
-    assert fake.message(ALICE, sent.message_id).deleted
-    with pytest.raises(BadRequest, match=bad_request("Bad Request: message to delete not found")):
-        await bot.delete_message(ALICE, sent.message_id)
 
 
 async def test_callback_query_round_trip(bot: Bot, fake: FakeTelegram, alice: FakeUser) -> None:
@@ -612,6 +601,76 @@ async def test_send_media_group_of_documents(bot: Bot, fake: FakeTelegram, alice
     assert [m.text for m in fake.messages(ALICE)[-3:]] == ["0", "1", "2"]
 
 
+def png(width: int, height: int) -> bytes:
+    """Return a valid grey PNG of the given size."""
+    row = b"\x00" + b"\x80" * width
+    pixels = zlib.compress(row * height)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+async def test_send_photo_with_caption(bot: Bot, fake: FakeTelegram, alice: FakeUser) -> None:
+    """A PNG arrives as a photo with its size, its caption parsed, and its bytes downloadable."""
+    image = png(320, 200)
+    sent = await bot.send_photo(ALICE, image, caption="<b>Rounds</b> per month", parse_mode="HTML")
+    assert (sent.photo[-1].width, sent.photo[-1].height) == (320, 200)
+    assert sent.caption == "Rounds per month"
+    stored = fake.messages(ALICE)[-1]
+    assert stored.is_photo
+    assert stored.photo_size == (320, 200)
+    assert fake.file_bytes(stored.photo_file_id or "") == image
+    with pytest.raises(BadRequest, match=bad_request("there is no text in the message to edit")):
+        await bot.edit_message_text("x", chat_id=ALICE, message_id=sent.message_id)
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (b"GIF89a not a photo Telegram can read here", "IMAGE_PROCESS_FAILED"),
+        (png(30, 1000), "PHOTO_INVALID_DIMENSIONS"),
+        (png(6000, 4500), "PHOTO_INVALID_DIMENSIONS"),
+    ],
+)
+async def test_send_photo_refuses_what_telegram_refuses(
+    bot: Bot, alice: FakeUser, data: bytes, error: str
+) -> None:
+    """Unreadable images and extreme sizes are refused with Telegram's error."""
+    with pytest.raises(BadRequest, match=bad_request(error)):
+        await bot.send_photo(ALICE, data)
+
+
+async def test_watching_a_chat_sees_every_change(
+    bot: Bot, fake: FakeTelegram, alice: FakeUser
+) -> None:
+    """A watcher hears user messages, bot messages, edits, chat actions and callback answers."""
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data="go")]])
+    with fake.watch(ALICE) as changes:
+        said = await alice.send_text("hello")
+        await bot.send_chat_action(ALICE, "typing")
+        sent = await bot.send_message(ALICE, "Ready?", reply_markup=keyboard)
+        await bot.edit_message_text("Set.", chat_id=ALICE, message_id=sent.message_id)
+        query = await alice.press(sent.message_id, "go", force=True)
+        await bot.answer_callback_query(query, text="ok")
+        seen = [changes.get_nowait() for _ in range(changes.qsize())]
+    assert [(event.change, event.ref) for event in seen] == [
+        (Change.USER_MESSAGE, said),
+        (Change.ACTION, "typing"),
+        (Change.BOT_MESSAGE, sent.message_id),
+        (Change.EDIT, sent.message_id),
+        (Change.ANSWER, query),
+    ]
+    assert fake.user_messages(ALICE)[0]["text"] == "hello"
+    assert fake.callback_answer(query) is not None
+
+
 @pytest.mark.parametrize(
     ("count", "error"),
     [
@@ -635,8 +694,8 @@ async def test_set_my_commands_per_scope_and_language(bot: Bot, fake: FakeTelegr
     assert await bot.set_my_commands([BotCommand("start", "Начать")], language_code="ru")
     scope = BotCommandScopeChat(ALICE)
     assert await bot.set_my_commands([BotCommand("help", "Help")], scope=scope)
-    assert await bot.get_my_commands() == tuple(commands)
-    assert [c.command for c in await bot.get_my_commands(language_code="ru")] == ["start"]
+    assert fake.commands() == [c.to_dict() for c in commands]
+    assert [c["command"] for c in fake.commands(language_code="ru")] == ["start"]
     assert fake.commands(scope={"type": "chat", "chat_id": ALICE}) == [
         {"command": "help", "description": "Help"}
     ]
@@ -649,10 +708,9 @@ async def test_set_my_commands_per_scope_and_language(bot: Bot, fake: FakeTelegr
 
 
 async def test_webhook_and_lifecycle_methods(bot: Bot, fake: FakeTelegram, alice: FakeUser) -> None:
-    """deleteWebhook can drop pending updates; getWebhookInfo reports the queue."""
+    """deleteWebhook can drop pending updates."""
     await alice.send_text("pending")
-    info = await bot.get_webhook_info()
-    assert (info.url, info.pending_update_count) == ("", 1)
+    assert fake.pending_updates == 1
     assert await bot.delete_webhook(drop_pending_updates=True)
     assert fake.pending_updates == 0
     assert await bot.send_chat_action(ALICE, "typing")

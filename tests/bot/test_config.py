@@ -264,25 +264,6 @@ def test_the_env_file_in_the_working_directory_is_read(
     assert settings.allowed_users == frozenset({5, 6})
 
 
-def test_running_without_a_token_exits_2_with_botfather_help(tmp_path: Path) -> None:
-    environment = {key: value for key, value in os.environ.items() if key not in _VARIABLES}
-
-    finished = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-    assert finished.returncode == 2
-    assert "@BotFather" in finished.stderr
-    assert "TELEGRAM_BOT_TOKEN is not set" in finished.stderr
-    assert "Traceback" not in finished.stderr
-
-
 def test_running_with_a_placeholder_token_explains_it_is_invalid(tmp_path: Path) -> None:
     environment = {key: value for key, value in os.environ.items() if key not in _VARIABLES}
     environment["TELEGRAM_BOT_TOKEN"] = "changeme"

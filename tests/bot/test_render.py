@@ -15,8 +15,8 @@ from bot.render import MESSAGE_LIMIT, Line, Reply, escape, pack, utf16_len
 from conversations.checklist import Kind, checklist
 from conversations.email import EmailDraft, build_thank_you
 from conversations.i18n import LANGUAGES, Language
+from conversations.model import Debrief
 from conversations.summary import build_summary
-from storage.debriefs import Debrief
 from tests.samples import FULL_ANSWERS, TODAY, long_answers, long_text
 
 ALLOWED_TAGS = frozenset({"b", "i", "u", "s", "code", "pre", "a", "blockquote"})

@@ -11,7 +11,7 @@ from bot.callbacks import MAX_BYTES, Action, Button
 from conversations.checklist import checklist
 from conversations.history import group_rounds, paginate
 from conversations.i18n import LANGUAGES, Language
-from storage.debriefs import Debrief
+from conversations.model import Debrief
 from tests.bot.test_render import assert_valid_message
 from tests.samples import FULL_ANSWERS, long_text
 

@@ -10,9 +10,9 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, TimedOut
 
+from bot.fakeapi import FakeTelegram
 from bot.transport import AiohttpRequest
 from tests.e2e.driver import TOKEN
-from tests.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

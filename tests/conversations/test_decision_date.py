@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import sys
+from collections.abc import Iterator
 from datetime import date
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from conversations import dates
 from conversations.dates import find_decision_date, parse_upcoming_date, small_number
+
+if TYPE_CHECKING:
+    from _typeshed import TraceFunction
 
 # A Thursday.
 TODAY = date(2026, 11, 26)
@@ -151,6 +160,62 @@ def test_a_note_without_any_date_gives_none(note: str) -> None:
 def test_dates_in_the_past_are_not_read_backwards() -> None:
     assert find_decision_date("hier", today=TODAY) is None
     assert find_decision_date("il y a 3 jours", today=TODAY) is None
+
+
+class _Counted:
+    """A compiled pattern that counts the characters it is asked to scan."""
+
+    def __init__(self, pattern: re.Pattern[str], work: list[int]) -> None:
+        self._pattern = pattern
+        self._work = work
+
+    def _count(self, string: str, pos: int, endpos: int) -> None:
+        self._work[0] += max(0, min(endpos, len(string)) - pos)
+
+    def finditer(
+        self, string: str, pos: int = 0, endpos: int = sys.maxsize
+    ) -> Iterator[re.Match[str]]:
+        self._count(string, pos, endpos)
+        return self._pattern.finditer(string, pos, endpos)
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        self._count(string, pos, endpos)
+        return self._pattern.search(string, pos, endpos)
+
+
+def _work(note: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Count what reading a note costs: characters the patterns scan, lines of dates.py run."""
+    work = [0]
+    with monkeypatch.context() as patch:
+        patterns = tuple((_Counted(pattern, work), resolve) for pattern, resolve in dates._UPCOMING)
+        patch.setattr(dates, "_UPCOMING", patterns)
+        patch.setattr(dates, "_CLAUSE_END", _Counted(dates._CLAUSE_END, work))
+        patch.setattr(dates, "_DECISION_WORD", _Counted(dates._DECISION_WORD, work))
+
+        def trace(frame: FrameType, event: str, arg: Any) -> TraceFunction:
+            if frame.f_code.co_filename == dates.__file__:
+                work[0] += 1
+            return trace
+
+        sys.settrace(trace)
+        try:
+            assert find_decision_date(note, today=TODAY) is not None
+        finally:
+            sys.settrace(None)
+    return work[0]
+
+
+@pytest.mark.parametrize("unit", ["réponse 1/2 ", "lundi x. ", "answer demain "])
+def test_reading_a_note_costs_in_proportion_to_its_length(
+    unit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Hundreds of dates: each date's clause was searched again, its bounds found by a scan of
+    # every clause end (20 parts of 4,000 characters took 4 s of CPU).
+    short = (unit * 1000)[:1000]
+
+    ratio = _work(short * 4, monkeypatch) / _work(short, monkeypatch)
+
+    assert ratio < 5
 
 
 @pytest.mark.parametrize(

@@ -29,15 +29,13 @@ from conversations.export import (
 )
 from conversations.history import group_rounds
 from conversations.i18n import LANGUAGES, Language, catalog
-from storage.debriefs import Debrief
-from storage.reminders import Reminder
-from storage.users import Profile
+from conversations.model import Debrief, Profile, Reminder, TimezonePrompt
 from tests.samples import FULL_ANSWERS, long_answers, long_text
 
 USER = 4242
 # 15:30 in Paris is 14:30 UTC.
 NOW = datetime(2026, 11, 26, 15, 30, tzinfo=ZoneInfo("Europe/Paris"))
-PROFILE = Profile(USER, "fr", "fr-FR", "Jeanne Dupré 🙂", "Europe/Paris", "reminder_time")
+PROFILE = Profile(USER, "fr", "fr-FR", "Jeanne Dupré 🙂", "Europe/Paris", TimezonePrompt())
 SENDER = "Jeanne Dupré 🙂"
 SCHEMA_PATH = Path(__file__).parents[2] / "docs" / "export.schema.json"
 HOSTILE = (

@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from conversations.checklist import checklist
-from conversations.flow import TextRoute, addable_question, can_finish, route_text, target_key
-from storage.debriefs import Debrief
+from conversations.flow import (
+    Destination,
+    DraftAnswer,
+    EditedPart,
+    Ignored,
+    NoDraft,
+    PausedDraft,
+    Prompt,
+    Redelivered,
+    Route,
+    Situation,
+    SummaryDue,
+    TextRoute,
+    addable_question,
+    can_finish,
+    route,
+    route_edit,
+    route_text,
+    takes_text,
+    target_key,
+    written_answer,
+)
+from conversations.model import (
+    AnswerPart,
+    Awaiting,
+    Debrief,
+    EditPrompt,
+    ReminderTimeOffer,
+    ReminderTimePrompt,
+    RoundDatePrompt,
+    TimezonePrompt,
+)
 
 # "position" (text) comes right before "interview_date" (date);
 # "interviewer_decides" (choice) comes right before "company_info".
@@ -161,3 +193,100 @@ def test_can_finish_once_the_company_is_answered() -> None:
     assert not can_finish(checklist(), {})
     assert not can_finish(checklist(), {"position": "Engineer", "rating": "4"})
     assert can_finish(checklist(), {"company": "Acme"})
+
+
+PAUSED = replace(_debrief(), status="paused")
+DONE = replace(_debrief(current_key=None), id=9, status="done")
+
+
+@pytest.mark.parametrize(
+    "awaiting",
+    [TimezonePrompt(), EditPrompt(9, "position"), RoundDatePrompt(9), ReminderTimePrompt(9)],
+    ids=["timezone", "edit", "round-date", "reminder-time"],
+)
+@pytest.mark.parametrize("draft", [_debrief(), PAUSED, None], ids=["active", "paused", "none"])
+def test_a_prompt_the_user_asked_for_beats_the_open_question(
+    awaiting: Awaiting, draft: Debrief | None
+) -> None:
+    situation = Situation(draft, awaiting, DONE)
+
+    decision = route(checklist(), situation, message_id=ASKED_MESSAGE_ID + 1)
+
+    resume = draft if draft is not None and draft.status == "active" else None
+    target = None if isinstance(awaiting, TimezonePrompt) else DONE
+    assert decision == Route(Prompt(awaiting, target, resume))
+    assert takes_text(decision.destination)
+
+
+def test_an_edit_from_the_history_writes_the_answer_it_names() -> None:
+    decision = route(
+        checklist(), Situation(_debrief(), EditPrompt(9, "position"), DONE), message_id=500
+    )
+
+    assert written_answer(decision.destination) == (9, "position")
+
+
+@pytest.mark.parametrize(
+    ("awaiting", "awaited"),
+    [
+        (EditPrompt(9, "position"), None),
+        (EditPrompt(9, "renamed_question"), DONE),
+        (RoundDatePrompt(9), None),
+        (ReminderTimePrompt(9), None),
+        (ReminderTimeOffer(9), None),
+        (ReminderTimeOffer(9), DONE),
+    ],
+    ids=[
+        "edit-deleted-debrief",
+        "edit-unknown-question",
+        "round-deleted",
+        "time-deleted",
+        "offer-deleted",
+        "offer-while-a-debrief-is-open",
+    ],
+)
+def test_a_stale_prompt_is_forgotten_and_the_text_goes_to_the_debrief(
+    awaiting: Awaiting, awaited: Debrief | None
+) -> None:
+    draft = _debrief()
+
+    decision = route(
+        checklist(), Situation(draft, awaiting, awaited), message_id=ASKED_MESSAGE_ID + 1
+    )
+
+    assert decision == Route(DraftAnswer(draft, "interview_date", TextRoute.ANSWER), True)
+    assert written_answer(decision.destination) == (draft.id, "interview_date")
+
+
+def test_the_offer_at_a_debriefs_end_takes_a_text_when_no_debrief_is_open() -> None:
+    decision = route(checklist(), Situation(None, ReminderTimeOffer(9), DONE), message_id=5)
+
+    assert decision == Route(Prompt(ReminderTimeOffer(9), DONE, None))
+
+
+@pytest.mark.parametrize(
+    ("draft", "expected"),
+    [
+        (None, NoDraft()),
+        (PAUSED, PausedDraft(PAUSED)),
+        (_debrief(current_key=None), SummaryDue(_debrief(current_key=None))),
+        (_debrief(message_ids=frozenset({7})), Redelivered(_debrief(message_ids=frozenset({7})))),
+    ],
+    ids=["no-draft", "paused", "summary-due", "redelivered"],
+)
+def test_a_text_nothing_takes_is_not_worth_transcribing(
+    draft: Debrief | None, expected: Destination
+) -> None:
+    decision = route(checklist(), Situation(draft), message_id=7)
+
+    assert decision == Route(expected)
+    assert not takes_text(decision.destination)
+    assert written_answer(decision.destination) is None
+
+
+def test_an_edited_message_changes_the_answer_part_it_carried_or_nothing() -> None:
+    part = AnswerPart(1, "position", 0)
+
+    assert route_edit(checklist(), part) == EditedPart(part)
+    assert route_edit(checklist(), None) == Ignored()
+    assert route_edit(checklist(), AnswerPart(1, "renamed_question", 0)) == Ignored()

@@ -14,7 +14,7 @@ from conversations.history import (
     previous_round,
     same_company,
 )
-from storage.debriefs import Debrief, Status
+from conversations.model import Debrief, Status
 
 
 def made(

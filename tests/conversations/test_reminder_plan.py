@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conversations.model import NewReminder
 from conversations.reminders import (
     after_debrief,
     epoch,
@@ -16,7 +17,6 @@ from conversations.reminders import (
     parse_day,
 )
 from conversations.schedule import QUIET_END, QUIET_START
-from storage.reminders import NewReminder
 
 PARIS = ZoneInfo("Europe/Paris")
 # Thursday 26 November 2026; Europe/Paris is at UTC+01:00.

@@ -10,8 +10,8 @@ import pytest
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import DebriefApplication
+from bot.fakeapi import FakeTelegram
 from tests.e2e.driver import TOKEN, Clock
-from tests.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.fakeapi import BotMessage, FakeUser
 from conversations.checklist import Kind, checklist
 from conversations.i18n import Language, catalog
-from tests.fake_telegram import BotMessage, FakeUser
 
 __all__ = [
     "TOKEN",
     "Clock",
     "Debriefer",
+    "stale_keyboards",
     "stored_answers",
     "stored_debriefs",
 ]
@@ -66,6 +67,21 @@ class Debriefer:
         await self.user.press_button(message, label)
         return await self.next()
 
+    async def tap_in_place(self, message: BotMessage, label: str) -> BotMessage:
+        """Tap a button whose message updates in place; return that message once edited."""
+        await self.user.press_button(message, label)
+        # The press only queues the update: the bot cannot edit before this wait has begun.
+        return await self.user.wait_edit(message.message_id, timeout=WAIT)
+
+    async def settled(self, message: BotMessage) -> BotMessage:
+        """Wait until a question or button message is edited without a keyboard; return it."""
+        return await self.user.fake.wait_for_message(
+            self.user.chat_id,
+            after=message.index,
+            predicate=lambda m: m.message_id == message.message_id and m.edited and not m.buttons,
+            timeout=WAIT,
+        )
+
     async def question(self, key: str) -> BotMessage:
         """Wait for the question `key` and check its progress line."""
         message = await self.next()
@@ -104,6 +120,12 @@ class Debriefer:
                 await self.user.send_text(value)
             message = None
         return await self.until(text(self.language, "debrief.finished").split(":")[0])
+
+
+def stale_keyboards(user: FakeUser, ending: list[BotMessage]) -> list[BotMessage]:
+    """Return the messages before a debrief's ending that still carry a keyboard."""
+    first = ending[0].index
+    return [m for m in user.messages if m.buttons and m.index < first]
 
 
 def _connect(path: Path) -> sqlite3.Connection:

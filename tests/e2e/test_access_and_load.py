@@ -7,10 +7,10 @@ from pathlib import Path
 
 from bot.app import build_application, running
 from bot.config import Settings
+from bot.fakeapi import FakeTelegram
 from conversations.checklist import checklist
 from tests.e2e.driver import TOKEN, Clock, Debriefer, stored_answers
 from tests.e2e.test_debrief import TYPED
-from tests.fake_telegram import FakeTelegram
 
 
 def _settings(telegram: FakeTelegram, db_path: Path, **overrides: object) -> Settings:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.fakeapi import FakeTelegram
 from conversations.checklist import checklist
 from conversations.i18n import Language
 from tests.e2e.driver import Debriefer, stored_answers, stored_debriefs, text
-from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -94,7 +94,8 @@ async def test_full_debrief_stores_every_answer_and_ends_with_summary_and_email(
             assert stored[key] == (value if key != "rating" else "4")
     assert stored_debriefs(db_path, user.user_id)[0]["status"] == "done"
 
-    summary = "\n".join(message.text for message in ending[:-2])
+    email = next(message for message in ending if "<pre>" in message.html)
+    summary = "\n".join(message.text for message in ending[: ending.index(email)])
     assert answers["company"] in summary
     for section in checklist().sections:
         assert section.title(language) in summary
@@ -102,8 +103,6 @@ async def test_full_debrief_stores_every_answer_and_ends_with_summary_and_email(
         assert answers[key] in summary
     assert "★★★★☆" in summary
 
-    email = ending[-2]
-    assert "<pre>" in email.html
     assert {"fr": "Bonjour Madame Dubois,", "en": "Dear Ms Dubois,"}[language] in email.text
     assert answers["email_moment"] in email.text
     for key in ("obstacles", "counter_arguments", "best_arguments", "blunders", "atmosphere"):
@@ -229,7 +228,8 @@ async def test_finish_now_sends_the_summary_with_what_was_answered(
     assert "2 of 25" in ending[-1].text
     assert stored_debriefs(db_path, user.user_id)[0]["status"] == "done"
     offer = await person.say("/new")
-    assert f"Question 1/{len(checklist())}" in offer.text  # the finished debrief is not offered for resuming
+    # The finished debrief is not offered for resuming.
+    assert f"Question 1/{len(checklist())}" in offer.text
 
 
 async def test_messages_sent_before_the_next_question_continue_the_previous_answer(
@@ -414,10 +414,11 @@ async def test_command_menu_is_registered_in_french_and_english(telegram: FakeTe
         c["command"]: c["description"] for c in telegram.commands(scope=scope, language_code="fr")
     }
     assert set(english) == set(french) == {
-        "start", "new", "skip", "back", "cancel", "history", "export", "delete", "reminders",
-        "timezone", "language", "help",
+        "start", "new", "skip", "back", "cancel", "note", "history", "insights", "export",
+        "delete", "reminders", "timezone", "language", "help",
     }  # fmt: skip
     assert english["skip"] != french["skip"]
+    assert french["insights"] == "Vos tendances d’entretien en entretien"
 
 
 async def test_language_command_switches_the_bot_language(telegram: FakeTelegram) -> None:

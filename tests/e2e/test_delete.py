@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.context import DebriefApplication
+from bot.fakeapi import FakeTelegram
 from tests.e2e.driver import Debriefer, stored_debriefs
 from tests.e2e.test_export import ALICE, BOB, alice_and_bob
 from tests.e2e.test_history import answer_rows, debrief
 from tests.e2e.test_isolation import snapshot
-from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("bot")
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.fakeapi import FakeTelegram
 from conversations.checklist import Kind, checklist
 from tests.e2e.driver import Debriefer
 from tests.e2e.test_history import answer_rows, debrief
-from tests.fake_telegram import FakeTelegram
 from tests.samples import long_text
 
 pytestmark = pytest.mark.usefixtures("bot")

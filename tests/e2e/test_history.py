@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.checklist import checklist
 from tests.e2e.driver import Debriefer, stored_debriefs, text
-from tests.fake_telegram import BotMessage, FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -86,7 +86,9 @@ async def test_opening_a_debrief_shows_its_summary_draft_and_status(
     draft = await person.tap(shown, "✉️ Email draft")
     assert "Thank you for our interview" in draft.text
     status = await person.tap(shown, "📌 Set the status")
-    await person.tap(status, "🎉 Offer")
+    settled = await person.tap_in_place(status, "🎉 Offer")
+    assert "Congratulations" in settled.text
+    assert not settled.buttons
     assert stored_debriefs(db_path, 1001)[0]["outcome"] == "offer"
     again = await person.say("/history")
     assert "🎉 Offer" in again.text

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.callbacks import Button
+from bot.fakeapi import FakeTelegram
 from tests.e2e.driver import Debriefer, text
 from tests.e2e.test_history import debrief
-from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("bot")
 

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.checklist import checklist
 from tests.e2e.driver import TOKEN, WAIT, Debriefer, stored_answers
-from tests.fake_telegram import BotMessage, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,4 +153,45 @@ async def test_kill_9_at_any_moment_loses_no_answer_and_the_debrief_continues(
     }
     keys = [key for key, _ in _parts(db_path)]
     assert len(keys) == len(set(keys)), "an answer was stored twice"
+    # The tap is handled again after the restart (it was kept in the inbox): Telegram refuses
+    # a second answer to it, and nothing else.
+    assert [(call.method, call.status) for call in telegram.rejected] in (
+        [],
+        [("answerCallbackQuery", 400)],
+    )
+
+
+async def test_kill_9_after_telegram_handed_over_a_dictation_loses_none_of_its_20_parts(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "data" / "debrief.sqlite3"
+    user = telegram.user(2002, language_code="en")
+    dictation = [f"Part {number} of what the interviewer said." for number in range(1, 21)]
+
+    async with bot_process(telegram, tmp_path) as bot:
+        await user.send_text("/new")
+        await telegram.wait_for_message(user.chat_id, predicate=_has("Question 1/25"))
+        await user.send_text("Acme")
+        await telegram.wait_for_message(user.chat_id, predicate=_has("Question 2/25"))
+        await telegram.wait_for_long_poll()
+
+        # One dictation, split by the phone into 20 messages; the first answers question 2.
+        for part in dictation:
+            await user.send_text(part)
+        # Telegram forgets updates once the bot moved its offset past them.
+        await telegram.wait_updates_consumed(timeout=WAIT)
+        await bot.kill()
+        await bot.start()
+
+        # Handled after whatever the bot still had to do for this user.
+        seen = len(user.messages)
+        await user.send_text("/help")
+        await telegram.wait_for_message(
+            user.chat_id, after=seen, predicate=_has("/new — start a debrief"), timeout=WAIT * 2
+        )
+
+    stored = [text for key, text in _parts(db_path) if key == "position"]
+    assert sorted(stored) == sorted(dictation), "a part was lost or stored twice"
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        assert db.execute("SELECT count(*) FROM inbox").fetchone() == (0,)
     assert telegram.rejected == []

@@ -11,11 +11,11 @@ from bot import render
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import DebriefApplication
+from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from bot.voice import MAX_DOWNLOAD_BYTES
 from conversations.checklist import checklist
 from speech import Transcriber
 from tests.e2e.driver import Clock, Debriefer, stored_answers, text
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.recordings import silence, speak
 
 FRENCH = (

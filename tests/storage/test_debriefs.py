@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from conversations.model import Debrief
 from storage.database import Database, open_database
-from storage.debriefs import Debrief, DebriefRepository, NotFoundError
+from storage.debriefs import DebriefRepository, NotFoundError
 
 ALICE = 1001
 BOB = 2002

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from conversations.model import NewReminder
 from storage.database import Database, open_database
 from storage.debriefs import DebriefRepository
-from storage.reminders import NewReminder
+from storage.inbox import InboxRepository
 from storage.users import UserRepository
 
 ALICE = 1001
@@ -155,6 +156,22 @@ async def test_deleting_all_of_a_users_data_leaves_none_of_it_on_disk(
     finally:
         if closed:
             await reopened.close()
+
+
+async def test_deleting_all_of_a_users_data_erases_their_unhandled_updates_too(
+    database: Database, database_path: Path
+) -> None:
+    inbox = InboxRepository(database)
+    for update_id, (user_id, owner) in enumerate([(ALICE, "alice"), (BOB, "bob")], start=1):
+        payload = f'{{"update_id":{update_id},"message":{{"text":"{_answers(owner)["company"]}"}}}}'
+        await inbox.keep(update_id=update_id, user_id=user_id, payload=payload)
+    assert await database.checkpoint()
+
+    await UserRepository(database).delete_all(user_id=ALICE)
+
+    assert [received.update_id for received in await inbox.waiting()] == [2]
+    assert _found(database_path, "alice") == []
+    assert _found(database_path, "bob")
 
 
 @pytest.mark.usefixtures("alice_and_bob")

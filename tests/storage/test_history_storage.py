@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from conversations.model import AnswerPart, NewReminder
 from storage.database import Database
 from storage.debriefs import DebriefRepository, NotFoundError
-from storage.reminders import NewReminder, ReminderRepository
+from storage.reminders import ReminderRepository
 
 ALICE = 1001
 BOB = 2002
@@ -139,7 +140,9 @@ async def test_answer_part_finds_the_part_a_message_carried_for_its_user_only(
         user_id=ALICE, debrief_id=debrief.id, key="company", text="me", message_id=11
     )
 
-    assert await debriefs.answer_part(user_id=ALICE, message_id=11) == (debrief.id, "company", 1)
+    assert await debriefs.answer_part(user_id=ALICE, message_id=11) == AnswerPart(
+        debrief.id, "company", 1
+    )
     assert await debriefs.answer_part(user_id=BOB, message_id=11) is None
     assert await debriefs.answer_part(user_id=ALICE, message_id=99) is None
 
@@ -207,3 +210,39 @@ async def test_all_reminders_of_a_user_whatever_their_state(database: Database) 
         ("questions", "pending"),
         ("thank_you", "cancelled"),
     ]
+
+
+async def test_a_link_that_would_close_a_loop_of_rounds_changes_nothing(
+    debriefs: DebriefRepository,
+) -> None:
+    first = await _done(debriefs, ALICE, "Acme")
+    second = await _done(debriefs, ALICE, "Acme")
+    third = await _done(debriefs, ALICE, "Acme")
+    assert await debriefs.link_round(user_id=ALICE, debrief_id=second, previous_id=first)
+    assert await debriefs.link_round(user_id=ALICE, debrief_id=third, previous_id=second)
+
+    assert not await debriefs.link_round(user_id=ALICE, debrief_id=first, previous_id=third)
+    assert not await debriefs.link_round(user_id=ALICE, debrief_id=first, previous_id=second)
+    assert not await debriefs.link_round(user_id=ALICE, debrief_id=first, previous_id=first)
+
+    loaded = await debriefs.get(user_id=ALICE, debrief_id=first)
+    assert loaded is not None
+    assert loaded.previous_id is None
+    chain = [d.id for d in await debriefs.rounds(user_id=ALICE, debrief_id=third)]
+    assert chain == [first, second, third]
+
+
+async def test_rounds_lists_each_round_once_even_if_the_links_form_a_loop(
+    debriefs: DebriefRepository, database: Database
+) -> None:
+    first = await _done(debriefs, ALICE, "Acme")
+    second = await _done(debriefs, ALICE, "Acme")
+    # A loop written before links were guarded (or by hand).
+    await database.write(
+        ("UPDATE debriefs SET previous_id = ? WHERE id = ?", (first, second)),
+        ("UPDATE debriefs SET previous_id = ? WHERE id = ?", (second, first)),
+    )
+
+    chain = [d.id for d in await debriefs.rounds(user_id=ALICE, debrief_id=second)]
+
+    assert chain == [first, second]

@@ -40,7 +40,7 @@ async def test_migrating_an_empty_database_records_every_version(
 ) -> None:
     applied = await apply_migrations(connection)
 
-    assert applied == [1, 2, 3, 4, 5, 6]
+    assert applied == [1, 2, 3, 4, 5, 6, 7, 8]
     async with connection.execute(
         "SELECT version, name, applied_at FROM schema_migrations"
     ) as cursor:
@@ -51,10 +51,12 @@ async def test_migrating_an_empty_database_records_every_version(
         (3, "rounds_of_one_application"),
         (4, "reminders_by_debrief"),
         (5, "maintenance"),
-        (6, "interviewers_one_line_each"),
+        (6, "inbox"),
+        (7, "outcome_at"),
+        (8, "interviewers_one_line_each"),
     ]
     assert str(rows[0][2]).endswith("Z")
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
 async def test_migrations_are_numbered_from_1_without_gaps() -> None:
@@ -72,6 +74,17 @@ async def test_users_table_has_exactly_these_columns(connection: aiosqlite.Conne
         ("name", "TEXT", 0, 0),
         ("timezone", "TEXT", 0, 0),
         ("awaiting", "TEXT", 0, 0),
+    ]
+
+
+async def test_inbox_table_has_exactly_these_columns(connection: aiosqlite.Connection) -> None:
+    await apply_migrations(connection)
+
+    assert await _columns(connection, "inbox") == [
+        ("update_id", "INTEGER", 0, 1),
+        ("user_id", "INTEGER", 1, 0),
+        ("payload", "TEXT", 1, 0),
+        ("received_at", "TEXT", 1, 0),
     ]
 
 
@@ -93,6 +106,7 @@ async def test_debriefs_table_has_exactly_these_columns(connection: aiosqlite.Co
         ("next_round_date", "TEXT", 0, 0),
         ("thank_you_sent", "INTEGER", 1, 0),
         ("previous_id", "INTEGER", 0, 0),
+        ("outcome_at", "TEXT", 0, 0),
     ]
 
 
@@ -120,7 +134,7 @@ async def test_migration_2_keeps_the_data_of_a_version_1_database(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [2, 3, 4, 5, 6]
+    assert await apply_migrations(connection) == [2, 3, 4, 5, 6, 7, 8]
     async with connection.execute(
         "SELECT u.language, d.status, d.outcome, d.thank_you_sent"
         " FROM users u JOIN debriefs d USING (user_id)"
@@ -157,6 +171,7 @@ async def test_the_schema_has_exactly_these_tables_and_indexes(
         ("index", "debriefs_by_previous"),
         ("index", "debriefs_by_user"),
         ("index", "debriefs_one_open_per_user"),
+        ("index", "inbox_by_user"),
         ("index", "reminders_by_debrief"),
         ("index", "reminders_by_user"),
         ("index", "reminders_due"),
@@ -164,6 +179,7 @@ async def test_the_schema_has_exactly_these_tables_and_indexes(
         ("table", "answer_parts"),
         ("table", "debriefs"),
         ("table", "group_notices"),
+        ("table", "inbox"),
         ("table", "maintenance"),
         ("table", "reminders"),
         ("table", "schema_migrations"),
@@ -187,7 +203,7 @@ async def test_a_new_migration_is_applied_on_top_of_the_recorded_ones(
     extra = Migration(99, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY);")
 
     assert await apply_migrations(connection, (*MIGRATIONS, extra)) == [99]
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 99]
+    assert await applied_versions(connection) == [*range(1, len(MIGRATIONS) + 1), 99]
     assert await apply_migrations(connection, (*MIGRATIONS, extra)) == []
 
 
@@ -199,7 +215,7 @@ async def test_migration_3_links_no_round_of_an_existing_debrief(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [3, 4, 5, 6]
+    assert await apply_migrations(connection) == [3, 4, 5, 6, 7, 8]
     assert await _scalar(connection, "SELECT count(*) FROM debriefs WHERE previous_id IS NULL") == 1
 
 
@@ -215,7 +231,7 @@ async def test_migration_4_lets_a_debrief_s_reminders_be_found_without_a_scan(
     )
     await connection.commit()
 
-    assert await apply_migrations(connection) == [4, 5, 6]
+    assert await apply_migrations(connection) == [4, 5, 6, 7, 8]
     # The lookup ON DELETE CASCADE makes for each deleted debrief, whatever the reminders' state.
     async with connection.execute(
         "EXPLAIN QUERY PLAN SELECT 1 FROM reminders WHERE debrief_id = 7"
@@ -235,7 +251,7 @@ async def test_a_failing_migration_is_not_recorded_and_leaves_no_trace(
         await apply_migrations(connection, (*MIGRATIONS, broken))
     await connection.rollback()
 
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8]
     assert (
         await _scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")
         == 0
@@ -263,7 +279,7 @@ async def test_open_database_creates_its_folder_and_migrates(tmp_path: Path) -> 
         await database.close()
 
     assert path.exists()
-    assert versions == [1, 2, 3, 4, 5, 6]
+    assert versions == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
 async def test_reopening_a_migrated_database_applies_nothing(database_path: Path) -> None:
@@ -273,15 +289,15 @@ async def test_reopening_a_migrated_database_applies_nothing(database_path: Path
     second = await open_database(database_path)
     try:
         assert await apply_migrations(second.connection) == []
-        assert await applied_versions(second.connection) == [1, 2, 3, 4, 5, 6]
+        assert await applied_versions(second.connection) == [1, 2, 3, 4, 5, 6, 7, 8]
     finally:
         await second.close()
 
 
-async def test_migration_6_folds_the_interviewer_answers_into_one_line_per_debrief(
+async def test_migration_8_folds_the_interviewer_answers_into_one_line_per_debrief(
     connection: aiosqlite.Connection,
 ) -> None:
-    await apply_migrations(connection, MIGRATIONS[:5])
+    await apply_migrations(connection, MIGRATIONS[:7])
     await connection.execute("INSERT INTO users (user_id) VALUES (1)")
     await connection.executescript(
         """
@@ -301,7 +317,7 @@ async def test_migration_6_folds_the_interviewer_answers_into_one_line_per_debri
     )
     await connection.commit()
 
-    assert await apply_migrations(connection) == [6]
+    assert await apply_migrations(connection) == [8]
     async with connection.execute(
         "SELECT debrief_id, question_key, text FROM answer_parts ORDER BY debrief_id, question_key"
     ) as cursor:

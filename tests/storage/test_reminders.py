@@ -7,9 +7,10 @@ from typing import Literal
 
 import pytest
 
+from conversations.model import NewReminder, Reminder, ReminderKind
 from storage.database import Database
 from storage.debriefs import DebriefRepository, NotFoundError
-from storage.reminders import NewReminder, Reminder, ReminderKind, ReminderRepository
+from storage.reminders import ReminderRepository
 
 ALICE = 1001
 BOB = 2002
@@ -776,6 +777,34 @@ async def test_set_outcome_stores_the_outcome_and_the_next_round_date(
     changed = await debriefs.get(user_id=ALICE, debrief_id=debrief_id)
     assert changed is not None
     assert (changed.outcome, changed.next_round_date) == ("offer", None)
+
+
+async def test_set_outcome_records_when_the_news_came_and_keeps_it_when_a_date_is_added(
+    debriefs: DebriefRepository, database: Database
+) -> None:
+    debrief_id = await _finished_debrief(debriefs, ALICE)
+
+    async def outcome_at() -> str | None:
+        stored = await debriefs.get(user_id=ALICE, debrief_id=debrief_id)
+        assert stored is not None
+        return stored.outcome_at
+
+    assert await outcome_at() is None
+    await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome="next_round")
+    first = await outcome_at()
+    assert first is not None
+    assert first.endswith("Z")
+    await database.write(
+        ("UPDATE debriefs SET outcome_at = '2026-01-02T03:04:05.000Z' WHERE id = ?", (debrief_id,))
+    )
+    await debriefs.set_outcome(
+        user_id=ALICE, debrief_id=debrief_id, outcome="next_round", next_round_date="2026-12-01"
+    )
+    assert await outcome_at() == "2026-01-02T03:04:05.000Z"
+    await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome="offer")
+    assert await outcome_at() not in (None, "2026-01-02T03:04:05.000Z")
+    await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome="waiting")
+    assert await outcome_at() is None
 
 
 async def test_set_outcome_by_another_user_raises_not_found(debriefs: DebriefRepository) -> None:

@@ -6,10 +6,11 @@ import sqlite3
 
 import pytest
 
+from conversations.model import NewReminder, Profile, RoundDatePrompt, TimezonePrompt
 from storage.database import Database
 from storage.debriefs import DebriefRepository
-from storage.reminders import NewReminder, ReminderRepository
-from storage.users import Erased, Profile, UserRepository
+from storage.reminders import ReminderRepository
+from storage.users import Erased, UserRepository
 
 ALICE = 1001
 BOB = 2002
@@ -52,13 +53,13 @@ async def test_remember_updates_the_telegram_language_and_name_only(
 ) -> None:
     await users.set_language(user_id=ALICE, language="fr")
     await users.set_timezone(user_id=ALICE, timezone="Europe/Paris")
-    await users.set_awaiting(user_id=ALICE, awaiting="timezone")
+    await users.set_awaiting(user_id=ALICE, awaiting=TimezonePrompt())
     await users.remember(user_id=ALICE, telegram_language="fr", name="Alice")
 
     await users.remember(user_id=ALICE, telegram_language=None, name="Alice Martin")
 
     assert await users.profile(user_id=ALICE) == Profile(
-        ALICE, "fr", None, "Alice Martin", "Europe/Paris", "timezone"
+        ALICE, "fr", None, "Alice Martin", "Europe/Paris", TimezonePrompt()
     )
 
 
@@ -76,7 +77,7 @@ async def test_an_unsupported_language_is_refused_by_the_database(users: UserRep
     await users.set_language(user_id=ALICE, language="fr")
 
     with pytest.raises(sqlite3.IntegrityError):
-        await users.set_language(user_id=ALICE, language="de")
+        await users.set_language(user_id=ALICE, language="de")  # type: ignore[arg-type]
 
     assert await users.language(user_id=ALICE) == "fr"
 
@@ -93,11 +94,11 @@ async def test_set_timezone_creates_then_updates_the_row(users: UserRepository) 
 
 
 async def test_set_awaiting_creates_updates_and_clears_the_row(users: UserRepository) -> None:
-    await users.set_awaiting(user_id=ALICE, awaiting="timezone")
-    assert (await _profile(users, ALICE)).awaiting == "timezone"
+    await users.set_awaiting(user_id=ALICE, awaiting=TimezonePrompt())
+    assert (await _profile(users, ALICE)).awaiting == TimezonePrompt()
 
-    await users.set_awaiting(user_id=ALICE, awaiting="round:7")
-    assert (await _profile(users, ALICE)).awaiting == "round:7"
+    await users.set_awaiting(user_id=ALICE, awaiting=RoundDatePrompt(7))
+    assert (await _profile(users, ALICE)).awaiting == RoundDatePrompt(7)
 
     await users.set_awaiting(user_id=ALICE, awaiting=None)
     assert await users.profile(user_id=ALICE) == Profile(ALICE, None, None, None, None, None)
@@ -107,10 +108,10 @@ async def test_settings_do_not_overwrite_each_other(users: UserRepository) -> No
     await users.remember(user_id=ALICE, telegram_language="en", name="Alice")
     await users.set_language(user_id=ALICE, language="fr")
     await users.set_timezone(user_id=ALICE, timezone="Europe/Paris")
-    await users.set_awaiting(user_id=ALICE, awaiting="timezone")
+    await users.set_awaiting(user_id=ALICE, awaiting=TimezonePrompt())
 
     assert await users.profile(user_id=ALICE) == Profile(
-        ALICE, "fr", "en", "Alice", "Europe/Paris", "timezone"
+        ALICE, "fr", "en", "Alice", "Europe/Paris", TimezonePrompt()
     )
 
 
@@ -118,13 +119,13 @@ async def test_one_users_settings_never_reach_another(users: UserRepository) -> 
     await users.remember(user_id=ALICE, telegram_language="fr", name="Alice")
     await users.set_language(user_id=ALICE, language="fr")
     await users.set_timezone(user_id=ALICE, timezone="Europe/Paris")
-    await users.set_awaiting(user_id=ALICE, awaiting="timezone")
+    await users.set_awaiting(user_id=ALICE, awaiting=TimezonePrompt())
 
     await users.remember(user_id=BOB, telegram_language="en", name="Bob")
 
     assert await users.profile(user_id=BOB) == Profile(BOB, None, "en", "Bob", None, None)
     assert await users.profile(user_id=ALICE) == Profile(
-        ALICE, "fr", "fr", "Alice", "Europe/Paris", "timezone"
+        ALICE, "fr", "fr", "Alice", "Europe/Paris", TimezonePrompt()
     )
 
 

@@ -1,0 +1,63 @@
+"""The Bot API client: python-telegram-bot's, with the errors that are no failure absorbed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Message
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+
+__all__ = ["DebriefBot", "is_not_modified", "is_query_expired"]
+
+logger = logging.getLogger(__name__)
+
+
+def is_not_modified(error: BaseException) -> bool:
+    """Tell whether an edit failed only because the message already reads that way."""
+    return isinstance(error, BadRequest) and "message is not modified" in error.message.lower()
+
+
+def is_query_expired(error: BaseException) -> bool:
+    """Tell whether a button tap can no longer be answered (answered already, or too old)."""
+    text = error.message.lower() if isinstance(error, BadRequest) else ""
+    return "query is too old" in text or "query id is invalid" in text
+
+
+class DebriefBot(ExtBot[Any]):
+    """A bot whose edits and tap answers succeed when what they ask for is already so.
+
+    Two taps on one button edit a message to what it already shows ("message is not
+    modified"); a tap handled again after a crash (replayed from the inbox) was answered
+    already, or is too old to answer. Neither is an error for the user, and the handler that
+    met it must go on to its real work.
+    """
+
+    async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
+        """Answer a button tap; False when it was answered already or is too old."""
+        try:
+            return await super().answer_callback_query(*args, **kwargs)
+        except BadRequest as error:
+            if not is_query_expired(error):
+                raise
+            logger.debug("A button tap could not be answered any more: %s", error.message)
+            return False
+
+    async def edit_message_text(self, *args: Any, **kwargs: Any) -> Message | bool:
+        """Edit a message's text; True when it already read so."""
+        try:
+            return await super().edit_message_text(*args, **kwargs)
+        except BadRequest as error:
+            if not is_not_modified(error):
+                raise
+            return True
+
+    async def edit_message_reply_markup(self, *args: Any, **kwargs: Any) -> Message | bool:
+        """Edit a message's buttons; True when they already were so."""
+        try:
+            return await super().edit_message_reply_markup(*args, **kwargs)
+        except BadRequest as error:
+            if not is_not_modified(error):
+                raise
+            return True

@@ -1,0 +1,124 @@
+"""The inbox: every update Telegram hands over is committed to SQLite before Telegram forgets it.
+
+Telegram drops an update once the bot confirms it: polling confirms with the next getUpdates
+offset, which python-telegram-bot's Updater sends as soon as it has queued the updates in
+memory; a webhook confirms with its 200 response. A crash (`kill -9`) would lose what still
+waited in memory. The inbox closes that gap; its API, for polling and a webhook alike:
+
+- `InboxQueue` is the application's update queue (`ApplicationBuilder.update_queue`). Its
+  `put(update)` keeps the update in the `inbox` table and returns only once that is
+  committed; so whoever hands updates over awaits `application.update_queue.put(update)`
+  before confirming them. The Updater does this by itself; a webhook answers 200 after it.
+- `Inbox.keep(update)` is that commit on its own: True when the update was new and should be
+  queued, False when it is kept already (Telegram delivered it again while it waits to be
+  handled: queue it once).
+- `Inbox.done(update)` forgets an update once its handlers ran, whether they succeeded or not
+  (`PerUserUpdateProcessor` calls it): a failing update is not replayed forever.
+- `Inbox.replay(queue)`, at start-up once the database is open (`post_init`), queues what the
+  previous process kept and did not finish, oldest first, before any new update.
+
+Only what the bot acts on is kept: updates of the types in UPDATE_TYPES (which are also the
+`allowed_updates` the bot asks Telegram for), from a private chat, from a user the allowlist
+admits. Handling an update twice is harmless (a replayed text that was stored already is
+recognised by its message id), so a crash between a handler's work and `done` is safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import Collection
+
+from telegram import Bot, Update
+from telegram.constants import ChatType
+
+from storage.inbox import InboxRepository
+
+__all__ = ["UPDATE_TYPES", "Inbox", "InboxQueue"]
+
+logger = logging.getLogger(__name__)
+
+# The updates Debrief handles; Telegram is asked for these only.
+UPDATE_TYPES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY)
+
+
+class Inbox:
+    """Keeps received updates in the database until they are handled."""
+
+    def __init__(self, *, allowed_users: Collection[int]) -> None:
+        self._allowed = frozenset(allowed_users)
+        self._repository: InboxRepository | None = None
+        # Ids kept and not yet done, in this process: a second delivery is not queued again.
+        self._kept: set[int] = set()
+
+    def attach(self, repository: InboxRepository) -> None:
+        """Use the opened database (post_init); until then nothing is kept."""
+        self._repository = repository
+
+    def admits(self, update: Update) -> bool:
+        """Tell whether to keep an update: a handled type, a private chat, an allowed user."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or (self._allowed and user.id not in self._allowed):
+            return False
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            return False
+        return any(getattr(update, kind) is not None for kind in UPDATE_TYPES)
+
+    async def keep(self, update: Update) -> bool:
+        """Commit an update that the bot acts on; False if it is kept and queued already."""
+        if update.update_id in self._kept:
+            return False
+        if self._repository is None or not self.admits(update):
+            return True
+        assert update.effective_user is not None
+        payload = json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        try:
+            await self._repository.keep(
+                update_id=update.update_id, user_id=update.effective_user.id, payload=payload
+            )
+        except sqlite3.Error as error:
+            # Handled all the same, only not durably: refusing it would stop the bot instead.
+            logger.warning("Could not keep update %s in the inbox: %s", update.update_id, error)
+            return True
+        self._kept.add(update.update_id)
+        return True
+
+    async def done(self, update: object) -> None:
+        """Forget a handled update."""
+        if not isinstance(update, Update) or update.update_id not in self._kept:
+            return
+        self._kept.discard(update.update_id)
+        assert self._repository is not None
+        try:
+            await self._repository.done(update_id=update.update_id)
+        except sqlite3.Error as error:
+            # Kept, it is handled again at the next start, which handlers tolerate.
+            logger.warning("Could not remove update %s from the inbox: %s", update.update_id, error)
+
+    async def replay(self, queue: asyncio.Queue[object], bot: Bot) -> int:
+        """Queue the updates a previous process kept but did not finish; return how many."""
+        assert self._repository is not None
+        waiting = await self._repository.waiting()
+        for received in waiting:
+            update = Update.de_json(json.loads(received.payload), bot)
+            self._kept.add(update.update_id)
+            queue.put_nowait(update)
+        if waiting:
+            logger.info("Handling %d updates received before the last stop", len(waiting))
+        return len(waiting)
+
+
+class InboxQueue(asyncio.Queue[object]):
+    """The application's update queue: an update is put only once the inbox keeps it."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        super().__init__()
+        self.inbox = inbox
+
+    async def put(self, item: object) -> None:
+        """Keep the update in the inbox, then queue it (once, however often it is delivered)."""
+        if isinstance(item, Update) and not await self.inbox.keep(item):
+            return
+        await super().put(item)
