@@ -300,7 +300,8 @@ def summary(result: Summary) -> list[str]:
     for section in result.sections:
         lines += [Line(""), Line(f"▌{section.title}", "bold")]
         for item in section.items:
-            lines.append(Line(item.label, "italic"))
+            if item.label:
+                lines.append(Line(item.label, "italic"))
             lines += [Line(part) for part in item.answer.splitlines() if part.strip()]
     return pack(lines)
 

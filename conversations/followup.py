@@ -141,13 +141,9 @@ def _given(answers: Mapping[str, str], key: str) -> str | None:
     return value if value and value.strip() else None
 
 
-def _round_label(number: int, answers: Mapping[str, str], language: Language) -> str:
-    """Name a round by its number, and its date in words when known."""
-    try:
-        day = date.fromisoformat(answers.get("interview_date") or "")
-    except ValueError:
-        return _t(language, "brief_round", number=number)
-    return _t(language, "brief_round_on", number=number, date=format_date(day, language))
+def _round_label(number: int, count: int, language: Language) -> str:
+    """Name a round by its number when there are several ('' for the only one)."""
+    return _t(language, "brief_round", number=number) if count > 1 else ""
 
 
 def _interviewers(answers: Mapping[str, str], language: Language) -> str | None:
@@ -181,10 +177,12 @@ def build_preparation_brief(rounds: Sequence[Mapping[str, str]], *, language: La
         ("brief_awkward", lambda answers: _given(answers, "awkward_questions")),
         ("brief_questions", lambda answers: _given(answers, "forgotten_questions")),
         ("brief_improve", lambda answers: _given(answers, "improve")),
+        ("brief_blunders", lambda answers: _given(answers, "blunders")),
+        ("brief_not_convinced", lambda answers: _given(answers, "not_convinced")),
         ("brief_arguments", lambda answers: _given(answers, "best_arguments")),
         ("brief_announced", lambda answers: _given(answers, "next_steps")),
     )
-    labels = [_round_label(n, answers, language) for n, answers in enumerate(rounds, start=1)]
+    labels = [_round_label(n, len(rounds), language) for n in range(1, len(rounds) + 1)]
     sections = []
     for title_key, extract in extractors:
         items = tuple(

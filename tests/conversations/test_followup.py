@@ -417,36 +417,38 @@ def test_the_brief_has_its_sections_in_order_with_one_item_per_round() -> None:
     assert brief.title == "🎯 Preparing your next round at Acme Robotics SAS"
     assert _items(brief) == {
         "The interviewers so far": {
-            "Round 1 · Wednesday 25 November 2026": f"{FULL_ANSWERS['interviewers']}\n"
+            "Round 1": f"{FULL_ANSWERS['interviewers']}\n"
             "Makes the hiring decision",
-            "Round 2 · Thursday 3 December 2026": "M. Marc Petit, CTO\n"
+            "Round 2": "M. Marc Petit, CTO\n"
             "Does not make the hiring decision",
         },
         "Obstacles and your answers": {
-            "Round 1 · Wednesday 25 November 2026": "my lack of Kafka experience\n"
+            "Round 1": "my lack of Kafka experience\n"
             f"Your answer: {FULL_ANSWERS['counter_arguments']}",
-            "Round 2 · Thursday 3 December 2026": "no team lead experience\n"
+            "Round 2": "no team lead experience\n"
             "Your answer: none noted yet — prepare one.",
         },
         "Awkward questions to rehearse": {
-            "Round 1 · Wednesday 25 November 2026": FULL_ANSWERS["awkward_questions"],
+            "Round 1": FULL_ANSWERS["awkward_questions"],
         },
         "Questions still to ask": {
-            "Round 1 · Wednesday 25 November 2026": FULL_ANSWERS["forgotten_questions"],
+            "Round 1": FULL_ANSWERS["forgotten_questions"],
         },
         "What you wanted to improve": {
-            "Round 1 · Wednesday 25 November 2026": FULL_ANSWERS["improve"],
-            "Round 2 · Thursday 3 December 2026": SECOND_ROUND["improve"],
+            "Round 1": FULL_ANSWERS["improve"],
+            "Round 2": SECOND_ROUND["improve"],
         },
+        "Your blunders, not to repeat": {"Round 1": FULL_ANSWERS["blunders"]},
+        "Who you did not convince": {"Round 1": FULL_ANSWERS["not_convinced"]},
         "Your best arguments": {
-            "Round 1 · Wednesday 25 November 2026": FULL_ANSWERS["best_arguments"],
+            "Round 1": FULL_ANSWERS["best_arguments"],
         },
         "What was announced": {
-            "Round 1 · Wednesday 25 November 2026": FULL_ANSWERS["next_steps"],
-            "Round 2 · Thursday 3 December 2026": SECOND_ROUND["next_steps"],
+            "Round 1": FULL_ANSWERS["next_steps"],
+            "Round 2": SECOND_ROUND["next_steps"],
         },
     }
-    assert (brief.answered, brief.total) == (7, 7)
+    assert (brief.answered, brief.total) == (9, 9)
 
 
 def test_the_french_brief() -> None:
@@ -459,13 +461,15 @@ def test_the_french_brief() -> None:
         "Les questions gênantes à préparer",
         "Les questions encore à poser",
         "Ce que vous vouliez améliorer",
+        "Vos maladresses, à ne pas refaire",
+        "Qui vous n'aviez pas convaincu",
         "Vos meilleurs arguments",
         "Ce qui a été annoncé",
     ]
     obstacles = brief.sections[1].items
     assert obstacles == (
         SummaryItem(
-            "Entretien 1 · mercredi 25 novembre 2026",
+            "",
             f"mon manque d'expérience sur Kafka\nVotre réponse\u00a0: "
             f"{FRENCH_ANSWERS['counter_arguments']}",
         ),
@@ -484,7 +488,7 @@ def test_the_brief_skips_empty_sections_and_rounds() -> None:
         "Obstacles and your answers": {"Round 2": "Your answer: I learn fast."},
         "What you wanted to improve": {"Round 1": "Slow down."},
     }
-    assert (brief.answered, brief.total) == (2, 7)
+    assert (brief.answered, brief.total) == (2, 9)
 
 
 def test_the_brief_keeps_answers_verbatim_including_markup() -> None:
@@ -495,13 +499,14 @@ def test_the_brief_keeps_answers_verbatim_including_markup() -> None:
     )
 
     assert odd in brief.title
-    assert _items(brief)["Awkward questions to rehearse"] == {"Round 1": odd}
-    assert _items(brief)["The interviewers so far"] == {"Round 1": odd}
+    # One round: no label repeats it under every heading.
+    assert _items(brief)["Awkward questions to rehearse"] == {"": odd}
+    assert _items(brief)["The interviewers so far"] == {"": odd}
 
 
 def test_the_brief_of_no_notes_is_empty() -> None:
     assert build_preparation_brief([], language="en") == Summary(
-        "🎯 Preparing your next round at ?", (), answered=0, total=7
+        "🎯 Preparing your next round at ?", (), answered=0, total=9
     )
     assert build_preparation_brief([{"company": "Acme"}], language="fr").sections == ()
 
