@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
-from conversations.dates import format_date
 from conversations.email import (
     EmailDraft,
     Paragraph,

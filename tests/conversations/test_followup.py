@@ -417,16 +417,13 @@ def test_the_brief_has_its_sections_in_order_with_one_item_per_round() -> None:
     assert brief.title == "🎯 Preparing your next round at Acme Robotics SAS"
     assert _items(brief) == {
         "The interviewers so far": {
-            "Round 1": f"{FULL_ANSWERS['interviewers']}\n"
-            "Makes the hiring decision",
-            "Round 2": "M. Marc Petit, CTO\n"
-            "Does not make the hiring decision",
+            "Round 1": f"{FULL_ANSWERS['interviewers']}\nMakes the hiring decision",
+            "Round 2": "M. Marc Petit, CTO\nDoes not make the hiring decision",
         },
         "Obstacles and your answers": {
             "Round 1": "my lack of Kafka experience\n"
             f"Your answer: {FULL_ANSWERS['counter_arguments']}",
-            "Round 2": "no team lead experience\n"
-            "Your answer: none noted yet — prepare one.",
+            "Round 2": "no team lead experience\nYour answer: none noted yet — prepare one.",
         },
         "Awkward questions to rehearse": {
             "Round 1": FULL_ANSWERS["awkward_questions"],

@@ -6,7 +6,6 @@ from conversations.checklist import checklist
 from conversations.summary import REMEMBER_KEYS, SummaryItem, build_summary
 from tests.samples import FULL_ANSWERS
 
-
 _FIRST = (*REMEMBER_KEYS, "counter_arguments", "company", "position")
 
 

@@ -170,9 +170,13 @@ async def test_kill_9_after_telegram_handed_over_a_dictation_loses_none_of_its_2
 
     async with bot_process(telegram, tmp_path) as bot:
         await user.send_text("/new")
-        await telegram.wait_for_message(user.chat_id, predicate=_has("Question 1/25"))
+        await telegram.wait_for_message(
+            user.chat_id, predicate=_has(f"Question 1/{len(checklist())}")
+        )
         await user.send_text("Acme")
-        await telegram.wait_for_message(user.chat_id, predicate=_has("Question 2/25"))
+        await telegram.wait_for_message(
+            user.chat_id, predicate=_has(f"Question 2/{len(checklist())}")
+        )
         await telegram.wait_for_long_poll()
 
         # One dictation, split by the phone into 20 messages; the first answers question 2.
