@@ -21,7 +21,7 @@ from conversations.followup import (
 )
 from conversations.i18n import Language
 from conversations.model import Debrief, NewReminder, Reminder
-from conversations.reminders import epoch, next_no_news
+from conversations.reminders import epoch, next_no_news, parse_day
 from conversations.schedule import outside_quiet_hours
 
 __all__ = ["DELIVERY_WORKERS", "deliver_due"]
@@ -94,7 +94,12 @@ async def _send(
         notes = [r.answers for r in rounds] or [answers]
         brief = await prepared(
             context,
-            build_preparation_brief(notes, language=language),
+            build_preparation_brief(
+                notes,
+                language=language,
+                round_date=parse_day(debrief.next_round_date),
+                today=today,
+            ),
             reminder.user_id,
             language,
             today,

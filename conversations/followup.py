@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
+from conversations.dates import format_date
 from conversations.email import (
     EmailDraft,
     Paragraph,
@@ -168,8 +169,18 @@ def _obstacles(answers: Mapping[str, str], language: Language) -> str | None:
     return f"{obstacles}\n{answer}" if obstacles else answer
 
 
-def build_preparation_brief(rounds: Sequence[Mapping[str, str]], *, language: Language) -> Summary:
-    """Gather the previous rounds' notes (oldest first) that prepare the next one, verbatim."""
+def build_preparation_brief(
+    rounds: Sequence[Mapping[str, str]],
+    *,
+    language: Language,
+    round_date: date | None = None,
+    today: date | None = None,
+) -> Summary:
+    """Gather the previous rounds' notes (oldest first) that prepare the next one, verbatim.
+
+    The title names the coming round's date when it is known (without the year when it is
+    `today`'s).
+    """
     extractors: tuple[tuple[str, Callable[[Mapping[str, str]], str | None]], ...] = (
         ("brief_interviewers", lambda answers: _interviewers(answers, language)),
         ("brief_obstacles", lambda answers: _obstacles(answers, language)),
@@ -194,9 +205,15 @@ def build_preparation_brief(rounds: Sequence[Mapping[str, str]], *, language: La
     company = next(
         (found for answers in reversed(rounds) if (found := _given(answers, "company"))), "?"
     )
+    if round_date is not None:
+        year = today is None or round_date.year != today.year
+        day = format_date(round_date, language, year=year)
+        title = _t(language, "brief_title_on", company=company, date=day)
+    else:
+        title = _t(language, "brief_title", company=company)
     # answered: the sections with something to say; total: the sections a brief can have.
     return Summary(
-        _t(language, "brief_title", company=company),
+        title,
         tuple(sections),
         answered=len(sections),
         total=len(extractors),

@@ -64,8 +64,13 @@ def _sentences(note: str) -> list[str]:
     return [piece.strip() for piece in pieces if len(piece.split()) >= 4]
 
 
-def _check_rules(
-    draft: EmailDraft, debrief: Debrief, *, words: tuple[int, int], asks_next_step: bool
+def check_rules(
+    draft: EmailDraft,
+    debrief: Debrief,
+    *,
+    words: tuple[int, int] = (90, 200),
+    asks_next_step: bool = True,
+    sender: str = SENDER,
 ) -> None:
     """Assert what makes an email sendable as it is."""
     body, language = draft.body, debrief.language
@@ -76,7 +81,7 @@ def _check_rules(
     assert _GREETING.match(body), body
     assert not _BARE_TITLE.match(body), body
     assert len(_CLOSINGS.findall(body)) == 1, body
-    assert body.rstrip().endswith(SENDER)
+    assert body.rstrip().endswith(sender)
     assert "(s)" not in text
     assert "(e)" not in text
     for key in PRIVATE_KEYS:
@@ -105,7 +110,7 @@ def test_every_thank_you_of_the_corpus_can_be_sent_as_it_is(debrief: Debrief, jo
 
     assert drafts
     for draft in drafts:
-        _check_rules(draft, debrief, words=(90, 200), asks_next_step=True)
+        check_rules(draft, debrief, words=(90, 200), asks_next_step=True)
 
 
 Build = Callable[[dict[str, str], Language], EmailDraft | None]
@@ -129,7 +134,7 @@ def test_every_other_email_of_the_corpus_keeps_the_same_rules(debrief: Debrief, 
     if draft is None:
         assert kind == "questions"
         return
-    _check_rules(draft, debrief, words=(60, 150), asks_next_step=False)
+    check_rules(draft, debrief, words=(60, 150), asks_next_step=False)
 
 
 # The thank-you, piece by piece.

@@ -547,3 +547,13 @@ def test_the_followup_texts_have_the_same_placeholders_in_both_languages() -> No
         assert placeholders(texts.template("en", key)) == placeholders(texts.template("fr", key)), (
             key
         )
+
+
+def test_the_brief_title_names_the_coming_round_s_date() -> None:
+    day = date(2026, 12, 10)
+
+    french = build_preparation_brief([FULL_ANSWERS], language="fr", round_date=day, today=LATER)
+    english = build_preparation_brief([FULL_ANSWERS], language="en", round_date=day)
+
+    assert french.title == "🎯 Préparer votre entretien du jeudi 10 décembre chez Acme Robotics"
+    assert english.title == "🎯 Preparing your round on Thursday 10 December 2026 at Acme Robotics"
