@@ -373,7 +373,8 @@ async def test_hostile_answers_are_stored_verbatim_and_nothing_is_rejected(
     hostile = {
         "company": "<b>&</i> Acme & Sons <script>",
         "position": "*bold* _italic_ `code` [link](http://x) ~strike~ ||spoiler||",
-        "interviewers": "Zoë 👩🏽‍💻 O'Brien &amp; &lt;",
+        "interviewers": "Zoë 👩🏽‍💻 O'Brien",
+        "convinced": "Zoë 👩🏽‍💻 O'Brien &amp; &lt;",
         "company_info": "é" * 4000,
         "atmosphere": "🙂" * 2000,
         "position_info": ("<pre>" + "x" * 60 + "\n") * 60,
@@ -418,7 +419,7 @@ async def test_command_menu_is_registered_in_french_and_english(telegram: FakeTe
         "delete", "reminders", "timezone", "language", "help",
     }  # fmt: skip
     assert english["skip"] != french["skip"]
-    assert french["insights"] == "Vos tendances d’entretien en entretien"
+    assert french["insights"] == "Vos tendances d'entretien en entretien"
 
 
 async def test_language_command_switches_the_bot_language(telegram: FakeTelegram) -> None:

@@ -235,7 +235,7 @@ async def test_the_forgotten_questions_reminder_can_be_moved_by_typing_a_time(
         await telegram.wait_for_message(user.chat_id, predicate=_has("pas compris"), timeout=WAIT)
         await user.send_text("lundi 14h")
         done = await telegram.wait_for_message(
-            user.chat_id, predicate=_has("C'est noté : je vous le rappellerai"), timeout=WAIT
+            user.chat_id, predicate=_has("C'est noté\u00a0: je vous le rappellerai"), timeout=WAIT
         )
     assert "lundi 30 novembre 2026 à 14:00" in done.text
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
