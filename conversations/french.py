@@ -155,8 +155,8 @@ def typeset(text: str) -> str:
     return _SPACE_AFTER.sub("«" + NBSP, text)
 
 
-def fill(template: str, values: Mapping[str, object]) -> str:
-    """Fill a French template: elide before each value, plurals as {count:réponse|réponses}."""
+def fill(template: str, values: Mapping[str, object], *, french: bool = True) -> str:
+    """Fill a template, plurals written {count:réponse|réponses}; French is elided and spaced."""
     out = ""
     for literal, field, spec, conversion in string.Formatter().parse(template):
         out += literal
@@ -164,9 +164,10 @@ def fill(template: str, values: Mapping[str, object]) -> str:
             continue
         value = values[field]
         if spec and "|" in spec:
-            text = plural(int(str(value)), spec)
+            text = plural(int(str(value)), spec, french=french)
         else:
             text = format(str(value) if conversion == "s" else value, spec or "")
-        out, text = _join(out, text)
+        if french:
+            out, text = _join(out, text)
         out += text
-    return typeset(out)
+    return typeset(out) if french else out

@@ -42,21 +42,6 @@ def _flatten(prefix: str, table: Mapping[str, object], out: dict[str, str]) -> N
             raise TypeError(f"{dotted}: expected text, got {type(value).__name__}")
 
 
-def _fill_english(template: str, values: Mapping[str, object]) -> str:
-    """Fill an English template, with plurals written {count:answer|answers}."""
-    out = []
-    for literal, field, spec, conversion in string.Formatter().parse(template):
-        out.append(literal)
-        if field is None:
-            continue
-        value = values[field]
-        if spec and "|" in spec:
-            out.append(french.plural(int(str(value)), spec, french=False))
-        else:
-            out.append(format(str(value) if conversion == "s" else value, spec or ""))
-    return "".join(out)
-
-
 def placeholders(template: str) -> frozenset[str]:
     """Return the names of the {placeholders} of a template."""
     return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
@@ -104,7 +89,7 @@ class Catalog:
         template = self._texts[language][key]
         if language == "fr":
             return french.fill(template, values) if values else french.typeset(template)
-        return _fill_english(template, values) if values else template
+        return french.fill(template, values, french=False) if values else template
 
 
 @cache
