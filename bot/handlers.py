@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import UTC, datetime
 from typing import assert_never
 
@@ -13,7 +14,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
-from bot.context import DebriefContext
+from bot.context import DebriefContext, language_of
 from bot.replies import edit, say, who
 from conversations.answers import Accepted, interpret
 from conversations.flow import (
@@ -27,6 +28,7 @@ from conversations.flow import (
     Situation,
     SummaryDue,
     TextRoute,
+    Unasked,
     addable_question,
     awaited_debrief_id,
     can_finish,
@@ -103,7 +105,12 @@ async def _ask(
         preface=preface,
         show_answer=show_answer,
     )
-    message = await say(context, chat, reply)
+    try:
+        message = await say(context, chat, reply)
+    except TelegramError:
+        # The user never saw it: their next text must not be taken as its answer.
+        await context.debriefs.mark_unsent(user_id=debrief.user_id, debrief_id=debrief.id)
+        raise
     await context.debriefs.mark_asked(
         user_id=debrief.user_id,
         debrief_id=debrief.id,
@@ -424,6 +431,9 @@ async def take(
             await _say_paused(context, chat, draft, language)
         case SummaryDue(draft):
             await _finish(context, user, chat, draft, language)
+        case Unasked(draft):
+            preface = render.text(language, "errors.question_not_sent")
+            await _ask(context, user, chat, draft, language, preface=preface)
         case Redelivered(draft):
             if not draft.question_delivered:
                 # Handled before a crash (replayed from the inbox): the next question may have
@@ -711,15 +721,29 @@ async def unknown_button(update: Update, context: DebriefContext) -> None:
 
 
 async def on_error(update: object, context: DebriefContext) -> None:
-    """Log the error with its traceback, then tell the user their answers are safe."""
+    """Log the error with its traceback, then tell the user what became of their message."""
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("Error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if update.effective_chat.type != ChatType.PRIVATE or update.effective_user is None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat.type != ChatType.PRIVATE or user is None:
         return
     try:
-        language = await context.language(update.effective_user)
-        await say(context, update.effective_chat, render.text(language, "errors.internal"))
+        language = await context.language(user)
+    except sqlite3.Error:
+        language = language_of(None, user.language_code)
+    message = update.message
+    try:
+        if not isinstance(context.error, sqlite3.Error):
+            await say(context, chat, render.text(language, "errors.internal"))
+            return
+        typed = message.text if message is not None and message.text else None
+        if typed is None or typed.startswith("/"):
+            await say(context, chat, render.text(language, "errors.not_saved"))
+            return
+        # What was typed is not stored: give it back, to be sent again.
+        await say(context, chat, render.text(language, "errors.not_saved_text"))
+        await say(context, chat, render.escape(typed))
     except (TelegramError, OSError):
         logger.warning("Could not tell the user about the error", exc_info=True)

@@ -22,6 +22,7 @@ no open debrief                      NoDraft                 "No debrief in prog
 a paused debrief                     PausedDraft             "Paused: /new resumes it"
 active, every question behind        SummaryDue              the summary and the email
 active, message already stored       Redelivered             the question, if it never arrived
+active, the question's send failed   Unasked                 the question again, text not taken
 active, *Add to previous* tapped     DraftAnswer: addition   "Added", the question again
 active, sent before the question     DraftAnswer: continued  "Added"
 active, otherwise                    DraftAnswer: answer     the next question, or why not
@@ -65,6 +66,7 @@ __all__ = [
     "Situation",
     "SummaryDue",
     "TextRoute",
+    "Unasked",
     "addable_question",
     "awaited_debrief_id",
     "can_finish",
@@ -132,6 +134,13 @@ class Redelivered:
 
 
 @dataclass(frozen=True, slots=True)
+class Unasked:
+    """Sending the current question failed: the text cannot be its answer; ask it again."""
+
+    draft: Debrief
+
+
+@dataclass(frozen=True, slots=True)
 class DraftAnswer:
     """The text goes to the answer to `key` of the active debrief, as `how` says."""
 
@@ -152,7 +161,7 @@ class Ignored:
     """An edited message that carried no answer: nothing to do."""
 
 
-Destination = Prompt | NoDraft | PausedDraft | SummaryDue | Redelivered | DraftAnswer
+Destination = Prompt | NoDraft | PausedDraft | SummaryDue | Redelivered | Unasked | DraftAnswer
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +238,8 @@ def route(checklist: Checklist, situation: Situation, *, message_id: int) -> Rou
     key = target_key(checklist, draft, how)
     if key is None:
         return Route(Redelivered(draft), stale)
+    if how is TextRoute.ANSWER and draft.asked_key is None:
+        return Route(Unasked(draft), stale)
     return Route(DraftAnswer(draft, key, how), stale)
 
 
@@ -244,7 +255,7 @@ def takes_text(destination: Destination) -> bool:
     match destination:
         case Prompt() | DraftAnswer():
             return True
-        case NoDraft() | PausedDraft() | SummaryDue() | Redelivered():
+        case NoDraft() | PausedDraft() | SummaryDue() | Redelivered() | Unasked():
             return False
         case _:
             assert_never(destination)
@@ -257,7 +268,7 @@ def written_answer(destination: Destination) -> tuple[int, str] | None:
             return draft.id, key
         case Prompt(EditPrompt(debrief_id, key), _, _):
             return debrief_id, key
-        case Prompt() | NoDraft() | PausedDraft() | SummaryDue() | Redelivered():
+        case Prompt() | NoDraft() | PausedDraft() | SummaryDue() | Redelivered() | Unasked():
             return None
         case _:
             assert_never(destination)

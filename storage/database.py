@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import aiosqlite
 
 from storage.migrations import apply_migrations
 
-__all__ = ["CHECKPOINT_PATIENCE", "Database", "Written", "open_database"]
+__all__ = ["CHECKPOINT_PATIENCE", "Database", "Statement", "Written", "open_database"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +52,36 @@ class Written:
     lastrowid: int | None
 
 
-async def _together(*calls: Awaitable[object]) -> list[object]:
-    """Queue calls at once, so that no other call can run between them; raise the first failure."""
-    results = await asyncio.gather(*calls, return_exceptions=True)
-    failure = next((r for r in results if isinstance(r, BaseException)), None)
-    if failure is not None:
-        raise failure
-    return results
+Statement = tuple[str, tuple[object, ...]]
+_T = TypeVar("_T")
+
+
+def _transaction(connection: sqlite3.Connection, statements: Sequence[Statement]) -> list[Written]:
+    """Run statements as one transaction: all committed, or none (rolled back on any error)."""
+    # IMMEDIATE takes the write lock first (waiting up to the busy timeout for another
+    # writer), so no statement can find the database locked halfway through.
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        written = []
+        for sql, parameters in statements:
+            cursor = connection.execute(sql, parameters)
+            written.append(Written(cursor.rowcount, cursor.lastrowid))
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.rollback()
+        raise
+    return written
+
+
+def _checkpoint_now(connection: sqlite3.Connection) -> bool:
+    """Try one TRUNCATE checkpoint without SQLite's busy wait; True if it completed."""
+    connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        (busy, _, _) = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    return bool(busy == 0)
 
 
 class Database:
@@ -75,23 +98,28 @@ class Database:
         self.checkpoint_patience = checkpoint_patience
         self.compact_now_bytes = compact_now_bytes
 
-    async def write(self, *statements: tuple[str, tuple[object, ...]]) -> list[Written]:
-        """Run statements and a commit as one transaction, in one trip to the database thread.
+    async def _run(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run a function on the connection in the database thread, in one trip.
 
-        Handlers of different users share this connection. aiosqlite runs calls in the order
-        they are queued, and all the calls of one write are queued together, before anything
-        else can run: another handler's statements can never land inside this transaction.
-        The statements are written so that none can fail on valid input (guards are in their
-        WHERE clauses, not in Python between them); should one fail anyway (disk full, I/O
-        error), the error is raised to the handler.
+        aiosqlite runs the calls queued on its thread one at a time, in order: no other
+        handler's statement can run while the function does. It has no public way to queue a
+        function of our own; _execute is how its own methods do it.
         """
-        calls = [self.connection.execute(sql, parameters) for sql, parameters in statements]
-        results = await _together(*calls, self.connection.commit())
-        return [
-            Written(r.rowcount, r.lastrowid) for r in results if isinstance(r, aiosqlite.Cursor)
-        ]
+        aio = self.connection
+        queue = cast("Callable[[Callable[[], _T]], Awaitable[_T]]", aio._execute)
+        return await queue(lambda: function(aio._conn))
 
-    async def erase(self, *statements: tuple[str, tuple[object, ...]]) -> list[Written]:
+    async def write(self, *statements: Statement) -> list[Written]:
+        """Run statements as one transaction, all or nothing, in one trip to the database thread.
+
+        Handlers of different users share this connection; the whole transaction runs in one
+        call on the database thread, so another handler's statements can never land inside
+        it. Any failure (a constraint, disk full, the lock held by another process beyond the
+        busy timeout) rolls everything back and is raised to the caller.
+        """
+        return await self._run(lambda connection: _transaction(connection, statements))
+
+    async def erase(self, *statements: Statement) -> list[Written]:
         """Run deleting statements like write, then make sure the deleted text leaves the disk.
 
         secure_delete zeroes deleted cells and freed pages (overflow pages included), but when
@@ -166,13 +194,7 @@ class Database:
 
     async def _checkpoint_once(self) -> bool:
         """Try one TRUNCATE checkpoint without SQLite's busy wait; True if it completed."""
-        _, checkpointed, _ = await _together(
-            self.connection.execute_fetchall("PRAGMA busy_timeout = 0"),
-            self.connection.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"),
-            self.connection.execute_fetchall(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}"),
-        )
-        [(busy, _, _)] = cast("list[tuple[int, int, int]]", checkpointed)
-        return busy == 0
+        return await self._run(_checkpoint_now)
 
     async def fetch_all(self, sql: str, parameters: tuple[object, ...]) -> list[aiosqlite.Row]:
         """Run a query and return every row (one trip to the database thread)."""

@@ -308,6 +308,15 @@ class DebriefRepository:
             values=(key, message_id),
         )
 
+    async def mark_unsent(self, *, user_id: int, debrief_id: int) -> None:
+        """Record that sending the current question failed: no question is out."""
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="asked_key = NULL, asked_message_id = NULL",
+            values=(),
+        )
+
     async def set_status(self, *, user_id: int, debrief_id: int, status: Status) -> None:
         """Pause, resume or finish a debrief."""
         finished = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" if status == "done" else "NULL"

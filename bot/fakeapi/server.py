@@ -192,6 +192,7 @@ class FakeTelegram:
         self._query_chats: dict[str, int] = {}
         self._watchers: dict[int, set[asyncio.Queue[ChatEvent]]] = {}
         self._inject_remaining = 0
+        self._injected: list[tuple[str, int, str, dict[str, str]]] = []
         self._stopping = False
         self._runner: web.AppRunner | None = None
         self._handlers = self._handler_table()
@@ -297,6 +298,22 @@ class FakeTelegram:
     def inject_429(self, count: int) -> None:
         """Answer the next count sending requests with 429 Too Many Requests."""
         self._inject_remaining += count
+
+    def inject_response(
+        self,
+        method: str,
+        *,
+        status: int,
+        body: str = "",
+        headers: dict[str, str] | None = None,
+        count: int = 1,
+    ) -> None:
+        """Answer the next count calls of method with this raw HTTP response, doing nothing.
+
+        What a proxy in front of Telegram answers when it fails: a 502 page, a body that is
+        not JSON, a redirect. The calls are recorded (with the status), not as rejections.
+        """
+        self._injected.extend([(method, status, body, headers or {})] * count)
 
     def clear_calls(self) -> None:
         """Forget recorded calls, rejections and the throttle count."""
@@ -762,6 +779,12 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found")
             if method_name.lower() not in _METHODS:
                 raise ApiError(404, "Not Found")
+            injected = next((i for i in self._injected if i[0] == method), None)
+            if injected is not None:
+                self._injected.remove(injected)
+                _, status, body, headers = injected
+                self.calls.append(Call(method, loggable(params), False, body, at, status))
+                return web.Response(status=status, text=body, headers=headers)
             if method in SENDING_METHODS and self._should_throttle():
                 throttled = True
                 raise ApiError(

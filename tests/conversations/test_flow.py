@@ -20,6 +20,7 @@ from conversations.flow import (
     Situation,
     SummaryDue,
     TextRoute,
+    Unasked,
     addable_question,
     can_finish,
     route,
@@ -271,8 +272,12 @@ def test_the_offer_at_a_debriefs_end_takes_a_text_when_no_debrief_is_open() -> N
         (PAUSED, PausedDraft(PAUSED)),
         (_debrief(current_key=None), SummaryDue(_debrief(current_key=None))),
         (_debrief(message_ids=frozenset({7})), Redelivered(_debrief(message_ids=frozenset({7})))),
+        (
+            _debrief(asked_key=None, asked_message_id=None),
+            Unasked(_debrief(asked_key=None, asked_message_id=None)),
+        ),
     ],
-    ids=["no-draft", "paused", "summary-due", "redelivered"],
+    ids=["no-draft", "paused", "summary-due", "redelivered", "question-not-sent"],
 )
 def test_a_text_nothing_takes_is_not_worth_transcribing(
     draft: Debrief | None, expected: Destination

@@ -8,7 +8,7 @@ from typing import Literal
 import pytest
 
 from conversations.model import NewReminder, Reminder, ReminderKind
-from storage.database import Database
+from storage.database import Database, Statement, Written
 from storage.debriefs import DebriefRepository, NotFoundError
 from storage.reminders import ReminderRepository
 
@@ -57,15 +57,15 @@ async def _reload(reminders: ReminderRepository, reminder: Reminder) -> Reminder
 
 
 def _count_commits(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the commits on the connection from now on, in a one-item list."""
+    """Count the transactions (each write is one) on the database from now on, in a list."""
     commits = [0]
-    commit = database.connection.commit
+    write = database.write
 
-    async def counting_commit() -> None:
+    async def counting_write(*statements: Statement) -> list[Written]:
         commits[0] += 1
-        await commit()
+        return await write(*statements)
 
-    monkeypatch.setattr(database.connection, "commit", counting_commit)
+    monkeypatch.setattr(database, "write", counting_write)
     return commits
 
 
