@@ -26,7 +26,9 @@ ANSWERS = {
     "position": "Data engineer",
     "interview_date": "[Today]",
     "interviewers": "Claire Dubois, claire@acme.example",
-    "forgotten_questions": "What does on-call look like?\nIs there a training budget?",
+    # Four questions: the thank-you asks three, so marking it sent leaves the questions reminder.
+    "forgotten_questions": "What does on-call look like?\nIs there a training budget?\n"
+    "When would the role start?\nHow big is the team?",
     "best_arguments": "I cut the latency of our API by 60%",
     "next_steps": "A second round with the CTO, maybe.",
 }
