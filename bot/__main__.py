@@ -12,8 +12,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.app import UPDATE_TYPES, build_application
-from bot.config import MISSING_TOKEN_HELP, DemoSettings, Settings, StorageSettings
+from bot.config import MISSING_TOKEN_HELP, DemoSettings, RunSettings, Settings, StorageSettings
 from bot.demo import demo
+from bot.health import check
+from bot.webhook import run_webhook
+from conversations.checklist import ChecklistError
 from storage.backup import BackupError, BackupRefusedError, backup
 
 
@@ -81,6 +84,12 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     copy.add_argument("path", type=Path, metavar="PATH", help="the file to write")
     copy.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    commands.add_parser(
+        "health",
+        help="exit 0 when the running bot is healthy (the Docker HEALTHCHECK)",
+        description="Exit 0 when the database answers and the running bot heard from Telegram"
+        " recently (long polling), or its webhook listener answers GET /healthz. Needs no token.",
+    )
     return parser.parse_args(argv)
 
 
@@ -106,17 +115,39 @@ def _backup(target: Path, *, force: bool) -> int:
     return 0
 
 
+def _health() -> int:
+    """Judge the running bot; say why on stdout (healthy) or stderr (not)."""
+    try:
+        settings = RunSettings()
+    except ValidationError as error:
+        sys.stderr.write(f"Cannot check the bot, a setting is wrong:\n{error}\n")
+        return 2
+    listen = settings.listen_address if settings.webhook_url is not None else None
+    verdict = check(settings.db_path, webhook_listen=listen)
+    (sys.stdout if verdict.ok else sys.stderr).write(verdict.reason + "\n")
+    return 0 if verdict.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the bot until interrupted, or the command given; return the process exit code."""
     arguments = _arguments(argv)
     if arguments.command == "backup":
         return _backup(arguments.path, force=arguments.force)
+    if arguments.command == "health":
+        return _health()
     settings = _settings_or_help()
     if isinstance(settings, _Instead):
         return _demo() if settings is _Instead.DEMO else 2
     _configure_logging(settings.log_level)
-    application = build_application(settings)
-    application.run_polling(allowed_updates=UPDATE_TYPES)
+    try:
+        application = build_application(settings)
+    except ChecklistError as error:
+        sys.stderr.write(f"Debrief cannot start: {error}\n")
+        return 2
+    if settings.webhook_url is not None:
+        run_webhook(application)
+    else:
+        application.run_polling(allowed_updates=UPDATE_TYPES)
     return 0
 
 

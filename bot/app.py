@@ -29,6 +29,7 @@ from bot.chart import Charts
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotData, DebriefApplication, DebriefContext
+from bot.health import Heartbeat, HeartbeatRequest, heartbeat_path
 from bot.inbox import UPDATE_TYPES, Inbox, InboxQueue
 from bot.maintenance import COMPACTION_TIME, compact_database
 from bot.reminders import deliver_due
@@ -39,7 +40,14 @@ from speech import Transcriber
 from storage.database import open_database
 from storage.inbox import InboxRepository
 
-__all__ = ["COMMANDS", "UPDATE_TYPES", "build_application", "running", "transcriber"]
+__all__ = [
+    "COMMANDS",
+    "UPDATE_TYPES",
+    "build_application",
+    "post_shutdown",
+    "running",
+    "transcriber",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +132,7 @@ async def _post_init(application: DebriefApplication) -> None:
     logger.info("Debrief is ready as @%s", application.bot.username)
 
 
-async def _post_shutdown(application: DebriefApplication) -> None:
+async def post_shutdown(application: DebriefApplication) -> None:
     """Stop the chart process and close the database."""
     application.bot_data.charts.close()
     database = application.bot_data.database
@@ -227,7 +235,7 @@ def build_application(
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
         request=AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES),
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        get_updates_request=HeartbeatRequest(Heartbeat(heartbeat_path(settings.db_path))),
         rate_limiter=rate_limiter(settings.max_messages_per_second),
     )
     builder = (
@@ -237,7 +245,7 @@ def build_application(
         .update_queue(InboxQueue(inbox))
         .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES, on_done=inbox.done))
         .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        .post_shutdown(post_shutdown)
     )
     application = cast(DebriefApplication, builder.build())
     data = application.bot_data
@@ -264,4 +272,4 @@ async def running(application: DebriefApplication) -> AsyncIterator[DebriefAppli
         finally:
             await application.updater.stop()
             await application.stop()
-    await _post_shutdown(application)
+    await post_shutdown(application)

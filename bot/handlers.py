@@ -17,6 +17,7 @@ from bot.callbacks import Action, Button
 from bot.context import DebriefContext, language_of
 from bot.replies import edit, say, who
 from conversations.answers import Accepted, interpret
+from conversations.checklist import Key
 from conversations.flow import (
     DraftAnswer,
     NoDraft,
@@ -40,9 +41,11 @@ from conversations.model import (
     Debrief,
     EditPrompt,
     NotePrompt,
+    ReminderKind,
     ReminderTimeOffer,
     ReminderTimePrompt,
     RoundDatePrompt,
+    Status,
     TimezonePrompt,
 )
 from conversations.reminders import after_debrief
@@ -169,13 +172,13 @@ async def _finish(
         debrief_id=debrief.id,
         answered=result.answered,
         total=result.total,
-        thank_you_when=when.get("thank_you"),
-        no_news_when=when.get("no_news"),
+        thank_you_when=when.get(ReminderKind.THANK_YOU),
+        no_news_when=when.get(ReminderKind.NO_NEWS),
     )
-    if "questions" in when:
+    if ReminderKind.QUESTIONS in when:
         await followups.set_awaiting(context, user, ReminderTimeOffer(debrief.id))
         reminder = render.questions_reminder(
-            language=language, debrief_id=debrief.id, when=when["questions"]
+            language=language, debrief_id=debrief.id, when=when[ReminderKind.QUESTIONS]
         )
         await say(context, chat, reminder)
     await say(context, chat, ending)
@@ -209,7 +212,7 @@ async def _active(
     if debrief is None:
         await say(context, chat, _no_debrief(language))
         return None
-    if debrief.status == "paused":
+    if debrief.status == Status.PAUSED:
         await _say_paused(context, chat, debrief, language)
         return None
     if debrief.current_key is None:
@@ -222,7 +225,7 @@ async def _say_paused(
     context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
 ) -> None:
     """Say the debrief is paused and how to resume it."""
-    company = debrief.answers.get("company") or catalog().text(language, "debrief.unnamed")
+    company = debrief.answers.get(Key.COMPANY) or catalog().text(language, "debrief.unnamed")
     await say(context, chat, render.text(language, "debrief.paused_hint", company=company))
 
 
@@ -319,7 +322,7 @@ async def _stale(
     await query.answer(render.text(language, "debrief.stale_button"))
     # After a crash, Telegram delivers the tap again although it was handled: the question that
     # followed it may never have been sent.
-    if debrief.status == "active" and not debrief.question_delivered:
+    if debrief.status == Status.ACTIVE and not debrief.question_delivered:
         await _continue(context, user, chat, debrief.id, language)
 
 
@@ -334,8 +337,10 @@ async def resume(update: Update, context: DebriefContext) -> None:
     await query.answer()
     if (await context.profile(user)).awaiting:
         await followups.set_awaiting(context, user, None)
-    if debrief.status == "paused":
-        await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status="active")
+    if debrief.status == Status.PAUSED:
+        await context.debriefs.set_status(
+            user_id=user.id, debrief_id=debrief.id, status=Status.ACTIVE
+        )
     resumed = render.text(language, "debrief.resumed")
     await _continue(context, user, chat, debrief.id, language, preface=resumed)
 
@@ -365,7 +370,7 @@ async def on_text(update: Update, context: DebriefContext) -> None:
 async def ask_again(context: DebriefContext, user: User, chat: Chat, preface: str) -> None:
     """Explain what went wrong, then ask the open question again (if a debrief is active)."""
     debrief = await context.debriefs.open_for(user_id=user.id)
-    if debrief is None or debrief.status != "active" or debrief.current_key is None:
+    if debrief is None or debrief.status != Status.ACTIVE or debrief.current_key is None:
         await say(context, chat, preface)
         return
     await _ask(context, user, chat, debrief, await context.language(user), preface=preface)
@@ -517,7 +522,7 @@ async def _store(
         message_id=message_id,
         next_key=checklist.key_after(question.key),
     )
-    if question.key == "company":
+    if question.key == Key.COMPANY:
         await history.offer_link(context, user, chat, debrief, result.value)
     await _continue(context, user, chat, debrief.id, language)
 
@@ -537,7 +542,12 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
         return
     query, button, debrief = found
     key, value = button.key, button.value
-    if debrief.status != "active" or key is None or key != debrief.current_key or value is None:
+    if (
+        debrief.status != Status.ACTIVE
+        or key is None
+        or key != debrief.current_key
+        or value is None
+    ):
         await _stale(query, context, user, chat, debrief, language)
         return
     question = context.checklist.question(key)
@@ -575,7 +585,7 @@ async def _control(
         return None
     query, button, debrief = found
     current = button.action is Action.FINISH or button.key == debrief.current_key
-    if debrief.status != "active" or not current:
+    if debrief.status != Status.ACTIVE or not current:
         await _stale(query, context, user, chat, debrief, language)
         return None
     await query.answer()
@@ -651,7 +661,7 @@ async def add_to_previous(update: Update, context: DebriefContext) -> None:
     query, button, debrief = found
     # Only the answer the button was shown for: a forged one could pile parts onto any answer.
     addable = addable_question(context.checklist, debrief)
-    if debrief.status != "active" or addable is None or button.key != addable.key:
+    if debrief.status != Status.ACTIVE or addable is None or button.key != addable.key:
         await query.answer(render.text(language, "debrief.stale_button"))
         return
     key = addable.key
@@ -670,7 +680,7 @@ async def cancel(update: Update, context: DebriefContext) -> None:
     if debrief is None:
         await say(context, chat, render.text(language, "debrief.nothing_to_cancel"))
         return
-    await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status="paused")
+    await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status=Status.PAUSED)
     count = len(debrief.answers)
     await say(context, chat, render.text(language, "debrief.paused", count=count))
 

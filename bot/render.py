@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import IN_PLACE, Action, Button
 from conversations.answers import display, stars
-from conversations.checklist import Checklist, Kind, Question
+from conversations.checklist import Checklist, Key, Kind, Question
 from conversations.dates import format_date, weekday_name
 from conversations.email import EmailDraft, build_thank_you, parties, sending_advice
 from conversations.flow import addable_question
@@ -20,10 +20,11 @@ from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
 from conversations.i18n import LANGUAGES, Language, catalog
 from conversations.insights import Improvement, Insights, Recurring, Trend, place, places
-from conversations.model import Debrief, Outcome
+from conversations.model import Debrief, Outcome, ReminderKind, Status
+from conversations.reminders import LIST_BUTTONS, ReminderOp, rule
 from conversations.summary import Summary, build_summary
 
-OUTCOMES: tuple[Outcome, ...] = ("waiting", "next_round", "offer", "rejected", "withdrawn")
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 
 __all__ = [
     "MESSAGE_LIMIT",
@@ -517,7 +518,7 @@ def start(language: Language, *, name: str) -> Reply:
 
 def draft_choice(checklist: Checklist, debrief: Debrief, *, language: Language) -> Reply:
     """Ask whether to resume the unfinished debrief or start over."""
-    company = debrief.answers.get("company") or catalog().text(language, "debrief.unnamed")
+    company = debrief.answers.get(Key.COMPANY) or catalog().text(language, "debrief.unnamed")
     body = text(
         language,
         "debrief.draft_exists",
@@ -590,7 +591,7 @@ def thank_you_for(
     """
     answers = debrief.answers
     drafts = build_thank_you(answers, language=language, sender=sender, today=today, joint=joint)
-    advice = sending_advice(answers.get("interview_date"), today=today)
+    advice = sending_advice(answers.get(Key.INTERVIEW_DATE), today=today)
     people = parties(answers)[0].people
     sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief.id))]
     replies = []
@@ -638,25 +639,16 @@ def questions_reminder(*, language: Language, debrief_id: int, when: str) -> Rep
     return Reply(text(language, "end.questions", when=when), _markup([row]))
 
 
-_REMINDER_BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
-    "thank_you": (
-        ("sent", "reminders.sent_button"),
-        ("later", "reminders.later_button"),
-        ("skip", "reminders.skip_button"),
-    ),
-    "no_news": (("news", "reminders.news_button"), ("snooze", "reminders.snooze_button")),
-    "feedback": (("done", "reminders.done_button"), ("later", "reminders.later_button")),
-    "next_round": (("done", "reminders.done_button"),),
-}
-_LIST_BUTTONS = (
-    ("done", "reminders.done_button"),
-    ("snooze", "reminders.snooze_button"),
-    ("cancel", "reminders.cancel_button"),
-)
+def _reminder_buttons(
+    language: Language, reminder_id: int, ops: tuple[ReminderOp, ...]
+) -> list[tuple[str, Button]]:
+    """Return the row of buttons under a reminder."""
+    choices = [(op.value, f"reminders.{op}_button") for op in ops]
+    return _button_row(language, Action.REMINDER, reminder_id, choices)
 
 
 def reminder(
-    kind: str,
+    kind: ReminderKind,
     reminder_id: int,
     *,
     language: Language,
@@ -666,15 +658,14 @@ def reminder(
     """Render a delivered reminder: its intro and drafts, a message each, buttons on the last."""
     messages = [[intro, *_draft_parts(drafts[0], language)]] if drafts else [[intro]]
     messages += [_draft_parts(draft, language) for draft in drafts[1:]]
-    choices = _REMINDER_BUTTONS.get(kind, _LIST_BUTTONS)
-    row = _button_row(language, Action.REMINDER, reminder_id, choices)
+    row = _reminder_buttons(language, reminder_id, rule(kind).buttons)
     replies = [Reply("\n\n".join(parts)) for parts in messages]
     return [*replies[:-1], Reply(replies[-1].text, _markup([row]))]
 
 
 def reminder_item(label: str, reminder_id: int, *, language: Language) -> Reply:
     """Render one pending reminder of /reminders with Done / Snooze / Cancel."""
-    row = _button_row(language, Action.REMINDER, reminder_id, _LIST_BUTTONS)
+    row = _reminder_buttons(language, reminder_id, LIST_BUTTONS)
     return Reply(label, _markup([row]))
 
 
@@ -688,7 +679,7 @@ def round_date_question(debrief_id: int, language: Language) -> Reply:
 
 def _company(debrief: Debrief, language: Language) -> str:
     """Return the debrief's company as typed, or a placeholder."""
-    return debrief.answers.get("company") or catalog().text(language, "history.unnamed")
+    return debrief.answers.get(Key.COMPANY) or catalog().text(language, "history.unnamed")
 
 
 def _day(debrief: Debrief, language: Language) -> str:
@@ -701,15 +692,16 @@ def _headline(debrief: Debrief, language: Language) -> str:
     """Describe a debrief in one line: date, status, rating (plain text)."""
     texts = catalog()
     parts = [_day(debrief, language)]
-    if debrief.status == "done":
+    if debrief.status == Status.DONE:
         parts.append(texts.text(language, f"outcome.{debrief.outcome}_button"))
     else:
         parts.append(
             texts.text(
-                language, f"history.{'paused' if debrief.status == 'paused' else 'in_progress'}"
+                language,
+                f"history.{'paused' if debrief.status is Status.PAUSED else 'in_progress'}",
             )
         )
-    rating = debrief.answers.get("rating", "")
+    rating = debrief.answers.get(Key.RATING, "")
     if rating.isdigit() and 1 <= int(rating) <= 5:
         parts.append(stars(int(rating)))
     return " · ".join(parts)
@@ -730,8 +722,8 @@ def history_page(page: Page, *, language: Language) -> Reply:
     first = (page.number - 1) * PAGE_SIZE + 1
     for number, application in enumerate(page.applications, start=first):
         newest_first = application.rounds[::-1]
-        company = _first_given(newest_first, "company") or _company(application.latest, language)
-        position = _first_given(newest_first, "position")
+        company = _first_given(newest_first, Key.COMPANY) or _company(application.latest, language)
+        position = _first_given(newest_first, Key.POSITION)
         title = f"{number}. {_clip(company, 60)}"
         lines.append("")
         lines.append(
@@ -763,7 +755,7 @@ def _debrief_buttons(debrief: Debrief, language: Language) -> InlineKeyboardMark
         return text(language, label_key), Button(action, debrief.id)
 
     listing = (text(language, "history.list_button"), Button(Action.HISTORY, None, "1"))
-    if debrief.status != "done":
+    if debrief.status != Status.DONE:
         return _markup(
             [
                 [button("history.resume_button", Action.RESUME)],
@@ -887,7 +879,7 @@ def erase_confirm(*, debriefs: int, reminders: int, language: Language) -> Reply
 def link_offer(debrief_id: int, previous: Debrief, *, language: Language) -> Reply:
     """Offer to link a new debrief to an earlier one about the same company."""
     when = _day(previous, language)
-    position = previous.answers.get("position")
+    position = previous.answers.get(Key.POSITION)
     if position:
         when = f"{_clip(position, 60)}, {when}"
     body = text(

@@ -21,6 +21,7 @@ from bot.context import DebriefContext
 from bot.replies import say, who
 from conversations.flow import Prompt, takes_text, written_answer
 from conversations.i18n import Language
+from conversations.model import Status
 from speech import TranscriptionError
 
 __all__ = ["MAX_DOWNLOAD_BYTES", "on_voice", "retype"]
@@ -147,11 +148,11 @@ async def retype(update: Update, context: DebriefContext) -> None:
     if key is None or key not in context.checklist:
         await query.answer(render.text(target.language, "debrief.not_found"))
         return
-    if debrief.status == "paused":
+    if debrief.status == Status.PAUSED:
         await query.answer(render.text(target.language, "voice.retype_paused"))
         return
     await query.answer()
-    if debrief.status == "done":
+    if debrief.status == Status.DONE:
         # A finished debrief's answer is edited from the history: the same prompt, at once.
         await history.start_edit(context, target.user, target.chat, debrief, key)
     else:

@@ -12,7 +12,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from conversations.i18n import Language
 
-__all__ = ["Checklist", "Kind", "Option", "Question", "Section", "checklist"]
+__all__ = [
+    "Checklist",
+    "ChecklistError",
+    "Key",
+    "Kind",
+    "Option",
+    "Question",
+    "Section",
+    "checklist",
+    "require_keys",
+]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -25,6 +35,33 @@ class Kind(StrEnum):
     RATING = "rating"
     DATE = "date"
     PEOPLE = "people"
+
+
+class Key(StrEnum):
+    """The question keys the code reads answers by; checklist.toml must declare every one."""
+
+    COMPANY = "company"
+    POSITION = "position"
+    INTERVIEW_DATE = "interview_date"
+    INTERVIEWERS = "interviewers"
+    INTERVIEWER_DECIDES = "interviewer_decides"
+    RATING = "rating"
+    OBSTACLES = "obstacles"
+    COUNTER_ARGUMENTS = "counter_arguments"
+    AWKWARD_QUESTIONS = "awkward_questions"
+    FORGOTTEN_QUESTIONS = "forgotten_questions"
+    BEST_ARGUMENTS = "best_arguments"
+    IMPROVE = "improve"
+    BLUNDERS = "blunders"
+    NOT_CONVINCED = "not_convinced"
+    NEXT_STEPS = "next_steps"
+    EMAIL_MOMENT = "email_moment"
+    EMAIL_STRENGTH = "email_strength"
+    EMAIL_REASSURANCE = "email_reassurance"
+
+
+class ChecklistError(ValueError):
+    """The checklist lacks a question the code relies on."""
 
 
 class Localized(BaseModel):
@@ -158,8 +195,19 @@ def load_checklist(text: str) -> Checklist:
     return Checklist.model_validate(tomllib.loads(text))
 
 
+def require_keys(loaded: Checklist) -> Checklist:
+    """Return the checklist if it declares every Key; ChecklistError names those it lacks."""
+    missing = [key.value for key in Key if key not in loaded]
+    if missing:
+        raise ChecklistError(
+            f"checklist.toml lacks the question(s) {', '.join(missing)}, which the code reads"
+            " answers by (conversations.checklist.Key): restore or rename them in both places"
+        )
+    return loaded
+
+
 @cache
 def checklist() -> Checklist:
-    """Return the checklist shipped with the package, loaded once."""
+    """Return the checklist shipped with the package, loaded and checked once."""
     source = resources.files("conversations") / "checklist.toml"
-    return load_checklist(source.read_text("utf-8"))
+    return require_keys(load_checklist(source.read_text("utf-8")))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
+from conversations.checklist import Key
 from conversations.dates import find_decision_date, format_date
 from conversations.i18n import Language, catalog
 from conversations.people import Person, parse_people
@@ -303,9 +304,9 @@ class Parties:
 
 def parties(answers: Mapping[str, str], *, joint: bool = True) -> list[Parties]:
     """Return whom to write to: everyone at once (joint), or one Parties per person met."""
-    people = tuple(parse_people(answers.get("interviewers") or ""))
-    company = _name_or_none(answers.get("company"))
-    position = _name_or_none(answers.get("position"))
+    people = tuple(parse_people(answers.get(Key.INTERVIEWERS) or ""))
+    company = _name_or_none(answers.get(Key.COMPANY))
+    position = _name_or_none(answers.get(Key.POSITION))
     if joint or len(people) < 2:
         return [Parties(people, company, position)]
     return [Parties((person,), company, position) for person in people]
@@ -314,7 +315,7 @@ def parties(answers: Mapping[str, str], *, joint: bool = True) -> list[Parties]:
 def interview_day(answers: Mapping[str, str]) -> date | None:
     """Return the interview's date as stored, None when unknown."""
     try:
-        return date.fromisoformat(answers.get("interview_date") or "")
+        return date.fromisoformat(answers.get(Key.INTERVIEW_DATE) or "")
     except ValueError:
         return None
 
@@ -338,7 +339,7 @@ def when_words(day: date | None, today: date, language: Language, *, form: str) 
 
 def decision_words(answers: Mapping[str, str], today: date, language: Language) -> str | None:
     """Say when the answer was announced for ('vendredi'), None when no future date was noted."""
-    noted = answers.get("next_steps")
+    noted = answers.get(Key.NEXT_STEPS)
     if not noted:
         return None
     decided = find_decision_date(noted, today=interview_day(answers) or today)
@@ -405,14 +406,16 @@ def _thank_you_body(
 ) -> tuple[str, tuple[str, ...]]:
     """Write the thank-you body for these people; return it with the questions it asks."""
     when = when_words(interview_day(answers), today, language, form="at")
-    moment = as_sentence(answers.get("email_moment"), language, fragment_key="moment")
-    strength = as_sentence(answers.get("email_strength"), language, fragment_key="strength")
-    reassurance = as_sentence(answers.get("email_reassurance"), language, fragment_key="reassure")
-    questions = forgotten_questions(answers.get("forgotten_questions"), language=language, limit=3)
+    moment = as_sentence(answers.get(Key.EMAIL_MOMENT), language, fragment_key="moment")
+    strength = as_sentence(answers.get(Key.EMAIL_STRENGTH), language, fragment_key="strength")
+    reassurance = as_sentence(answers.get(Key.EMAIL_REASSURANCE), language, fragment_key="reassure")
+    questions = forgotten_questions(
+        answers.get(Key.FORGOTTEN_QUESTIONS), language=language, limit=3
+    )
     decision = decision_words(answers, today, language)
     if decision:
         next_step = _t(language, "next_step_by", day=decision)
-    elif answers.get("next_steps"):
+    elif answers.get(Key.NEXT_STEPS):
         next_step = _t(language, "next_step_announced")
     else:
         next_step = _t(language, "next_step_unknown")
@@ -466,7 +469,7 @@ def questions_left(
 ) -> bool:
     """Tell whether a sent thank-you left some forgotten questions for the questions email."""
     asked = questions_asked(answers, language=language, sender=sender, today=today)
-    every = forgotten_questions(answers.get("forgotten_questions"), language=language)
+    every = forgotten_questions(answers.get(Key.FORGOTTEN_QUESTIONS), language=language)
     return any(question not in asked for question in every)
 
 

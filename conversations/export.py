@@ -19,12 +19,12 @@ from email.utils import format_datetime
 from typing import Literal
 
 from conversations.answers import display
-from conversations.checklist import Checklist, Kind, Question, Section
+from conversations.checklist import Checklist, Key, Kind, Question, Section
 from conversations.dates import format_date
 from conversations.email import build_thank_you
 from conversations.history import group_rounds
 from conversations.i18n import LANGUAGES, Language, catalog, fold
-from conversations.model import Debrief, Profile, Reminder
+from conversations.model import Debrief, Outcome, Profile, Reminder
 
 __all__ = [
     "SCHEMA",
@@ -151,8 +151,8 @@ def _latest(rounds: Sequence[Debrief], key: str) -> str | None:
 
 def _application_title(rounds: Sequence[Debrief], language: Language) -> str:
     """Name an application by its company and position, shortened and escaped for a heading."""
-    company = _latest(rounds, "company")
-    position = _latest(rounds, "position")
+    company = _latest(rounds, Key.COMPANY)
+    position = _latest(rounds, Key.POSITION)
     name = _inline(_clip(company, 12)) if company else _t(language, "untitled")
     if not position:
         return name
@@ -161,7 +161,7 @@ def _application_title(rounds: Sequence[Debrief], language: Language) -> str:
 
 def _round_heading(debrief: Debrief, number: int, count: int, language: Language) -> str:
     """Name a debrief: its round when the application has several, and the interview date."""
-    day = _iso_date(debrief.answers.get("interview_date"))
+    day = _iso_date(debrief.answers.get(Key.INTERVIEW_DATE))
     key = "round" if count > 1 else "interview"
     if day is None:
         return _t(language, key, number=number)
@@ -190,12 +190,12 @@ def _details(
 ) -> list[str]:
     """List a debrief's status, outcome, rating, thank-you and times."""
     next_round = _iso_date(debrief.next_round_date)
-    if debrief.outcome == "next_round" and next_round:
+    if debrief.outcome is Outcome.NEXT_ROUND and next_round:
         outcome = _t(language, "outcome_next_round_on", date=format_date(next_round, language))
     else:
         outcome = _t(language, f"outcome_{debrief.outcome}")
-    rating_question = checklist.question("rating") if "rating" in checklist else None
-    rating = _spelled_out(rating_question, debrief.answers.get("rating", ""), language)
+    rating_question = checklist.question(Key.RATING) if Key.RATING in checklist else None
+    rating = _spelled_out(rating_question, debrief.answers.get(Key.RATING, ""), language)
     sent = "thank_you_sent" if debrief.thank_you_sent else "thank_you_not_sent"
     lines = [
         _field("status", _t(language, f"status_{debrief.status}"), language),
@@ -441,10 +441,10 @@ def export_filename(exported_at: datetime, extension: Literal["md", "json"]) -> 
 
 def eml_filename(debrief: Debrief) -> str:
     """Name a thank-you draft after the company and the interview: thank-you-acme-2026-11-25.eml."""
-    day = _iso_date(debrief.answers.get("interview_date")) or _iso_date(
+    day = _iso_date(debrief.answers.get(Key.INTERVIEW_DATE)) or _iso_date(
         (debrief.created_at or "")[:10]
     )
-    parts = ["thank-you", _slug(debrief.answers.get("company", "")) or "interview"]
+    parts = ["thank-you", _slug(debrief.answers.get(Key.COMPANY, "")) or "interview"]
     if day:
         parts.append(day.isoformat())
     return "-".join(parts) + ".eml"

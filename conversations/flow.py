@@ -49,6 +49,7 @@ from conversations.model import (
     ReminderTimeOffer,
     ReminderTimePrompt,
     RoundDatePrompt,
+    Status,
     TimezonePrompt,
 )
 
@@ -200,7 +201,7 @@ def awaited_debrief_id(awaiting: Awaiting | None) -> int | None:
 def _prompt(checklist: Checklist, situation: Situation) -> Prompt | None:
     """Return the prompt a text answers, or None when there is none or it is stale."""
     awaiting, draft = situation.awaiting, situation.draft
-    active = draft if draft is not None and draft.status == "active" else None
+    active = draft if draft is not None and draft.status == Status.ACTIVE else None
     match awaiting:
         case None:
             return None
@@ -230,7 +231,7 @@ def route(checklist: Checklist, situation: Situation, *, message_id: int) -> Rou
     draft = situation.draft
     if draft is None:
         return Route(NoDraft(), stale)
-    if draft.status == "paused":
+    if draft.status == Status.PAUSED:
         return Route(PausedDraft(draft), stale)
     if draft.current_key is None:
         return Route(SummaryDue(draft), stale)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
+from conversations.checklist import Key
 from conversations.dates import format_date
 from conversations.email import (
     EmailDraft,
@@ -64,7 +65,9 @@ def build_questions_email(
     questions = [
         question
         for question in forgotten_questions(
-            answers.get("forgotten_questions"), language=language, limit=MAX_QUESTIONS + len(asked)
+            answers.get(Key.FORGOTTEN_QUESTIONS),
+            language=language,
+            limit=MAX_QUESTIONS + len(asked),
         )
         if question not in asked
     ][:MAX_QUESTIONS]
@@ -102,7 +105,7 @@ def build_follow_up_email(
     when = when_words(interview_day(answers), today, language, form="of")
     to = parties(answers)[0]
     generic = _t(language, "follow_up_interest")
-    strength = as_sentence(answers.get("email_strength"), language, fragment_key="strength")
+    strength = as_sentence(answers.get(Key.EMAIL_STRENGTH), language, fragment_key="strength")
     short = _t(language, "follow_up_interest_short")
     interest = (f"{short} {strength}", generic) if strength else (generic,)
     paragraphs = [
@@ -148,9 +151,9 @@ def _round_label(number: int, count: int, language: Language) -> str:
 
 def _interviewers(answers: Mapping[str, str], language: Language) -> str | None:
     """Write 'name — role' and whether they decide, from one round's answers."""
-    head = _given(answers, "interviewers")
+    head = _given(answers, Key.INTERVIEWERS)
     decides = {"yes": "brief_decides", "no": "brief_not_decides"}.get(
-        answers.get("interviewer_decides", "")
+        answers.get(Key.INTERVIEWER_DECIDES, "")
     )
     lines = [line for line in (head, decides and _t(language, decides)) if line]
     return "\n".join(lines) or None
@@ -158,8 +161,8 @@ def _interviewers(answers: Mapping[str, str], language: Language) -> str | None:
 
 def _obstacles(answers: Mapping[str, str], language: Language) -> str | None:
     """Pair one round's obstacles with the user's counter-arguments (or a nudge to prepare one)."""
-    obstacles = _given(answers, "obstacles")
-    counter = _given(answers, "counter_arguments")
+    obstacles = _given(answers, Key.OBSTACLES)
+    counter = _given(answers, Key.COUNTER_ARGUMENTS)
     if counter:
         answer = _t(language, "brief_counter", counter=counter)
     elif obstacles:
@@ -184,13 +187,13 @@ def build_preparation_brief(
     extractors: tuple[tuple[str, Callable[[Mapping[str, str]], str | None]], ...] = (
         ("brief_interviewers", lambda answers: _interviewers(answers, language)),
         ("brief_obstacles", lambda answers: _obstacles(answers, language)),
-        ("brief_awkward", lambda answers: _given(answers, "awkward_questions")),
-        ("brief_questions", lambda answers: _given(answers, "forgotten_questions")),
-        ("brief_improve", lambda answers: _given(answers, "improve")),
-        ("brief_blunders", lambda answers: _given(answers, "blunders")),
-        ("brief_not_convinced", lambda answers: _given(answers, "not_convinced")),
-        ("brief_arguments", lambda answers: _given(answers, "best_arguments")),
-        ("brief_announced", lambda answers: _given(answers, "next_steps")),
+        ("brief_awkward", lambda answers: _given(answers, Key.AWKWARD_QUESTIONS)),
+        ("brief_questions", lambda answers: _given(answers, Key.FORGOTTEN_QUESTIONS)),
+        ("brief_improve", lambda answers: _given(answers, Key.IMPROVE)),
+        ("brief_blunders", lambda answers: _given(answers, Key.BLUNDERS)),
+        ("brief_not_convinced", lambda answers: _given(answers, Key.NOT_CONVINCED)),
+        ("brief_arguments", lambda answers: _given(answers, Key.BEST_ARGUMENTS)),
+        ("brief_announced", lambda answers: _given(answers, Key.NEXT_STEPS)),
     )
     labels = [_round_label(n, len(rounds), language) for n in range(1, len(rounds) + 1)]
     sections = []
@@ -203,7 +206,7 @@ def build_preparation_brief(
         if items:
             sections.append(SummarySection(_t(language, title_key), items))
     company = next(
-        (found for answers in reversed(rounds) if (found := _given(answers, "company"))), "?"
+        (found for answers in reversed(rounds) if (found := _given(answers, Key.COMPANY))), "?"
     )
     if round_date is not None:
         year = today is None or round_date.year != today.year

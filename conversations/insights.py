@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import get_args
 
 from conversations.dates import short_date
 from conversations.history import company_key, group_rounds, interview_day
@@ -58,7 +57,7 @@ INSIGHT_KEYS = (
 AWKWARD_KEYS = ("company", "interview_date", "awkward_questions")
 # Below this, nothing recurs and no trend shows: the user is told what will appear later.
 MIN_DEBRIEFS = 2
-OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 # A place list names this many, the most recent first; a brief recalls this many questions.
 _PLACES = 4
 _BRIEF_QUESTIONS = 3
@@ -256,9 +255,9 @@ def _funnel(debriefs: Sequence[Debrief]) -> Funnel:
     for application in applications:
         outcomes = {r.outcome for r in application.rounds}
         several = len(application.rounds) > 1
-        answered += several or outcomes != {"waiting"}
-        next_round += several or bool(outcomes & {"next_round", "offer"})
-        offers += "offer" in outcomes
+        answered += several or outcomes != {Outcome.WAITING}
+        next_round += several or bool(outcomes & {Outcome.NEXT_ROUND, Outcome.OFFER})
+        offers += Outcome.OFFER in outcomes
         now[application.latest.outcome] += 1
     return Funnel(
         applications=len(applications),
@@ -300,7 +299,7 @@ def _waits(debriefs: Sequence[Debrief]) -> tuple[Wait, ...]:
     for debrief in debriefs:
         answered = _parse_moment(debrief.outcome_at)
         day = interview_day(debrief)
-        if debrief.outcome == "waiting" or answered is None or day is None:
+        if debrief.outcome is Outcome.WAITING or answered is None or day is None:
             continue
         days = (answered.date() - day).days
         if days >= 0:

@@ -9,7 +9,8 @@ pulling in the rest of `conversations/`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, assert_never
+from enum import StrEnum
+from typing import assert_never
 
 from conversations.i18n import Language
 
@@ -24,6 +25,7 @@ __all__ = [
     "Profile",
     "Reminder",
     "ReminderKind",
+    "ReminderState",
     "ReminderTimeOffer",
     "ReminderTimePrompt",
     "RoundDatePrompt",
@@ -33,9 +35,42 @@ __all__ = [
     "parse_awaiting",
 ]
 
-Status = Literal["active", "paused", "done"]
-Outcome = Literal["waiting", "next_round", "offer", "rejected", "withdrawn"]
-ReminderKind = Literal["thank_you", "questions", "no_news", "feedback", "next_round"]
+
+class Status(StrEnum):
+    """Where a debrief stands."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"  # after /cancel; /new resumes it
+    DONE = "done"
+
+
+class Outcome(StrEnum):
+    """How the application stands after the interview."""
+
+    WAITING = "waiting"
+    NEXT_ROUND = "next_round"
+    OFFER = "offer"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ReminderKind(StrEnum):
+    """What a follow-up reminder is about."""
+
+    THANK_YOU = "thank_you"
+    QUESTIONS = "questions"
+    NO_NEWS = "no_news"
+    FEEDBACK = "feedback"
+    NEXT_ROUND = "next_round"
+
+
+class ReminderState(StrEnum):
+    """A reminder's life: pending, then sent, then done or cancelled."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DONE = "done"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +86,7 @@ class Debrief:
     append_key: str | None
     answers: dict[str, str] = field(default_factory=dict)
     message_ids: frozenset[int] = frozenset()
-    outcome: Outcome = "waiting"
+    outcome: Outcome = Outcome.WAITING
     next_round_date: str | None = None
     thank_you_sent: bool = False
     created_at: str | None = None
@@ -93,7 +128,7 @@ class Reminder:
     debrief_id: int
     kind: ReminderKind
     due_at: int
-    state: str
+    state: ReminderState
     attempt: int
 
 

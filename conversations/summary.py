@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from conversations.answers import display
-from conversations.checklist import Checklist
+from conversations.checklist import Checklist, Key
 from conversations.i18n import Language, catalog
 
 __all__ = ["NOTE_KEY", "Summary", "SummaryItem", "SummarySection", "build_summary"]
@@ -43,14 +43,14 @@ class Summary:
 
 # What to re-read before the next round, first: the answers that prepare it.
 REMEMBER_KEYS = (
-    "obstacles",
-    "awkward_questions",
-    "forgotten_questions",
-    "improve",
-    "not_convinced",
+    Key.OBSTACLES,
+    Key.AWKWARD_QUESTIONS,
+    Key.FORGOTTEN_QUESTIONS,
+    Key.IMPROVE,
+    Key.NOT_CONVINCED,
 )
 # Named by the summary's title already.
-_IN_TITLE = ("company", "position")
+_IN_TITLE = (Key.COMPANY, Key.POSITION)
 
 
 def _to_remember(
@@ -61,7 +61,7 @@ def _to_remember(
     for key in REMEMBER_KEYS:
         if not (answer := answers.get(key)) or key not in checklist:
             continue
-        if key == "obstacles" and (counter := answers.get("counter_arguments")):
+        if key is Key.OBSTACLES and (counter := answers.get(Key.COUNTER_ARGUMENTS)):
             answer = f"{answer}\n{catalog().text(language, 'summary.your_answer', answer=counter)}"
         items.append(SummaryItem(checklist.question(key).label(language), answer))
     return tuple(items)
@@ -73,8 +73,8 @@ def build_summary(
     """Open with what to remember, then the other answers by section, skipped ones left out."""
     remember = _to_remember(answers, checklist, language)
     shown = {*_IN_TITLE, *(REMEMBER_KEYS if remember else ())}
-    if remember and answers.get("obstacles"):
-        shown.add("counter_arguments")
+    if remember and answers.get(Key.OBSTACLES):
+        shown.add(Key.COUNTER_ARGUMENTS)
     sections = []
     if remember:
         sections.append(SummarySection(catalog().text(language, "summary.remember"), remember))
@@ -91,8 +91,8 @@ def build_summary(
     if note := answers.get(NOTE_KEY):
         item = SummaryItem(catalog().text(language, "note.label"), note)
         sections.append(SummarySection(catalog().text(language, "note.title"), (item,)))
-    company = answers.get("company") or "?"
-    position = answers.get("position")
+    company = answers.get(Key.COMPANY) or "?"
+    position = answers.get(Key.POSITION)
     key = "summary.title_with_position" if position else "summary.title"
     title = catalog().text(language, key, company=company, position=position)
     answered = sum(1 for question in checklist if answers.get(question.key))

@@ -36,7 +36,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
     return Debrief(
         id=first["id"],
         user_id=first["user_id"],
-        status=first["status"],
+        status=Status(first["status"]),
         current_key=first["current_key"],
         asked_key=first["asked_key"],
         asked_message_id=first["asked_message_id"],
@@ -45,7 +45,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
         message_ids=frozenset(
             row["part_message_id"] for row in rows if row["part_message_id"] is not None
         ),
-        outcome=first["outcome"],
+        outcome=Outcome(first["outcome"]),
         next_round_date=first["next_round_date"],
         thank_you_sent=bool(first["thank_you_sent"]),
         created_at=first["created_at"],

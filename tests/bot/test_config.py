@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from bot import app
+from bot.__main__ import main
 from bot.config import Settings, StorageSettings
+from conversations.checklist import load_checklist, require_keys
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SECRET = TOKEN.split(":", 1)[1]
@@ -290,3 +294,20 @@ def test_storage_settings_need_no_token(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("DEBRIEF_DB_PATH", "/data/debrief.sqlite3")
 
     assert StorageSettings(_env_file=None).db_path == Path("/data/debrief.sqlite3")
+
+
+@pytest.mark.usefixtures("with_token")
+def test_a_checklist_without_a_key_the_code_reads_stops_start_up_with_its_name(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    shipped = (resources.files("conversations") / "checklist.toml").read_text("utf-8")
+    renamed = shipped.replace('key = "company"', 'key = "employer"')
+    monkeypatch.setattr(app, "checklist", lambda: require_keys(load_checklist(renamed)))
+
+    assert main([]) == 2
+
+    error = capsys.readouterr().err
+    assert "Debrief cannot start" in error
+    assert "company" in error
+    assert "Traceback" not in error

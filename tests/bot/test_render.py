@@ -16,7 +16,7 @@ from conversations.checklist import Kind, checklist
 from conversations.email import EmailDraft, build_thank_you
 from conversations.french import typeset
 from conversations.i18n import LANGUAGES, Language
-from conversations.model import Debrief
+from conversations.model import Debrief, Status
 from conversations.summary import build_summary
 from tests.samples import FULL_ANSWERS, TODAY, long_answers, long_text
 
@@ -82,7 +82,7 @@ def _debrief(
     return Debrief(
         id=debrief_id,
         user_id=42,
-        status="active",
+        status=Status.ACTIVE,
         current_key=current_key,
         asked_key=current_key,
         asked_message_id=100,
@@ -519,7 +519,9 @@ def test_the_mailto_link_opens_the_whole_draft() -> None:
 
 def _two_people(**more: str) -> Debrief:
     people = "Mme Claire Martin, DRH, claire@acme.fr\nJulien Roche, CTO, julien@acme.fr"
-    return replace(_debrief(None, {**FULL_ANSWERS, "interviewers": people, **more}), status="done")
+    return replace(
+        _debrief(None, {**FULL_ANSWERS, "interviewers": people, **more}), status=Status.DONE
+    )
 
 
 def test_two_people_met_get_a_draft_each_then_a_button_for_one_to_both() -> None:

@@ -29,7 +29,16 @@ from conversations.export import (
 )
 from conversations.history import group_rounds
 from conversations.i18n import LANGUAGES, Language, catalog
-from conversations.model import Debrief, Profile, Reminder, TimezonePrompt
+from conversations.model import (
+    Debrief,
+    Outcome,
+    Profile,
+    Reminder,
+    ReminderKind,
+    ReminderState,
+    Status,
+    TimezonePrompt,
+)
 from tests.samples import FULL_ANSWERS, long_answers, long_text
 
 USER = 4242
@@ -68,7 +77,7 @@ def _debrief(
     return Debrief(
         id=debrief_id,
         user_id=user_id,
-        status=fields.pop("status", "done"),
+        status=fields.pop("status", Status.DONE),
         current_key=None,
         asked_key=None,
         asked_message_id=None,
@@ -310,7 +319,7 @@ def test_details_give_status_outcome_thank_you_and_local_times() -> None:
     debrief = _debrief(
         1,
         {"company": "Acme", "rating": "5"},
-        outcome="next_round",
+        outcome=Outcome.NEXT_ROUND,
         next_round_date="2026-12-03",
         thank_you_sent=True,
         finished_at="2026-11-25T17:40:00.000Z",
@@ -331,7 +340,7 @@ def test_details_give_status_outcome_thank_you_and_local_times() -> None:
 
 
 def test_an_unfinished_debrief_is_exported_too() -> None:
-    paused = _debrief(1, {"company": "Acme", "position": "Dev"}, status="paused")
+    paused = _debrief(1, {"company": "Acme", "position": "Dev"}, status=Status.PAUSED)
 
     markdown = _markdown([paused], "fr")
 
@@ -368,7 +377,9 @@ def test_another_users_debriefs_are_refused() -> None:
     with pytest.raises(ValueError, match="one user"):
         _json([theirs])
     with pytest.raises(ValueError, match="one user"):
-        _json([mine], [Reminder(1, USER + 1, 1, "thank_you", 0, "pending", 1)])
+        _json(
+            [mine], [Reminder(1, USER + 1, 1, ReminderKind.THANK_YOU, 0, ReminderState.PENDING, 1)]
+        )
 
 
 def test_a_naive_export_time_is_refused() -> None:
@@ -450,14 +461,18 @@ def test_json_header_names_the_schema_and_the_users_settings_only() -> None:
 def test_json_links_rounds_and_attaches_each_debriefs_reminders() -> None:
     first = _debrief(1, {"company": "Acme"}, created_at="2026-11-02T10:00:00Z")
     second = _debrief(
-        7, {"company": "Acme"}, created_at="2026-11-20T10:00:00Z", previous_id=1, status="active"
+        7,
+        {"company": "Acme"},
+        created_at="2026-11-20T10:00:00Z",
+        previous_id=1,
+        status=Status.ACTIVE,
     )
     orphan = _debrief(5, {"company": "Globex"}, created_at="2026-11-10T10:00:00Z", previous_id=3)
     due = int(datetime(2026, 11, 27, 8, tzinfo=ZoneInfo("UTC")).timestamp())
     reminders = [
-        Reminder(11, USER, 1, "no_news", due + 86400, "pending", 2),
-        Reminder(10, USER, 1, "thank_you", due, "done", 1),
-        Reminder(12, USER, 99, "questions", due, "pending", 1),
+        Reminder(11, USER, 1, ReminderKind.NO_NEWS, due + 86400, ReminderState.PENDING, 2),
+        Reminder(10, USER, 1, ReminderKind.THANK_YOU, due, ReminderState.DONE, 1),
+        Reminder(12, USER, 99, ReminderKind.QUESTIONS, due, ReminderState.PENDING, 1),
     ]
 
     document = _json([first, second, orphan], reminders)
@@ -479,7 +494,7 @@ def test_json_keeps_every_debrief_field() -> None:
     debrief = _debrief(
         3,
         {"company": "Acme"},
-        outcome="next_round",
+        outcome=Outcome.NEXT_ROUND,
         next_round_date="2026-12-03",
         thank_you_sent=True,
         finished_at="2026-11-25T17:40:00.000Z",

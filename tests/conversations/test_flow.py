@@ -38,6 +38,7 @@ from conversations.model import (
     ReminderTimeOffer,
     ReminderTimePrompt,
     RoundDatePrompt,
+    Status,
     TimezonePrompt,
 )
 
@@ -58,7 +59,7 @@ def _debrief(
     return Debrief(
         id=1,
         user_id=42,
-        status="active",
+        status=Status.ACTIVE,
         current_key=current_key,
         asked_key=asked_key,
         asked_message_id=asked_message_id,
@@ -196,8 +197,8 @@ def test_can_finish_once_the_company_is_answered() -> None:
     assert can_finish(checklist(), {"company": "Acme"})
 
 
-PAUSED = replace(_debrief(), status="paused")
-DONE = replace(_debrief(current_key=None), id=9, status="done")
+PAUSED = replace(_debrief(), status=Status.PAUSED)
+DONE = replace(_debrief(current_key=None), id=9, status=Status.DONE)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
-from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer
+from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer, JobRuns
 
 # Thursday 26 November 2026, 15:00 in Paris (14:00 UTC): the debrief ends right after the interview.
 START = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
@@ -65,6 +65,12 @@ def _reminders(db_path: Path) -> list[tuple[str, str, int]]:
         return db.execute("SELECT kind, state, attempt FROM reminders ORDER BY id").fetchall()
 
 
+def _due(db_path: Path) -> list[tuple[str, str, int]]:
+    """Return (kind, state, due time) of every reminder, in id order."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        return db.execute("SELECT kind, state, due_at FROM reminders ORDER BY id").fetchall()
+
+
 async def _debrief(user: FakeUser) -> list[BotMessage]:
     """Run a whole debrief and return its ending."""
     await user.send_text("/new")
@@ -88,7 +94,8 @@ async def test_reminders_due_while_the_bot_was_down_arrive_once_after_restart(
     # The bot is down for eight days; it comes back on Friday 4 December at 10:00 in Paris.
     clock.now = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
     seen = len(user.messages)
-    async with bot_at(reminder_settings, clock):
+    async with bot_at(reminder_settings, clock) as application:
+        runs = JobRuns(application, "reminders")
         thank_you = await telegram.wait_for_message(
             user.chat_id, after=seen, predicate=_has("thank-you email to Acme"), timeout=WAIT
         )
@@ -99,7 +106,7 @@ async def test_reminders_due_while_the_bot_was_down_arrive_once_after_restart(
             user.chat_id, after=seen, predicate=_has("No news from Acme"), timeout=WAIT
         )
         # A few more runs of the job deliver nothing twice.
-        await telegram.wait_updates_consumed()
+        await runs.wait(3)
         await user.send_text("/reminders")
         listing = await user.next_message(timeout=WAIT, predicate=_has("reminders"))
     assert "<pre>" in thank_you.html
@@ -124,16 +131,17 @@ async def test_nothing_is_delivered_at_night_it_waits_for_the_morning(
 ) -> None:
     clock = Clock(START)
     user = telegram.user(4002, language_code="en")
-    async with bot_at(reminder_settings, clock):
+    async with bot_at(reminder_settings, clock) as application:
+        runs = JobRuns(application, "reminders")
         await _debrief(user)
         seen = len(user.messages)
         # 23:30 in Paris: the thank-you reminder (due at 18:00) is overdue, but it is night.
         clock.now = datetime(2026, 11, 26, 22, 30, tzinfo=UTC)
-        await telegram.wait_updates_consumed()
-        await user.send_text("/reminders")
-        await user.next_message(timeout=WAIT, predicate=_has("reminders"))
+        await runs.wait(2)
         assert not any("thank-you email to Acme" in m.text for m in user.messages[seen:])
-        clock.now = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # 08:00 in Paris
+        morning = int(datetime(2026, 11, 27, 7, 0, tzinfo=UTC).timestamp())  # 08:00 in Paris
+        assert ("thank_you", "pending", morning) in _due(db_path)
+        clock.now = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
         await telegram.wait_for_message(
             user.chat_id, after=seen, predicate=_has("thank-you email to Acme"), timeout=WAIT
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conversations.model import NewReminder
+from conversations.model import NewReminder, ReminderKind
 from storage.database import Database, open_database
 from storage.debriefs import DebriefRepository
 from storage.inbox import InboxRepository
@@ -82,7 +82,7 @@ async def _debrief_with_answers(
             next_key=None,
         )
     await debriefs.finish(
-        user_id=user_id, debrief_id=debrief.id, reminders=[NewReminder("thank_you", T0)]
+        user_id=user_id, debrief_id=debrief.id, reminders=[NewReminder(ReminderKind.THANK_YOU, T0)]
     )
     return debrief.id
 
