@@ -1293,10 +1293,9 @@ def failed(report: JSON) -> bool:
     return any(problems)
 
 
-async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
-    """Make (or reuse) the database, copy it, run the selected passes and return the report."""
-    base, facts = await cached_database(sizes, fresh=args.fresh)
-    report: JSON = {
+def report_head(sizes: Sizes, facts: JSON) -> JSON:
+    """Start a report on the generated database: when, on what, at which commit."""
+    return {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -1306,6 +1305,12 @@ async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
         "sizes": asdict(sizes),
         "database": facts,
     }
+
+
+async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
+    """Make (or reuse) the database, copy it, run the selected passes and return the report."""
+    base, facts = await cached_database(sizes, fresh=args.fresh)
+    report = report_head(sizes, facts)
     with tempfile.TemporaryDirectory(prefix="bench-history-") as tmp:
         workdir = Path(tmp)
         copy, report["copy"] = await prepare_copy(base, workdir, args.startups)

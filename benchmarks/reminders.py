@@ -631,6 +631,9 @@ class Debriefer:
             self.position += 1
         reply = await self.user.next_message(timeout=REPLY_TIMEOUT)
         sample = Sample(action, reply.sent_at - sent, sent)
+        if reply.text.startswith("🔗"):
+            # A second debrief at the same company: the round-link offer comes first.
+            reply = await self.user.next_message(timeout=REPLY_TIMEOUT)
         if self.position == len(self.questions):
             await self._ending(reply)
             return sample

@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot import erase, export, followups, handlers, history, insights, notes, voice
+from bot.access import RefusalBudget
 from bot.botapi import DebriefBot
 from bot.callbacks import Action
 from bot.chart import Charts
@@ -215,6 +216,7 @@ def transcriber(settings: Settings) -> Transcriber:
         cache=settings.whisper_folder,
         workers=settings.transcription_workers,
         max_seconds=settings.voice_max_seconds,
+        memory_mib=settings.transcription_memory_mib,
     )
 
 
@@ -238,6 +240,7 @@ def build_application(
         get_updates_request=HeartbeatRequest(Heartbeat(heartbeat_path(settings.db_path))),
         rate_limiter=rate_limiter(settings.max_messages_per_second),
     )
+    bot.hand_updates_to(inbox.keep_all)
     builder = (
         ApplicationBuilder()
         .bot(bot)
@@ -252,6 +255,7 @@ def build_application(
     data.settings = settings
     data.clock = clock
     data.checklist = checklist()
+    data.refusals = RefusalBudget()
     data.transcriber = speech or transcriber(settings)
     data.charts = Charts()
     _register(application)

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from speech.transcriber import DEFAULT_MEMORY_MIB
+
 __all__ = ["MISSING_TOKEN_HELP", "DemoSettings", "RunSettings", "Settings", "StorageSettings"]
 
 MISSING_TOKEN_HELP = """\
@@ -114,6 +116,9 @@ class Settings(RunSettings):
         1, ge=1, le=16, validation_alias="DEBRIEF_TRANSCRIPTION_WORKERS"
     )
     voice_max_seconds: int = Field(600, gt=0, validation_alias="DEBRIEF_VOICE_MAX_SECONDS")
+    transcription_memory_mib: int = Field(
+        DEFAULT_MEMORY_MIB, ge=256, validation_alias="DEBRIEF_TRANSCRIPTION_MEMORY_MIB"
+    )
     webhook_secret: SecretStr | None = Field(
         None, validation_alias="DEBRIEF_WEBHOOK_SECRET", validate_default=True
     )

@@ -9,6 +9,7 @@ from typing import Any
 from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.access import RefusalBudget
 from bot.chart import Charts
 from bot.config import Settings
 from conversations.checklist import Checklist
@@ -33,6 +34,7 @@ class BotData:
     transcriber: Transcriber
     charts: Charts
     database: Database | None = None
+    refusals: RefusalBudget
     debriefs: DebriefRepository
     users: UserRepository
     reminders: ReminderRepository
@@ -82,6 +84,11 @@ class DebriefContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     def checklist(self) -> Checklist:
         """Return the checklist."""
         return self.bot_data.checklist
+
+    @property
+    def refusals(self) -> RefusalBudget:
+        """Return when refused users were last told so."""
+        return self.bot_data.refusals
 
     @property
     def settings(self) -> Settings:

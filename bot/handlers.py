@@ -236,25 +236,30 @@ def _no_debrief(language: Language) -> render.Reply:
 
 
 async def gate(update: Update, context: DebriefContext) -> None:
-    """Stop updates from groups and from users outside the allowlist."""
+    """Stop updates from users outside the allowlist, then from groups.
+
+    A refused user costs nothing: nothing is stored about them, and they are told at most
+    once an hour, in reply to a message or a tap (edits and other updates get nothing).
+    """
     chat, user = update.effective_chat, update.effective_user
-    if chat is not None and chat.type != ChatType.PRIVATE:
-        if await context.users.first_notice_in_group(chat_id=chat.id):
-            language: Language = (
-                "fr" if user and (user.language_code or "").startswith("fr") else "en"
-            )
-            username = context.bot.username
-            await say(context, chat, render.text(language, "group.private_only", username=username))
-        raise ApplicationHandlerStop
     if user is None or chat is None:
         raise ApplicationHandlerStop
     allowed = context.settings.allowed_users
     if allowed and user.id not in allowed:
-        language = await context.language(user)
-        if update.callback_query is not None:
-            await update.callback_query.answer(render.text(language, "access.refused"))
-        else:
-            await say(context, chat, render.text(language, "access.refused"))
+        private = chat.type == ChatType.PRIVATE
+        answerable = update.message is not None or update.callback_query is not None
+        if private and answerable and context.refusals.spend(user.id, context.now()):
+            refusal = render.text(language_of(None, user.language_code), "access.refused")
+            if update.callback_query is not None:
+                await update.callback_query.answer(refusal)
+            else:
+                await say(context, chat, refusal)
+        raise ApplicationHandlerStop
+    if chat.type != ChatType.PRIVATE:
+        if await context.users.first_notice_in_group(chat_id=chat.id):
+            language = language_of(None, user.language_code)
+            username = context.bot.username
+            await say(context, chat, render.text(language, "group.private_only", username=username))
         raise ApplicationHandlerStop
 
 
@@ -494,6 +499,20 @@ async def _store(
     """Store a text in the active debrief: an answer, or an addition to an earlier one."""
     checklist = context.checklist
     if how in (TextRoute.ADDITION, TextRoute.CONTINUATION):
+        target = checklist.question(key)
+        if len(debrief.answers.get(key, "")) + 1 + len(text.strip()) > target.limit:
+            too_long = render.text(
+                language,
+                "debrief.too_long_addition",
+                question=target.label(language),
+                limit=render.count(target.limit, language),
+            )
+            # The current question comes again, without a pending addition.
+            await context.debriefs.move_to(
+                user_id=user.id, debrief_id=debrief.id, key=debrief.current_key
+            )
+            await _continue(context, user, chat, debrief.id, language, preface=too_long)
+            return
         await context.debriefs.add_to_answer(
             user_id=user.id,
             debrief_id=debrief.id,
@@ -512,7 +531,8 @@ async def _store(
     question = checklist.question(key)
     result = interpret(question, text, today=await context.today(user))
     if not isinstance(result, Accepted):
-        await say(context, chat, render.refusal(question, result.reason, language=language))
+        refused = render.refusal(question, result.reason, language=language)
+        await _ask(context, user, chat, debrief, language, preface=refused)
         return
     await context.debriefs.save_answer(
         user_id=user.id,

@@ -341,7 +341,7 @@ async def on_edited_message(update: Update, context: DebriefContext) -> None:
     label = question.label(language)
     reply_to = ReplyParameters(message.message_id, allow_sending_without_reply=True)
     value = message.text.strip()
-    if question.kind is not Kind.TEXT:
+    if question.kind is not Kind.TEXT or len(value) > question.limit:
         result = interpret(question, message.text, today=await context.today(user))
         if not isinstance(result, Accepted):
             refused = render.refusal(question, result.reason, language=language)

@@ -196,6 +196,13 @@ async def _deliver_to_user(
                 cancelled,
             )
             return
+        except BadRequest as error:
+            # Telegram refuses this message and would refuse it again: sending it every minute
+            # forever helps nobody. The user's other reminders still go out.
+            await repository.close(
+                user_id=reminder.user_id, reminder_id=reminder.id, state=ReminderState.CANCELLED
+            )
+            logger.warning("Reminder %s refused by Telegram, cancelled: %s", reminder.id, error)
         except (TelegramError, OSError):
             # A network hiccup or a refusal we do not understand: try again in a minute,
             # rather than in a tight loop.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Literal, assert_never
+from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -19,7 +20,7 @@ from conversations.flow import addable_question
 from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
 from conversations.i18n import LANGUAGES, Language, catalog
-from conversations.insights import Improvement, Insights, Recurring, Trend, place, places
+from conversations.insights import Insights, describe
 from conversations.model import Debrief, Outcome, ReminderKind, Status
 from conversations.reminders import LIST_BUTTONS, ReminderOp, rule
 from conversations.summary import Summary, build_summary
@@ -68,10 +69,16 @@ __all__ = [
 MESSAGE_LIMIT = 4096
 # A quoted answer shown back under a question is cut here, so the question always fits.
 _QUOTE_LIMIT = 3000
+# Every other value a user gave (a company, a name) is cut here inside a sentence, so a text
+# with its values always fits in one message; the placeholders below hold quotes.
+_VALUE_LIMIT = 200
+_QUOTED = frozenset({"answer", "transcript", "questions"})
 # An answer shown under its question once recorded: enough to recognise it at a glance.
 _RECORDED_LIMIT = 160
 # Longer mailto: links are unreliable in mail apps; past this the body is left out of the link.
 _MAILTO_LIMIT = 2000
+
+_TAG = re.compile(r"<[^>]*>")
 
 Style = Literal["plain", "bold", "italic"]
 _TAGS: dict[Style, tuple[str, str]] = {
@@ -108,8 +115,21 @@ def escape(value: object) -> str:
 
 
 def text(language: Language, key: str, /, **values: object) -> str:
-    """Return a catalogue text with its placeholders filled in, escaped."""
-    return catalog().text(language, key, **{name: escape(v) for name, v in values.items()})
+    """Return a catalogue text with its placeholders filled in, clipped and escaped."""
+    return catalog().text(
+        language,
+        key,
+        **{
+            name: escape(_clip(str(value), _QUOTE_LIMIT if name in _QUOTED else _VALUE_LIMIT))
+            for name, value in values.items()
+        },
+    )
+
+
+def count(value: int, language: Language) -> str:
+    """Write a whole number as people read it: 20,000 in English, 20 000 in French."""
+    grouped = f"{value:,}"
+    return grouped.replace(",", "\u202f") if language == "fr" else grouped
 
 
 def utf16_len(value: str) -> int:
@@ -252,7 +272,7 @@ def question(
     parts = [*([preface] if preface else []), header, escape(current.prompt(language))]
     answer = debrief.answers.get(current.key)
     if show_answer and answer is not None:
-        shown = _clip(display(current, answer, language), _QUOTE_LIMIT)
+        shown = display(current, answer, language)
         parts.append("\n" + text(language, "debrief.current_answer", answer=shown))
 
     def control(
@@ -280,7 +300,7 @@ def refusal(question: Question, reason: str, *, language: Language) -> str:
     options = text(language, "answer.or").join(
         option.label(language) for option in question.options
     )
-    return text(language, reason, options=options)
+    return text(language, reason, options=options, limit=count(question.limit, language))
 
 
 def recall(rounds: Sequence[Mapping[str, str]], *, title: str, language: Language) -> Summary:
@@ -290,7 +310,7 @@ def recall(rounds: Sequence[Mapping[str, str]], *, title: str, language: Languag
 
 def heard(transcript: str, *, language: Language, retype: Button | None) -> Reply:
     """Show what a voice note was heard as, with a button to type it instead."""
-    body = text(language, "voice.heard", transcript=_clip(transcript, _QUOTE_LIMIT))
+    body = text(language, "voice.heard", transcript=transcript)
     label = text(language, "voice.retype_button")
     return Reply(body, _markup([[(label, retype)]] if retype is not None else []))
 
@@ -328,183 +348,64 @@ def _mailto(draft: EmailDraft, language: Language) -> str | None:
     return f'<a href="{html.escape(link, quote=True)}">{label}</a>'
 
 
-def _draft_parts(draft: EmailDraft, language: Language) -> list[str]:
-    """Render a draft as its copyable block, then the link that opens it in a mail app."""
-    parts = [f"<pre>{escape(_email_block(draft, language))}</pre>"]
+def _visible_len(message: str) -> int:
+    """Measure a message of our HTML as Telegram does: its text without the tags."""
+    return utf16_len(html.unescape(_TAG.sub("", message)))
+
+
+def _with_draft(
+    intro: str,
+    draft: EmailDraft,
+    closing: Sequence[str],
+    markup: InlineKeyboardMarkup | None,
+    *,
+    language: Language,
+) -> list[Reply]:
+    """Render text, a draft as a copyable block and more text: one message, or several if need be.
+
+    The block is cut on line boundaries only when it cannot fit, so a reply always goes out.
+    """
+    block = _email_block(draft, language)
+    whole = "\n\n".join([intro, f"<pre>{escape(block)}</pre>", *closing])
+    if _visible_len(whole) <= MESSAGE_LIMIT:
+        return [Reply(whole, markup)]
+    pieces = [f"<pre>{piece}</pre>" for piece in pack([Line(line) for line in block.split("\n")])]
+    replies = [Reply(intro), *map(Reply, pieces)]
+    if not closing:
+        return [*replies[:-1], Reply(replies[-1].text, markup)]
+    return [*replies, Reply("\n\n".join(closing), markup)]
+
+
+def _email_closing(draft: EmailDraft, language: Language, advice_key: str | None) -> list[str]:
+    """Return what follows a draft: the link that opens it, then when to send it."""
     link = _mailto(draft, language)
-    if link is not None:
-        parts.append(link)
-    return parts
+    advice = text(language, advice_key) if advice_key else None
+    return [part for part in (link, advice) if part is not None]
 
 
 def email(
     draft: EmailDraft, *, language: Language, advice_key: str | None, intro: str | None = None
 ) -> str:
-    """Render a thank-you draft as one message: a copyable block, a mailto link, when to send."""
-    parts = [intro or text(language, "email.intro"), *_draft_parts(draft, language)]
-    if advice_key is not None:
-        parts.append(text(language, advice_key))
-    return "\n\n".join(parts)
-
-
-# Each list of /insights shows this many entries.
-_INSIGHT_ITEMS = 5
-_WORDING_LIMIT = 160
-
-
-def _count(language: Language, key: str, count: int) -> str:
-    """Write a count with its noun: '1 jour', '3 jours' (French 0 and 1 take the singular)."""
-    single = count == 1 or (language == "fr" and count == 0)
-    return catalog().text(language, f"{key}_{'one' if single else 'many'}", count=count)
-
-
-def _recurring_lines(
-    found: Sequence[Recurring], title_key: str, language: Language, today: date
-) -> list[Line]:
-    """List the notes that keep coming back under a section title."""
-    lines = [Line(""), Line(f"▌{catalog().text(language, title_key)}", "bold")]
-    for recurring in found[:_INSIGHT_ITEMS]:
-        wording = _clip(recurring.wording, _WORDING_LIMIT)
-        where = places(recurring.occurrences, language=language, today=today)
-        lines.append(
-            Line(catalog().text(language, "insights.recurring", wording=wording, places=where))
-        )
-    return lines
-
-
-def _improvement_lines(
-    improvements: Sequence[Improvement], language: Language, today: date
-) -> list[Line]:
-    """Say which things the user meant to improve came back as blunders, and how many did not."""
-    texts = catalog()
-    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.improve_title')}", "bold")]
-    checked = [i for i in improvements if i.later_debriefs]
-    if not improvements:
-        return [*lines, Line(texts.text(language, "insights.no_improve"))]
-    back = [i for i in checked if i.came_back]
-    for improvement in back[-_INSIGHT_ITEMS:]:
-        lines.append(
-            Line(
-                texts.text(
-                    language,
-                    "insights.came_back",
-                    wording=_clip(improvement.said.wording, _WORDING_LIMIT),
-                    place=place(improvement.said, language=language, today=today),
-                    places=places(improvement.came_back, language=language, today=today),
-                )
-            )
-        )
-    if checked:
-        kept = len(checked) - len(back)
-        lines.append(
-            Line(texts.text(language, "insights.not_back", kept=kept, checked=len(checked)))
-        )
-    return lines
-
-
-def _rating_lines(result: Insights, language: Language) -> list[Line]:
-    """Say how the self-rating moved from the first interviews to the latest."""
-    texts = catalog()
-    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.rating_title')}", "bold")]
-    if not result.ratings:
-        return [*lines, Line(texts.text(language, "insights.no_ratings"))]
-    if result.first_mean is None or result.last_mean is None:
-        rating = result.ratings[0].rating
-        return [*lines, Line(texts.text(language, "insights.one_rating", rating=rating))]
-
-    def mean(value: float) -> str:
-        shown = f"{value:.1f}"
-        return shown.replace(".", ",") if language == "fr" else shown
-
-    match result.trend:
-        case Trend.UP:
-            key = "insights.trend_up"
-        case Trend.DOWN:
-            key = "insights.trend_down"
-        case Trend.STEADY | Trend.UNKNOWN:
-            key = "insights.trend_steady"
-        case _ as unreachable:
-            assert_never(unreachable)
-    first, last = mean(result.first_mean), mean(result.last_mean)
-    return [*lines, Line(texts.text(language, key, first=first, last=last))]
-
-
-def _wait_lines(result: Insights, language: Language) -> list[Line]:
-    """Say how long companies took to answer: the median, the fastest and the slowest."""
-    texts = catalog()
-    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.wait_title')}", "bold")]
-    waits = result.waits
-    median = result.median_wait
-    if not waits or median is None:
-        return [*lines, Line(texts.text(language, "insights.no_waits"))]
-    days = _count(language, "insights.days", round(median))
-    if len(waits) == 1:
-        return [*lines, Line(texts.text(language, "insights.wait_median_one", days=days))]
-    lines.append(Line(texts.text(language, "insights.wait_median", days=days, count=len(waits))))
-    fast, slow = waits[0], waits[-1]
-    lines.append(
-        Line(
-            texts.text(
-                language,
-                "insights.wait_range",
-                fast_company=_clip(fast.company, 40),
-                fast=_count(language, "insights.days", fast.days),
-                slow_company=_clip(slow.company, 40),
-                slow=_count(language, "insights.days", slow.days),
-            )
-        )
-    )
-    return lines
+    """Render a thank-you draft as text: a copyable block, a mailto link, when to send."""
+    closing = _email_closing(draft, language, advice_key)
+    head = intro or text(language, "email.intro")
+    replies = _with_draft(head, draft, closing, None, language=language)
+    return "\n\n".join(reply.text for reply in replies)
 
 
 def insights(result: Insights, *, language: Language, today: date) -> list[str]:
     """Render /insights as one or more messages: counts, funnel, rating, what keeps coming back."""
-    texts = catalog()
-    funnel = result.funnel
-    lines = [
-        Line(texts.text(language, "insights.title"), "bold"),
-        Line(
-            texts.text(
-                language,
-                "insights.counts",
-                interviews=result.interviews,
-                applications=result.applications,
-                companies=result.companies,
-            )
-        ),
-        Line(""),
-        Line(f"▌{texts.text(language, 'insights.funnel_title')}", "bold"),
-        Line(
-            texts.text(
-                language,
-                "insights.funnel",
-                applications=funnel.applications,
-                answered=funnel.answered,
-                next_round=funnel.next_round,
-                offers=funnel.offers,
-            )
-        ),
-    ]
-    states = " · ".join(
-        texts.text(language, f"insights.state_{outcome}", count=count)
-        for outcome, count in funnel.now
-        if count
-    )
-    if states:
-        lines.append(Line(texts.text(language, "insights.now", states=states)))
-    lines += _rating_lines(result, language)
-    if result.awkward:
-        lines += _recurring_lines(result.awkward, "insights.awkward_title", language, today)
-        hint = "one" if len(result.awkward) == 1 else "many"
-        lines.append(Line(texts.text(language, f"insights.awkward_hint_{hint}"), "italic"))
-    if result.obstacles:
-        lines += _recurring_lines(result.obstacles, "insights.obstacles_title", language, today)
-    if result.forgotten:
-        lines += _recurring_lines(result.forgotten, "insights.forgotten_title", language, today)
-    if not (result.awkward or result.obstacles or result.forgotten):
-        lines += [Line(""), Line(texts.text(language, "insights.nothing_recurs"))]
-    lines += _improvement_lines(result.improvements, language, today)
-    lines += _wait_lines(result, language)
+    lines: list[Line] = []
+    for part in describe(result, language=language, today=today):
+        if not lines:
+            lines += [Line(part.lines[0], "bold"), *(Line(line) for line in part.lines[1:])]
+            continue
+        lines.append(Line(""))
+        if part.title is not None:
+            lines.append(Line(f"▌{part.title}", "bold"))
+        lines += [Line(line) for line in part.lines]
+        if part.note:
+            lines.append(Line(part.note, "italic"))
     return pack(lines)
 
 
@@ -582,6 +483,11 @@ def outcome_choice(debrief_id: int, language: Language, *, preface: str | None =
     return Reply(body, _markup(outcome_buttons(debrief_id, language)))
 
 
+def _intro(draft: EmailDraft, language: Language, fallback: str) -> str:
+    """Say whom a draft is for when it is one of several, else use `fallback`."""
+    return text(language, "email.intro_person", name=draft.name) if draft.name else fallback
+
+
 def thank_you_for(
     debrief: Debrief, *, language: Language, sender: str, today: date, joint: bool = False
 ) -> list[Reply]:
@@ -592,19 +498,18 @@ def thank_you_for(
     answers = debrief.answers
     drafts = build_thank_you(answers, language=language, sender=sender, today=today, joint=joint)
     advice = sending_advice(answers.get(Key.INTERVIEW_DATE), today=today)
-    people = parties(answers)[0].people
+    several = len(parties(answers)[0].people) > 1
     sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief.id))]
     replies = []
-    for number, (draft, to) in enumerate(zip(drafts, parties(answers, joint=joint), strict=True)):
+    for number, draft in enumerate(drafts):
         last = number == len(drafts) - 1
-        name = to.people[0].full_name or to.people[0].email if len(to.people) == 1 else None
-        intro = text(language, "email.intro_person", name=name) if len(drafts) > 1 else None
         rows = [sent]
-        if last and len(people) > 1:
+        if last and several:
             switch = ("each", "email.each_button") if joint else ("joint", "email.joint_button")
             rows.append([(text(language, switch[1]), Button(Action.DRAFT, debrief.id, switch[0]))])
-        body = email(draft, language=language, advice_key=advice if last else None, intro=intro)
-        replies.append(Reply(body, _markup(rows)))
+        closing = _email_closing(draft, language, advice if last else None)
+        intro = _intro(draft, language, text(language, "email.intro"))
+        replies += _with_draft(intro, draft, closing, _markup(rows), language=language)
     return replies
 
 
@@ -655,12 +560,19 @@ def reminder(
     intro: str,
     drafts: Sequence[EmailDraft] = (),
 ) -> list[Reply]:
-    """Render a delivered reminder: its intro and drafts, a message each, buttons on the last."""
-    messages = [[intro, *_draft_parts(drafts[0], language)]] if drafts else [[intro]]
-    messages += [_draft_parts(draft, language) for draft in drafts[1:]]
-    row = _reminder_buttons(language, reminder_id, rule(kind).buttons)
-    replies = [Reply("\n\n".join(parts)) for parts in messages]
-    return [*replies[:-1], Reply(replies[-1].text, _markup([row]))]
+    """Render a delivered reminder: its intro, then each draft it carries; buttons on the last."""
+    markup = _markup([_reminder_buttons(language, reminder_id, rule(kind).buttons)])
+    if not drafts:
+        return [Reply(intro, markup)]
+    replies: list[Reply] = []
+    for number, draft in enumerate(drafts):
+        last = number == len(drafts) - 1
+        head = intro if number == 0 else _intro(draft, language, text(language, "email.intro"))
+        if number == 0 and draft.name:
+            head = f"{intro}\n\n{_intro(draft, language, intro)}"
+        closing = _email_closing(draft, language, None)
+        replies += _with_draft(head, draft, closing, markup if last else None, language=language)
+    return replies
 
 
 def reminder_item(label: str, reminder_id: int, *, language: Language) -> Reply:
@@ -818,7 +730,7 @@ def edit_prompt(
         text(
             language,
             "history.edit_current",
-            answer=_clip(display(asked, answer, language), _QUOTE_LIMIT),
+            answer=display(asked, answer, language),
         )
         if answer
         else text(language, "history.edit_empty")

@@ -84,12 +84,14 @@ async def _transcribe(context: DebriefContext, chat: Chat, media: Media, languag
     seconds = _duration(media)
     if seconds is not None and seconds > transcriber.max_seconds:
         raise _NoText("voice.too_long")
-    async with _showing(context, chat, ChatAction.TYPING):
-        audio = await _download(media)
-        try:
-            return await transcriber.transcribe(audio, language=language)
-        except TranscriptionError as error:
-            raise _NoText(f"voice.{error.failure}") from error
+    try:
+        # A place is taken before the download: audio waiting its turn stays with Telegram.
+        with transcriber.reserve():
+            async with _showing(context, chat, ChatAction.TYPING):
+                audio = await _download(media)
+                return await transcriber.transcribe(audio, language=language)
+    except TranscriptionError as error:
+        raise _NoText(f"voice.{error.failure}") from error
 
 
 def _duration(media: Media) -> float | None:

@@ -11,7 +11,7 @@ from conversations.dates import format_date, parse_interview_date
 from conversations.i18n import Language, catalog, fold
 from conversations.people import PersonError, parse_people
 
-__all__ = ["Accepted", "Rejected", "display", "interpret", "stars"]
+__all__ = ["Accepted", "Rejected", "clip", "display", "interpret", "stars"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,8 @@ class Rejected:
     reason: str
 
 
+# A "word" of a note may be a 4000-character paste: a clipped text is capped in characters too.
+_CHARACTERS_PER_WORD = 8
 _RATING = re.compile(r"^([1-5])(?:[.,]0)?\s*(?:/\s*5|sur 5|out of 5|etoiles?|stars?)?$")
 _STAR_CHARACTERS = frozenset("★⭐*")
 
@@ -37,6 +39,8 @@ def interpret(question: Question, text: str, *, today: date) -> Accepted | Rejec
     stripped = text.strip()
     if not stripped:
         return Rejected("answer.empty")
+    if len(stripped) > question.limit:
+        return Rejected("answer.too_long")
     match question.kind:
         case Kind.TEXT:
             return Accepted(stripped)
@@ -70,6 +74,13 @@ def interpret(question: Question, text: str, *, today: date) -> Accepted | Rejec
                 return Rejected(error.reason)
             lines = (line.strip() for line in stripped.splitlines())
             return Accepted("\n".join(line for line in lines if line))
+
+
+def clip(text: str, max_words: int) -> str:
+    """Shorten user text shown in the chat to max_words words, marking a cut; never in an email."""
+    whole = " ".join(text.split())
+    clipped = " ".join(whole.split()[:max_words])[: max_words * _CHARACTERS_PER_WORD].rstrip()
+    return clipped if clipped == whole else clipped + "…"
 
 
 def stars(rating: int) -> str:

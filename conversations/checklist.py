@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from conversations.i18n import Language
 
 __all__ = [
+    "ANSWER_LIMIT",
+    "EMAIL_LIMIT",
     "Checklist",
     "ChecklistError",
     "Key",
@@ -23,6 +25,12 @@ __all__ = [
     "checklist",
     "require_keys",
 ]
+
+# One answer's parts added together: a long dictation fits, a flood of messages does not. One
+# Telegram message (4,096 characters at most) always fits.
+ANSWER_LIMIT = 20_000
+# The longest address an email can be sent to (RFC 5321's 256-octet path, less its brackets).
+EMAIL_LIMIT = 254
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -95,6 +103,7 @@ class Question(BaseModel):
     label: Localized
     prompt: Localized
     options: tuple[Option, ...] = ()
+    max_length: int | None = Field(default=None, ge=1, le=ANSWER_LIMIT)
 
     @model_validator(mode="after")
     def _options_match_kind(self) -> Question:
@@ -102,6 +111,13 @@ class Question(BaseModel):
         if (self.kind is Kind.CHOICE) != bool(self.options):
             raise ValueError(f"{self.key}: choice questions, and only they, have options")
         return self
+
+    @property
+    def limit(self) -> int:
+        """Return the most characters an answer may hold, all its parts together."""
+        if self.max_length is not None:
+            return self.max_length
+        return ANSWER_LIMIT
 
     def option(self, key: str) -> Option | None:
         """Return the option with that key, if any."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import quote
 
@@ -177,6 +177,8 @@ class EmailDraft:
     subject: str
     body: str
     asks: tuple[str, ...] = ()
+    # Whom the draft is for, when it is written to one person of several met.
+    name: str | None = None
 
     @property
     def to(self) -> str | None:
@@ -299,7 +301,9 @@ class Parties:
 
     def draft(self, subject: str, body: str, asks: Iterable[str] = ()) -> EmailDraft:
         """Address a finished body to these people."""
-        return EmailDraft(self.recipients, subject, body, tuple(asks))
+        one = self.people[0] if len(self.people) == 1 else None
+        name = (one.full_name or one.email) if one is not None else None
+        return EmailDraft(self.recipients, subject, body, tuple(asks), name)
 
 
 def parties(answers: Mapping[str, str], *, joint: bool = True) -> list[Parties]:
@@ -449,10 +453,13 @@ def build_thank_you(
 ) -> list[EmailDraft]:
     """Draft the thank-you email: one per person met, or one to all of them when joint."""
     drafts = []
-    for to in parties(answers, joint=joint):
+    several = parties(answers, joint=joint)
+    for to in several:
         body, asks = _thank_you_body(answers, to, language=language, sender=sender, today=today)
         subject = _t(language, "subject", title=to.title(language))
-        drafts.append(to.draft(subject, body, asks))
+        draft = to.draft(subject, body, asks)
+        # A name tells drafts apart only when there are several.
+        drafts.append(draft if len(several) > 1 else replace(draft, name=None))
     return drafts
 
 

@@ -18,12 +18,13 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Literal
 
-from conversations.answers import display
+from conversations.answers import clip, display
 from conversations.checklist import Checklist, Key, Kind, Question, Section
 from conversations.dates import format_date
 from conversations.email import build_thank_you
 from conversations.history import group_rounds
-from conversations.i18n import LANGUAGES, Language, catalog, fold
+from conversations.i18n import LANGUAGES, Language, catalog, fold, language_from_code
+from conversations.insights import Insights, Occurrence, Recurring, build_insights, describe
 from conversations.model import Debrief, Outcome, Profile, Reminder
 
 __all__ = [
@@ -37,7 +38,8 @@ __all__ = [
 ]
 
 SCHEMA = "debrief-export"
-SCHEMA_VERSION = 1
+# 2: the insights across debriefs (/insights) and each debrief's outcome_at.
+SCHEMA_VERSION = 2
 
 _RATINGS = frozenset("12345")
 # Escaped in titles so that a company called "<b>*Acme*</b>" shows as typed, not as markup.
@@ -113,6 +115,11 @@ def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _language(profile: Profile) -> Language:
+    """Return the language the user reads, which also decides how their notes are compared."""
+    return profile.language or language_from_code(profile.telegram_language)
+
+
 def _require_aware(moment: datetime) -> None:
     """Refuse a naive datetime, which would be read in the server's timezone."""
     if moment.utcoffset() is None:
@@ -120,13 +127,6 @@ def _require_aware(moment: datetime) -> None:
 
 
 # Markdown.
-
-
-def _clip(text: str, max_words: int) -> str:
-    """Keep at most max_words words of a title, marking a cut (never used in an email)."""
-    whole = " ".join(text.split())
-    clipped = " ".join(whole.split()[:max_words])[: max_words * 8].rstrip()
-    return clipped if clipped == whole else clipped + "…"
 
 
 def _inline(text: str) -> str:
@@ -153,10 +153,10 @@ def _application_title(rounds: Sequence[Debrief], language: Language) -> str:
     """Name an application by its company and position, shortened and escaped for a heading."""
     company = _latest(rounds, Key.COMPANY)
     position = _latest(rounds, Key.POSITION)
-    name = _inline(_clip(company, 12)) if company else _t(language, "untitled")
+    name = _inline(clip(company, 12)) if company else _t(language, "untitled")
     if not position:
         return name
-    return _t(language, "title_with_position", company=name, position=_inline(_clip(position, 12)))
+    return _t(language, "title_with_position", company=name, position=_inline(clip(position, 12)))
 
 
 def _round_heading(debrief: Debrief, number: int, count: int, language: Language) -> str:
@@ -234,6 +234,23 @@ def _answers_markdown(debrief: Debrief, *, checklist: Checklist, language: Langu
     return lines
 
 
+def _insights_markdown(debriefs: Sequence[Debrief], language: Language, today: date) -> list[str]:
+    """Write the insights across debriefs (what /insights shows), user text escaped."""
+    insights = build_insights(debriefs, language=language)
+    lines = [f"## {_t(language, 'insights')}", ""]
+    if not insights.enough:
+        key = "insights.not_enough_one" if debriefs else "insights.not_enough_none"
+        return [*lines, catalog().text(language, key), ""]
+    for part in describe(insights, language=language, today=today)[1:]:
+        if part.title is not None:
+            lines += [f"### {_inline(part.title)}", ""]
+        lines += [f"- {_inline(line)}" for line in part.lines]
+        if part.note:
+            lines.append(f"- *{_inline(part.note)}*")
+        lines.append("")
+    return lines
+
+
 def _anchor(debrief: Debrief) -> str:
     """Return the id the index links to."""
     return f"debrief-{debrief.id}"
@@ -302,6 +319,9 @@ def export_markdown(
             lines += _details(debrief, checklist=checklist, language=language, zone=zone)
             lines.append("")
             lines += _answers_markdown(debrief, checklist=checklist, language=language)
+    if lines[-1]:
+        lines.append("")
+    lines += ["---", "", *_insights_markdown(debriefs, language, exported_at.date())]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -334,6 +354,65 @@ def _reminder_json(reminder: Reminder) -> dict[str, object]:
     }
 
 
+def _occurrence_json(occurrence: Occurrence) -> dict[str, object]:
+    """Describe where a note was made."""
+    return {
+        "debrief_id": occurrence.debrief_id,
+        "company": occurrence.company,
+        "date": occurrence.day.isoformat() if occurrence.day else None,
+        "text": occurrence.wording,
+    }
+
+
+def _recurring_json(found: Sequence[Recurring]) -> list[dict[str, object]]:
+    """Describe notes that keep coming back, each with every place it came up."""
+    return [
+        {"text": r.wording, "occurrences": [_occurrence_json(o) for o in r.occurrences]}
+        for r in found
+    ]
+
+
+def _insights_json(insights: Insights) -> dict[str, object]:
+    """Describe the figures of /insights."""
+    funnel = insights.funnel
+    return {
+        "interviews": insights.interviews,
+        "applications": insights.applications,
+        "later_rounds": insights.later_rounds,
+        "companies": insights.companies,
+        "funnel": {
+            "applications": funnel.applications,
+            "answered": funnel.answered,
+            "next_round": funnel.next_round,
+            "offers": funnel.offers,
+            "now": dict(funnel.now),
+        },
+        "ratings": [
+            {"debrief_id": p.debrief_id, "date": p.day.isoformat(), "rating": p.rating}
+            for p in insights.ratings
+        ],
+        "rating_trend": insights.trend.value,
+        "rating_first_mean": insights.first_mean,
+        "rating_last_mean": insights.last_mean,
+        "recurring_awkward_questions": _recurring_json(insights.awkward),
+        "recurring_obstacles": _recurring_json(insights.obstacles),
+        "often_forgotten_questions": _recurring_json(insights.forgotten),
+        "improvements": [
+            {
+                "said": _occurrence_json(i.said),
+                "came_back_as_blunder": [_occurrence_json(o) for o in i.came_back],
+                "later_debriefs": i.later_debriefs,
+            }
+            for i in insights.improvements
+        ],
+        "answer_days": [
+            {"debrief_id": w.debrief_id, "company": w.company, "days": w.days, "outcome": w.outcome}
+            for w in insights.waits
+        ],
+        "median_answer_days": insights.median_wait,
+    }
+
+
 def export_json(
     debriefs: Sequence[Debrief],
     *,
@@ -362,6 +441,7 @@ def export_json(
                     "created_at": debrief.created_at,
                     "finished_at": debrief.finished_at,
                     "outcome": debrief.outcome,
+                    "outcome_at": debrief.outcome_at,
                     "next_round_date": debrief.next_round_date,
                     "thank_you_sent": debrief.thank_you_sent,
                     "answers": [_answer_json(answer) for answer in _answers(debrief, checklist)],
@@ -380,6 +460,7 @@ def export_json(
             "timezone": profile.timezone,
         },
         "debriefs": entries,
+        "insights": _insights_json(build_insights(debriefs, language=_language(profile))),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 

@@ -164,7 +164,13 @@ def fill(template: str, values: Mapping[str, object], *, french: bool = True) ->
             continue
         value = values[field]
         if spec and "|" in spec:
-            text = plural(int(str(value)), spec, french=french)
+            count = str(value)
+            # A count that is not a number (never in the code) still reads: '<value> réponses'.
+            text = (
+                plural(int(count), spec, french=french)
+                if count.isdigit()
+                else (f"{count} {spec.split('|')[-1]}")
+            )
         else:
             text = format(str(value) if conversion == "s" else value, spec or "")
         if french:

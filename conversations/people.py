@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from conversations.checklist import EMAIL_LIMIT
 from conversations.i18n import fold
 
 __all__ = ["Person", "PersonError", "Title", "parse_people"]
@@ -112,6 +113,10 @@ def _person(line: str, *, strict: bool) -> list[Person]:
     """Read one line: a name, then a role, with an address anywhere in it."""
     found = EMAIL.search(line)
     email = found.group(0).lower() if found else None
+    if email is not None and len(email) > EMAIL_LIMIT:
+        if strict:
+            raise PersonError("answer.people_email_invalid", line)
+        email = None
     rest = EMAIL.sub(" ", line.replace("mailto:", " "), count=1) if found else line
     rest = rest.replace("<>", " ").replace("<", " ").replace(">", " ")
     if "@" in rest and strict:

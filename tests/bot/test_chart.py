@@ -7,7 +7,7 @@ from datetime import date
 
 from PIL import Image
 
-from bot.chart import ChartData, analyse, chart_data, draw
+from bot.chart import ChartData, analyse, chart_data, draw, moving_mean
 from conversations.i18n import catalog
 from conversations.insights import build_insights
 from conversations.model import Debrief, Status
@@ -65,3 +65,14 @@ def test_one_day_of_ratings_draws_too() -> None:
     )
 
     assert Image.open(io.BytesIO(draw(data))).size == (864, 1056)
+
+
+def test_many_interviews_draw_light_dots_and_amoving_mean() -> None:
+    debriefs = [made(n, f"{2024 + n // 365}-{1 + n % 12:02d}-{1 + n % 28:02d}", str(1 + n % 5))
+                for n in range(1, 120)]  # fmt: skip
+
+    _, png = analyse(debriefs, "en")
+
+    assert png is not None
+    assert len(png) < 60_000
+    assert moving_mean([1, 3, 5] * 6 + [1, 3]) == [2.0, 4.0, 3.0] * 6 + [2.0]

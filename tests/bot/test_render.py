@@ -15,8 +15,8 @@ from bot.render import MESSAGE_LIMIT, Line, Reply, escape, pack, utf16_len
 from conversations.checklist import Kind, checklist
 from conversations.email import EmailDraft, build_thank_you
 from conversations.french import typeset
-from conversations.i18n import LANGUAGES, Language
-from conversations.model import Debrief, Status
+from conversations.i18n import LANGUAGES, Language, catalog, placeholders
+from conversations.model import Debrief, ReminderKind, Status
 from conversations.summary import build_summary
 from tests.samples import FULL_ANSWERS, TODAY, long_answers, long_text
 
@@ -585,6 +585,47 @@ def test_the_email_for_a_debrief_of_long_answers_fits_one_message(language: Lang
     [draft] = build_thank_you(long_answers(4000), language=language, sender="Jean", today=TODAY)
 
     assert_valid_message(_email_message(draft, language))
+
+
+def _visible(replies: list[Reply]) -> list[str]:
+    return [assert_valid_message(reply.text) for reply in replies]
+
+
+def test_an_address_stored_before_addresses_were_capped_is_left_out_of_the_draft() -> None:
+    # An address of 4,000 characters, stored before addresses were capped.
+    to = "claire." * 570 + "@acme.example"
+    answers = {**long_answers(4000), "interviewers": f"Claire, {to}"}
+    debrief = replace(_debrief(None, answers, debrief_id=7), status=Status.DONE)
+
+    [reply] = render.thank_you_for(debrief, language="fr", sender="Jean", today=TODAY)
+
+    text = assert_valid_message(reply.text)
+    assert "claire.claire." not in text
+    assert "Bonjour Claire," in text
+    assert _buttons(reply) == [Button(Action.THANKS_SENT, 7)]
+    assert text.endswith("24 heures qui suivent l'entretien.")
+
+
+def test_a_reminder_whose_draft_cannot_fit_carries_its_buttons_on_its_last_message() -> None:
+    draft = EmailDraft((), subject="Merci — Acme", body="Bonjour,\n\n" + long_text(6000))
+
+    replies = render.reminder(
+        ReminderKind.FEEDBACK, 3, language="fr", intro="Intro", drafts=[draft]
+    )
+
+    _visible(replies)
+    assert len(replies) >= 3
+    assert replies[0].text == "Intro"
+    assert [reply.markup is not None for reply in replies] == [False] * (len(replies) - 1) + [True]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_text_fits_one_message_whatever_the_users_values(language: Language) -> None:
+    texts = catalog()
+    for key in sorted(texts.keys(language)):
+        names = placeholders(texts.template(language, key))
+        filled = render.text(language, key, **dict.fromkeys(names, "<&>" + long_text(6000)))
+        assert_valid_message(filled)
 
 
 # --- small replies -----------------------------------------------------------------------------

@@ -209,3 +209,41 @@ def test_stars_draws_a_rating_out_of_five() -> None:
     assert stars(0) == "☆☆☆☆☆"
     assert stars(3) == "★★★☆☆"
     assert stars(5) == "★★★★★"
+
+
+def _of_length(question: Question, length: int) -> str:
+    """Return a valid answer to a text or people question, exactly `length` characters long."""
+    if question.kind is Kind.PEOPLE:
+        return "Claire Martin, " + "é" * (length - len("Claire Martin, "))
+    return "é" * length
+
+
+@pytest.mark.parametrize(
+    ("key", "limit"),
+    [("company", 200), ("position", 200), ("interviewers", 2000), ("impressions", 20_000)],
+)
+def test_an_answer_over_its_questions_limit_is_refused_as_too_long(key: str, limit: int) -> None:
+    question = _question(key)
+
+    assert question.limit == limit
+    fitting = _of_length(question, limit)
+    assert interpret(question, fitting, today=TODAY) == Accepted(fitting)
+    too_long = _of_length(question, limit + 1)
+    assert interpret(question, too_long, today=TODAY) == Rejected("answer.too_long")
+
+
+def test_an_email_address_over_254_characters_is_refused() -> None:
+    address = "claire." * 40 + "@acme.example"
+
+    assert interpret(_question("interviewers"), f"Claire, {address}", today=TODAY) == Rejected(
+        "answer.people_email_invalid"
+    )
+
+
+def test_one_telegram_message_is_always_accepted_as_a_free_text_answer() -> None:
+    free_text = [q for q in checklist() if q.kind is Kind.TEXT and q.max_length is None]
+
+    assert len(free_text) == 20
+    for question in free_text:
+        for message in ("é" * 4096, "🙂" * 2048):  # Telegram's most: 4,096 UTF-16 units
+            assert interpret(question, message, today=TODAY) == Accepted(message)

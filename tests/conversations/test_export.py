@@ -260,6 +260,11 @@ def test_applications_come_newest_first_with_their_rounds_in_order() -> None:
         "### Round 2 · Friday 20 November 2026",
         "## Globex",
         "### Interview",
+        "## What keeps coming back, and whether it gets better",
+        "### Your applications",
+        "### Your rating",
+        "### What you meant to improve",
+        "### How long companies took to answer",
     ]
     assert (
         "- **Acme — Engineer**\n"
@@ -445,7 +450,7 @@ def test_json_header_names_the_schema_and_the_users_settings_only() -> None:
     document = _json([])
 
     assert document["schema"] == "debrief-export"
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     assert document["exported_at"] == "2026-11-26T14:30:00Z"
     # What the bot waits for next is a conversation state, not the user's data.
     assert document["user"] == {
@@ -511,6 +516,7 @@ def test_json_keeps_every_debrief_field() -> None:
         "created_at": "2026-11-25T17:02:03.123Z",
         "finished_at": "2026-11-25T17:40:00.000Z",
         "outcome": "next_round",
+        "outcome_at": None,
         "next_round_date": "2026-12-03",
         "thank_you_sent": True,
         "reminders": [],
@@ -523,11 +529,12 @@ def test_the_schema_is_valid_and_rejects_what_it_should() -> None:
     validator = Draft202012Validator(_schema())
 
     assert validator.is_valid(document)
-    assert not validator.is_valid(document | {"schema_version": 2})
+    assert not validator.is_valid(document | {"schema_version": 1})
+    assert not validator.is_valid({k: v for k, v in document.items() if k != "insights"})
     broken = json.loads(json.dumps(document))
     broken["debriefs"][0]["status"] = "archived"
     assert not validator.is_valid(broken)
-    # Open objects: a field added within version 1 does not break older readers' validation.
+    # Open objects: a field added within version 2 does not break older readers' validation.
     assert validator.is_valid(document | {"added_later": True})
     assert not Draft202012Validator(_closed(_schema())).is_valid(document | {"added_later": True})
 
@@ -679,3 +686,36 @@ def test_a_long_or_hostile_company_gives_a_short_name_without_separators() -> No
 
     assert re.fullmatch(r"thank-you-[\w-]{1,40}-2026-11-25\.eml", name)
     assert not set(name) & set('/\\:*?"<>|\x00\r\n')
+
+
+# Insights.
+
+
+def test_the_export_carries_the_insights_figures_with_user_text_escaped_in_markdown() -> None:
+    awkward = "Why leave your <b>current</b> job?"
+    debriefs = [
+        _debrief(1, {"company": "Acme & <Co>", "interview_date": "2026-09-03",
+                     "awkward_questions": awkward, "rating": "2"}),
+        _debrief(2, {"company": "Globex", "interview_date": "2026-10-01",
+                     "awkward_questions": "Why are you leaving your current job?", "rating": "4"},
+                 outcome="rejected", outcome_at="2026-10-08T09:00:00.000Z"),
+    ]  # fmt: skip
+
+    document = _json(debriefs)
+    markdown = _markdown(debriefs)
+
+    _validate(document)
+    insights = document["insights"]
+    assert insights["interviews"] == 2
+    assert insights["rating_trend"] == "up"
+    assert [o["company"] for o in insights["recurring_awkward_questions"][0]["occurrences"]] == [
+        "Acme & <Co>",
+        "Globex",
+    ]
+    assert insights["answer_days"] == [
+        {"debrief_id": 2, "company": "Globex", "days": 7, "outcome": "rejected"}
+    ]
+    assert document["debriefs"][0]["outcome_at"] == "2026-10-08T09:00:00.000Z"
+    assert "### Awkward questions that keep coming back" in markdown
+    assert "Acme \\& \\<Co\\> (3 September)" in markdown
+    assert "<b>" not in markdown.split("## What keeps coming back")[1]

@@ -50,7 +50,7 @@ async def test_a_long_answer_is_shown_shortened_and_escaped_under_its_question(
     person = Debriefer(telegram.user(5002, language_code="en"), "en")
     await person.user.send_text("/new")
     question = await person.question("company")
-    long_name = "<Acme & Sons> " + "very " * 80 + "long"
+    long_name = "<Acme & Sons> " + "very " * 36 + "long"  # 198 characters: a company takes 200
     await person.say(long_name)
     shown = await person.settled(question)
     assert "✍️ <Acme & Sons> very" in shown.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -317,3 +318,49 @@ async def test_a_time_typed_right_after_the_debrief_moves_the_questions_reminder
         assert "Done: I'll remind you today at 17:00" in moved.text
         other = await Debriefer(user, "en").say("thanks!")
         assert "/new" in other.text  # an ordinary text afterwards is not taken as a time
+
+
+async def test_a_reminder_telegram_refuses_is_cancelled_once_not_retried_every_minute(
+    telegram: FakeTelegram,
+    reminder_settings: Settings,
+    db_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock(START)
+    user = telegram.user(4010, language_code="en")
+    async with bot_at(reminder_settings, clock):
+        await _debrief(user)
+        # A company of 4,000 characters, stored before answers were capped.
+        with sqlite3.connect(db_path) as db:
+            db.execute(
+                "UPDATE answer_parts SET text = ? WHERE question_key = 'company'",
+                ("Acme " + "x" * 4000,),
+            )
+        clock.now = datetime(2026, 11, 26, 17, 5, tzinfo=UTC)  # 18:05 in Paris
+        thank_you = await telegram.wait_for_message(
+            user.chat_id, predicate=_has("thank-you email to Acme"), timeout=WAIT
+        )
+        assert "x" * 300 not in thank_you.text
+        later = await user.press_button(thank_you, "Later")
+        answer = await telegram.wait_for_callback_answer(later)
+        assert answer.text is not None
+        assert "tomorrow at 08:00" in answer.text
+
+        # Next morning Telegram refuses the thank-you reminder once; the questions are due too.
+        refusal = {
+            "ok": False,
+            "error_code": 400,
+            "description": "Bad Request: message is too long",
+        }
+        telegram.inject_response("sendMessage", status=400, body=json.dumps(refusal))
+        clock.now = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 09:00 in Paris
+        # One user's reminders go out in order: the refused one was dealt with before this one.
+        await telegram.wait_for_message(
+            user.chat_id, predicate=_has("You wanted to ask Acme"), timeout=WAIT
+        )
+
+    assert ("thank_you", "cancelled", 1) in _reminders(db_path)
+    assert [c.status for c in telegram.calls_to("sendMessage") if not c.ok] == [400]
+    warnings = [r for r in caplog.records if r.name == "bot.reminders"]
+    assert len(warnings) == 1
+    assert warnings[0].exc_info is None
