@@ -177,6 +177,7 @@ def _register(application: DebriefApplication) -> None:
             button(Action.KEEP, handlers.keep_answer),
             button(Action.FINISH, handlers.finish_now),
             button(Action.ADD, handlers.add_to_previous),
+            button(Action.SPLIT, handlers.move_back),
             button(Action.LANGUAGE, handlers.set_language),
             button(Action.OUTCOME, followups.set_outcome),
             button(Action.ROUND_UNKNOWN, followups.round_date_unknown),

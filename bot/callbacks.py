@@ -24,6 +24,7 @@ class Action(StrEnum):
     KEEP = "kep"
     FINISH = "fin"
     ADD = "add"
+    SPLIT = "spl"
     LANGUAGE = "lng"
     OUTCOME = "out"
     ROUND_UNKNOWN = "rnd"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import assert_never
 
@@ -31,6 +32,7 @@ from conversations.flow import (
     TextRoute,
     Unasked,
     addable_question,
+    answered_quickly,
     awaited_debrief_id,
     can_finish,
     route,
@@ -62,6 +64,7 @@ __all__ = [
     "gate",
     "help_command",
     "keep_answer",
+    "move_back",
     "new_debrief",
     "on_answer_button",
     "on_error",
@@ -119,6 +122,7 @@ async def _ask(
         debrief_id=debrief.id,
         key=debrief.current_key,
         message_id=message.message_id if seen_since is None else seen_since,
+        asked_at=int(message.date.timestamp()),
     )
     # After the next question is out, so that the user does not wait for this edit.
     await _close_asked(context, chat, debrief, language)
@@ -369,7 +373,14 @@ async def on_text(update: Update, context: DebriefContext) -> None:
     message = update.effective_message
     assert message is not None
     assert message.text is not None
-    await answer_text(context, user, chat, message.text, message_id=message.message_id)
+    await answer_text(
+        context,
+        user,
+        chat,
+        message.text,
+        message_id=message.message_id,
+        sent_at=int(message.date.timestamp()),
+    )
 
 
 async def ask_again(context: DebriefContext, user: User, chat: Chat, preface: str) -> None:
@@ -402,11 +413,17 @@ async def route_for(context: DebriefContext, user: User, *, message_id: int) -> 
 
 
 async def answer_text(
-    context: DebriefContext, user: User, chat: Chat, text: str, *, message_id: int
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    text: str,
+    *,
+    message_id: int,
+    sent_at: int | None = None,
 ) -> None:
     """Take a text the user sent (typed, dictated or transcribed) as what the moment calls for."""
     decision = await route_for(context, user, message_id=message_id)
-    await take(context, user, chat, decision, text, message_id=message_id)
+    await take(context, user, chat, decision, text, message_id=message_id, sent_at=sent_at)
 
 
 async def take(
@@ -417,8 +434,12 @@ async def take(
     text: str,
     *,
     message_id: int,
+    sent_at: int | None = None,
 ) -> None:
-    """Carry out a routing decision: store the text where it goes, or say why it is not taken."""
+    """Carry out a routing decision: store the text where it goes, or say why it is not taken.
+
+    sent_at: Telegram's date of the user's message (Unix seconds), to spot a split dictation.
+    """
     language = await context.language(user)
     if decision.forget_prompt:
         await followups.set_awaiting(context, user, None)
@@ -432,7 +453,9 @@ async def take(
                 case PromptReply.REFUSED:
                     pass
                 case PromptReply.PASSED:
-                    await answer_text(context, user, chat, text, message_id=message_id)
+                    await answer_text(
+                        context, user, chat, text, message_id=message_id, sent_at=sent_at
+                    )
                 case _:
                     assert_never(reply)
         case NoDraft():
@@ -450,7 +473,8 @@ async def take(
                 # been sent right after it, and the user may have answered that copy already.
                 await _ask(context, user, chat, draft, language, seen_since=message_id + 1)
         case DraftAnswer(draft, key, how):
-            await _store(context, user, chat, draft, key, how, text, message_id, language)
+            stored = _Stored(text, message_id, sent_at)
+            await _store(context, user, chat, draft, key, how, stored, language)
         case _:
             assert_never(decision.destination)
 
@@ -485,6 +509,15 @@ async def _answer_prompt(
             assert_never(awaiting)
 
 
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A text to store, the message that carried it and when it was sent (Unix seconds)."""
+
+    text: str
+    message_id: int
+    sent_at: int | None
+
+
 async def _store(
     context: DebriefContext,
     user: User,
@@ -492,12 +525,12 @@ async def _store(
     debrief: Debrief,
     key: str,
     how: TextRoute,
-    text: str,
-    message_id: int,
+    stored: _Stored,
     language: Language,
 ) -> None:
     """Store a text in the active debrief: an answer, or an addition to an earlier one."""
     checklist = context.checklist
+    text, message_id = stored.text, stored.message_id
     if how in (TextRoute.ADDITION, TextRoute.CONTINUATION):
         target = checklist.question(key)
         if len(debrief.answers.get(key, "")) + 1 + len(text.strip()) > target.limit:
@@ -541,6 +574,7 @@ async def _store(
         text=result.value,
         message_id=message_id,
         next_key=checklist.key_after(question.key),
+        quick=answered_quickly(checklist, debrief, sent_at=stored.sent_at),
     )
     if question.key == Key.COMPANY:
         await history.offer_link(context, user, chat, debrief, result.value)
@@ -690,6 +724,40 @@ async def add_to_previous(update: Update, context: DebriefContext) -> None:
     await context.debriefs.await_addition(user_id=user.id, debrief_id=debrief.id, key=key)
     label = context.checklist.question(key).label(language)
     await say(context, chat, render.text(language, "debrief.add_prompt", question=label))
+
+
+async def move_back(update: Update, context: DebriefContext) -> None:
+    """Move a quick answer to the answer before it (a split dictation); ask its question again."""
+    user, chat = who(update)
+    language = await context.language(user)
+    found = await _button(update, context, language)
+    if found is None:
+        return
+    query, button, debrief = found
+    checklist = context.checklist
+    quick = addable_question(checklist, debrief)
+    earlier = None if quick is None else addable_question(checklist, _at(debrief, quick.key))
+    if (
+        debrief.status != "active"
+        or quick is None
+        or earlier is None
+        or button.key != quick.key
+        or debrief.quick_key != quick.key
+    ):
+        await query.answer(render.text(language, "debrief.stale_button"))
+        return
+    await query.answer()
+    await _leave_prompt(context, user)
+    await context.debriefs.move_answer_back(
+        user_id=user.id, debrief_id=debrief.id, key=quick.key, to_key=earlier.key
+    )
+    moved = render.text(language, "debrief.split_done", question=earlier.label(language))
+    await _continue(context, user, chat, debrief.id, language, preface=moved)
+
+
+def _at(debrief: Debrief, key: str) -> Debrief:
+    """Return the debrief as it would be with `key` as its current question."""
+    return replace(debrief, current_key=key)
 
 
 async def cancel(update: Update, context: DebriefContext) -> None:

@@ -289,7 +289,11 @@ def question(
     if show_answer and answer is not None:
         rows.insert(0, [control(Action.KEEP, "debrief.keep_button")])
     if (addable := addable_question(checklist, debrief)) is not None:
-        rows.append([control(Action.ADD, "debrief.add_button", addable.key)])
+        if debrief.quick_key == addable.key:
+            # That answer came within seconds of its question: maybe the rest of the one before.
+            rows.append([control(Action.SPLIT, "debrief.split_button", addable.key)])
+        else:
+            rows.append([control(Action.ADD, "debrief.add_button", addable.key)])
     if all(q.key in debrief.answers for q in checklist.required):
         rows.append([control(Action.FINISH, "debrief.finish_button", None)])
     return Reply("\n".join(parts), _markup(rows))

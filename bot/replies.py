@@ -11,7 +11,11 @@ from bot.context import DebriefContext
 __all__ = ["edit", "offered", "say", "settle", "who"]
 
 # Editing a message to what it already shows, or one the user deleted, changes nothing they see.
-_HARMLESS_EDIT_ERRORS = ("message is not modified", "message to edit not found")
+_HARMLESS_EDIT_ERRORS = (
+    "message is not modified",
+    "message to edit not found",
+    "message can't be edited",
+)
 
 
 def who(update: Update) -> tuple[User, Chat]:

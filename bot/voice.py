@@ -19,9 +19,10 @@ from bot import handlers, history, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext
 from bot.replies import say, who
-from conversations.flow import Prompt, takes_text, written_answer
+from conversations.flow import Destination, DraftAnswer, Prompt, takes_text, written_answer
+from conversations.hints import speech_context
 from conversations.i18n import Language
-from conversations.model import Status
+from conversations.model import EditPrompt, Status
 from speech import TranscriptionError
 
 __all__ = ["MAX_DOWNLOAD_BYTES", "on_voice", "retype"]
@@ -59,7 +60,8 @@ async def on_voice(update: Update, context: DebriefContext) -> None:
         return
     language = await context.language(user)
     try:
-        transcript = await _transcribe(context, chat, media, language)
+        hint = _context(context, decision.destination, language)
+        transcript = await _transcribe(context, chat, media, language, hint)
     except _NoText as refused:
         minutes = max(1, round(context.transcriber.max_seconds / 60))
         reason = render.text(language, refused.key, minutes=minutes)
@@ -71,10 +73,31 @@ async def on_voice(update: Update, context: DebriefContext) -> None:
     written = written_answer(decision.destination)
     button = None if written is None else Button(Action.RETYPE, *written)
     await say(context, chat, render.heard(transcript, language=language, retype=button))
-    await handlers.take(context, user, chat, decision, transcript, message_id=message.message_id)
+    await handlers.take(
+        context,
+        user,
+        chat,
+        decision,
+        transcript,
+        message_id=message.message_id,
+        sent_at=int(message.date.timestamp()),
+    )
 
 
-async def _transcribe(context: DebriefContext, chat: Chat, media: Media, language: Language) -> str:
+def _context(context: DebriefContext, destination: Destination, language: Language) -> str | None:
+    """Return what the answer a note gives is likely to echo (see conversations.hints)."""
+    match destination:
+        case DraftAnswer(draft, key, _):
+            return speech_context(context.checklist, draft, key, language=language)
+        case Prompt(EditPrompt(_, key), target, _):
+            return speech_context(context.checklist, target, key, language=language)
+        case _:
+            return None
+
+
+async def _transcribe(
+    context: DebriefContext, chat: Chat, media: Media, language: Language, hint: str | None
+) -> str:
     """Download and transcribe a recording; raise _NoText when it gives no text."""
     transcriber = context.transcriber
     if not transcriber.installed():
@@ -89,7 +112,7 @@ async def _transcribe(context: DebriefContext, chat: Chat, media: Media, languag
         with transcriber.reserve():
             async with _showing(context, chat, ChatAction.TYPING):
                 audio = await _download(media)
-                return await transcriber.transcribe(audio, language=language)
+                return await transcriber.transcribe(audio, language=language, context=hint)
     except TranscriptionError as error:
         raise _NoText(f"voice.{error.failure}") from error
 

@@ -25,7 +25,10 @@ active, message already stored       Redelivered             the question, if it
 active, the question's send failed   Unasked                 the question again, text not taken
 active, *Add to previous* tapped     DraftAnswer: addition   "Added", the question again
 active, sent before the question     DraftAnswer: continued  "Added"
-active, otherwise                    DraftAnswer: answer     the next question, or why not
+active, otherwise                    DraftAnswer: answer     the next question, or why not; if
+                                                               it came within QUICK_SECONDS of its
+                                                               question, with a button that moves
+                                                               it to the answer before
 edited message with an answer part   EditedPart (route_edit) "Updated", under the message
 edited message without one           Ignored                 nothing
 
@@ -54,6 +57,7 @@ from conversations.model import (
 )
 
 __all__ = [
+    "QUICK_SECONDS",
     "Destination",
     "DraftAnswer",
     "EditedPart",
@@ -69,6 +73,7 @@ __all__ = [
     "TextRoute",
     "Unasked",
     "addable_question",
+    "answered_quickly",
     "awaited_debrief_id",
     "can_finish",
     "route",
@@ -283,6 +288,25 @@ def addable_question(checklist: Checklist, debrief: Debrief) -> Question | None:
     if previous is None or previous.kind is not Kind.TEXT or previous.key not in debrief.answers:
         return None
     return previous
+
+
+# Phone dictation sends a long answer in parts a few seconds apart: a text this soon after its
+# question may be the rest of the answer before. It is filed as the answer all the same (a quick
+# genuine answer must go straight on), and the next question offers to move it back.
+QUICK_SECONDS = 10
+
+
+def answered_quickly(checklist: Checklist, debrief: Debrief, *, sent_at: int | None) -> bool:
+    """Tell whether a text answer came so soon after its question that it may continue the last."""
+    if sent_at is None or debrief.asked_at is None or not debrief.question_delivered:
+        return False
+    assert debrief.current_key is not None
+    if checklist.question(debrief.current_key).kind is not Kind.TEXT:
+        return False
+    return (
+        addable_question(checklist, debrief) is not None
+        and sent_at - debrief.asked_at <= QUICK_SECONDS
+    )
 
 
 def route_text(checklist: Checklist, debrief: Debrief, *, message_id: int) -> TextRoute:

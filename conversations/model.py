@@ -94,6 +94,12 @@ class Debrief:
     previous_id: int | None = None
     # When the outcome last changed from "waiting" (ISO timestamp, UTC), if known.
     outcome_at: str | None = None
+    # Telegram's date (Unix seconds) of the message that asked the current question.
+    asked_at: int | None = None
+    # The question whose answer came within seconds of it: maybe the rest of the one before.
+    quick_key: str | None = None
+    # When the car-park part ended (draft and reminders sent); None while it runs.
+    express_at: str | None = None
 
     @property
     def question_delivered(self) -> bool:

@@ -185,15 +185,21 @@ class Transcriber:
         finally:
             self._pending -= 1
 
-    async def transcribe(self, audio: bytes, *, language: str) -> str:
-        """Return the words spoken in an audio file (OGG/Opus, MP3, WAV…) in a language."""
+    async def transcribe(self, audio: bytes, *, language: str, context: str | None = None) -> str:
+        """Return the words spoken in an audio file (OGG/Opus, MP3, WAV…) in a language.
+
+        `context` is text the speech is likely to echo (the question, names already given): the
+        decoder reads it as if it came just before, so it spells those words as written there.
+        """
         if not self.installed():
             raise TranscriptionError(Failure.NOT_ENABLED)
         loop = asyncio.get_running_loop()
         # The pool's size bounds how many notes are transcribed at once; others wait their turn.
         try:
             pool = self._processes()
-            return await loop.run_in_executor(pool, _transcribe, self._engine, audio, language)
+            return await loop.run_in_executor(
+                pool, _transcribe, self._engine, audio, language, context
+            )
         except BrokenProcessPool as error:
             # A worker died (out of memory, a crash in a decoder): the next note gets a new one.
             logger.error("A transcription process died; a new one starts with the next note")
@@ -224,7 +230,7 @@ class Transcriber:
 _models: dict[_Engine, Any] = {}
 
 
-def _transcribe(engine: _Engine, audio: bytes, language: str) -> str:
+def _transcribe(engine: _Engine, audio: bytes, language: str, context: str | None = None) -> str:
     """Decode, check and transcribe one recording."""
     try:
         module = importlib.import_module(engine.module)
@@ -232,14 +238,16 @@ def _transcribe(engine: _Engine, audio: bytes, language: str) -> str:
         logger.exception("Could not import %s", engine.module)
         raise TranscriptionError(Failure.UNAVAILABLE) from error
     try:
-        return _words(module, engine, audio, language)
+        return _words(module, engine, audio, language, context)
     except MemoryError as error:
         # Past the worker's memory cap: this recording asks more than the bot gives it.
         logger.warning("A recording needed more memory than a transcription process may take")
         raise TranscriptionError(Failure.OUT_OF_MEMORY) from error
 
 
-def _words(module: ModuleType, engine: _Engine, audio: bytes, language: str) -> str:
+def _words(
+    module: ModuleType, engine: _Engine, audio: bytes, language: str, context: str | None
+) -> str:
     """Return the words of a recording, or raise TranscriptionError."""
     samples = decode(audio, max_seconds=engine.max_seconds)
     segments, _ = _model(module, engine).transcribe(
@@ -254,6 +262,9 @@ def _words(module: ModuleType, engine: _Engine, audio: bytes, language: str) -> 
         # temperatures tripled the time of a 30-second note here for the same words.
         # Repetition loops (compression ratio) are still decoded again.
         log_prob_threshold=None,
+        # Primes the first 30-second window (a whole short answer); with condition_on_previous_text
+        # off, later windows start afresh.
+        initial_prompt=context or None,
     )
     text = " ".join(" ".join(segment.text for segment in segments).split())
     if not text:

@@ -22,7 +22,7 @@ _CHAIN = (
 _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
     " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id,"
-    " d.outcome_at"
+    " d.outcome_at, d.asked_at, d.quick_key, d.express_at"
 )
 
 
@@ -52,6 +52,9 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
         finished_at=first["finished_at"],
         previous_id=first["previous_id"],
         outcome_at=first["outcome_at"],
+        asked_at=first["asked_at"],
+        quick_key=first["quick_key"],
+        express_at=first["express_at"],
     )
 
 
@@ -207,14 +210,40 @@ class DebriefRepository:
         text: str,
         message_id: int | None,
         next_key: str | None,
+        quick: bool = False,
     ) -> None:
-        """Replace the answer to a question and move on to next_key, in one transaction."""
+        """Replace the answer to a question and move on to next_key, in one transaction.
+
+        `quick`: the answer came within seconds of its question, so it may be the rest of the
+        answer before; the next question offers to move it there.
+        """
         await self._update(
             user_id=user_id,
             debrief_id=debrief_id,
-            assignments="current_key = ?, append_key = NULL",
-            values=(next_key,),
+            assignments="current_key = ?, append_key = NULL, quick_key = ?",
+            values=(next_key, key if quick else None),
             then=_replacing(user_id, debrief_id, key, text, message_id),
+        )
+
+    async def move_answer_back(
+        self, *, user_id: int, debrief_id: int, key: str, to_key: str
+    ) -> None:
+        """Append the answer to `key` to the answer to `to_key`, and make `key` current again."""
+        owner = (debrief_id, user_id)
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="current_key = ?, append_key = NULL, quick_key = NULL",
+            values=(key,),
+            then=(
+                (
+                    "UPDATE answer_parts SET question_key = ?, part = part + 1 + (SELECT"
+                    " coalesce(max(p.part), -1) FROM answer_parts p WHERE p.debrief_id = ?"
+                    " AND p.question_key = ?)"
+                    f" WHERE debrief_id = ? AND question_key = ? AND {_OWNED}",
+                    (to_key, debrief_id, to_key, debrief_id, key, *owner),
+                ),
+            ),
         )
 
     async def replace_answer(
@@ -289,7 +318,7 @@ class DebriefRepository:
         await self._update(
             user_id=user_id,
             debrief_id=debrief_id,
-            assignments="current_key = ?, append_key = NULL",
+            assignments="current_key = ?, append_key = NULL, quick_key = NULL",
             values=(key,),
         )
 
@@ -299,13 +328,21 @@ class DebriefRepository:
             user_id=user_id, debrief_id=debrief_id, assignments="append_key = ?", values=(key,)
         )
 
-    async def mark_asked(self, *, user_id: int, debrief_id: int, key: str, message_id: int) -> None:
-        """Record that the question `key` reached the user as message `message_id`."""
+    async def mark_asked(
+        self,
+        *,
+        user_id: int,
+        debrief_id: int,
+        key: str,
+        message_id: int,
+        asked_at: int | None = None,
+    ) -> None:
+        """Record that the question `key` reached the user as message `message_id` at `asked_at`."""
         await self._update(
             user_id=user_id,
             debrief_id=debrief_id,
-            assignments="asked_key = ?, asked_message_id = ?",
-            values=(key, message_id),
+            assignments="asked_key = ?, asked_message_id = ?, asked_at = ?",
+            values=(key, message_id, asked_at),
         )
 
     async def mark_unsent(self, *, user_id: int, debrief_id: int) -> None:

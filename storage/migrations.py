@@ -148,6 +148,19 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         8,
+        "express",
+        # asked_at: Telegram's date of the question message, to tell a split dictation from an
+        # answer (quick_key: the answer that came within seconds). express_at: when the car-park
+        # part ended (draft, reminders); debriefs finished before had everything at their end.
+        """
+        ALTER TABLE debriefs ADD COLUMN asked_at INTEGER;
+        ALTER TABLE debriefs ADD COLUMN quick_key TEXT;
+        ALTER TABLE debriefs ADD COLUMN express_at TEXT;
+        UPDATE debriefs SET express_at = finished_at WHERE status = 'done';
+        """,
+    ),
+    Migration(
+        9,
         "interviewers_one_line_each",
         # The checklist asks for the people met in one answer, a line each ("name, role, email"),
         # where it asked for one name, one role and one address. Older answers become that line;
@@ -181,6 +194,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             WHERE asked_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
         UPDATE debriefs SET append_key = NULL
             WHERE append_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
+        UPDATE debriefs SET quick_key = NULL
+            WHERE quick_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
         """,
     ),
 )

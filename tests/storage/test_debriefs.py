@@ -232,6 +232,39 @@ async def test_mark_asked_records_the_delivered_question(debriefs: DebriefReposi
     assert not (await _reload(debriefs, debrief)).question_delivered
 
 
+async def test_a_quick_answer_moved_back_joins_the_answer_before_and_its_question_is_asked_again(
+    debriefs: DebriefRepository,
+) -> None:
+    debrief = await debriefs.create(user_id=ALICE, first_key="company")
+    owner = {"user_id": ALICE, "debrief_id": debrief.id}
+    await debriefs.save_answer(
+        user_id=ALICE,
+        debrief_id=debrief.id,
+        key="company",
+        text="Acme",
+        message_id=5,
+        next_key="position",
+    )
+    await debriefs.add_to_answer(**owner, key="company", text="Robotics", message_id=6)
+    await debriefs.save_answer(
+        user_id=ALICE,
+        debrief_id=debrief.id,
+        key="position",
+        text="in Lyon",
+        message_id=7,
+        next_key="x",
+        quick=True,
+    )
+    assert (await _reload(debriefs, debrief)).quick_key == "position"
+
+    await debriefs.move_answer_back(**owner, key="position", to_key="company")
+
+    moved = await _reload(debriefs, debrief)
+    assert moved.answers == {"company": "Acme\nRobotics\nin Lyon"}
+    assert (moved.current_key, moved.quick_key) == ("position", None)
+    assert moved.message_ids == {5, 6, 7}
+
+
 async def test_only_one_open_debrief_per_user(debriefs: DebriefRepository) -> None:
     first = await debriefs.create(user_id=ALICE, first_key="company")
 
@@ -339,6 +372,9 @@ _WRITES: dict[str, Callable[[DebriefRepository, int, int], Awaitable[None]]] = {
     ),
     "mark_asked": lambda repo, user, debrief_id: repo.mark_asked(
         user_id=user, debrief_id=debrief_id, key="rating", message_id=999
+    ),
+    "move_answer_back": lambda repo, user, debrief_id: repo.move_answer_back(
+        user_id=user, debrief_id=debrief_id, key="position", to_key="company"
     ),
     "set_status": lambda repo, user, debrief_id: repo.set_status(
         user_id=user, debrief_id=debrief_id, status=Status.DONE

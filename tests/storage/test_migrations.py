@@ -40,7 +40,7 @@ async def test_migrating_an_empty_database_records_every_version(
 ) -> None:
     applied = await apply_migrations(connection)
 
-    assert applied == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert applied == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     async with connection.execute(
         "SELECT version, name, applied_at FROM schema_migrations"
     ) as cursor:
@@ -53,10 +53,11 @@ async def test_migrating_an_empty_database_records_every_version(
         (5, "maintenance"),
         (6, "inbox"),
         (7, "outcome_at"),
-        (8, "interviewers_one_line_each"),
+        (8, "express"),
+        (9, "interviewers_one_line_each"),
     ]
     assert str(rows[0][2]).endswith("Z")
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
 
 
 async def test_migrations_are_numbered_from_1_without_gaps() -> None:
@@ -107,6 +108,9 @@ async def test_debriefs_table_has_exactly_these_columns(connection: aiosqlite.Co
         ("thank_you_sent", "INTEGER", 1, 0),
         ("previous_id", "INTEGER", 0, 0),
         ("outcome_at", "TEXT", 0, 0),
+        ("asked_at", "INTEGER", 0, 0),
+        ("quick_key", "TEXT", 0, 0),
+        ("express_at", "TEXT", 0, 0),
     ]
 
 
@@ -134,7 +138,7 @@ async def test_migration_2_keeps_the_data_of_a_version_1_database(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [2, 3, 4, 5, 6, 7, 8]
+    assert await apply_migrations(connection) == [2, 3, 4, 5, 6, 7, 8, 9]
     async with connection.execute(
         "SELECT u.language, d.status, d.outcome, d.thank_you_sent"
         " FROM users u JOIN debriefs d USING (user_id)"
@@ -215,7 +219,7 @@ async def test_migration_3_links_no_round_of_an_existing_debrief(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [3, 4, 5, 6, 7, 8]
+    assert await apply_migrations(connection) == [3, 4, 5, 6, 7, 8, 9]
     assert await _scalar(connection, "SELECT count(*) FROM debriefs WHERE previous_id IS NULL") == 1
 
 
@@ -231,7 +235,7 @@ async def test_migration_4_lets_a_debrief_s_reminders_be_found_without_a_scan(
     )
     await connection.commit()
 
-    assert await apply_migrations(connection) == [4, 5, 6, 7, 8]
+    assert await apply_migrations(connection) == [4, 5, 6, 7, 8, 9]
     # The lookup ON DELETE CASCADE makes for each deleted debrief, whatever the reminders' state.
     async with connection.execute(
         "EXPLAIN QUERY PLAN SELECT 1 FROM reminders WHERE debrief_id = 7"
@@ -251,7 +255,7 @@ async def test_a_failing_migration_is_not_recorded_and_leaves_no_trace(
         await apply_migrations(connection, (*MIGRATIONS, broken))
     await connection.rollback()
 
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     assert (
         await _scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")
         == 0
@@ -279,7 +283,7 @@ async def test_open_database_creates_its_folder_and_migrates(tmp_path: Path) -> 
         await database.close()
 
     assert path.exists()
-    assert versions == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9]
 
 
 async def test_reopening_a_migrated_database_applies_nothing(database_path: Path) -> None:
@@ -289,21 +293,46 @@ async def test_reopening_a_migrated_database_applies_nothing(database_path: Path
     second = await open_database(database_path)
     try:
         assert await apply_migrations(second.connection) == []
-        assert await applied_versions(second.connection) == [1, 2, 3, 4, 5, 6, 7, 8]
+        assert await applied_versions(second.connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     finally:
         await second.close()
 
 
-async def test_migration_8_folds_the_interviewer_answers_into_one_line_per_debrief(
+async def test_the_express_migration_marks_finished_debriefs_as_past_the_car_park_part(
     connection: aiosqlite.Connection,
 ) -> None:
-    await apply_migrations(connection, MIGRATIONS[:7])
+    before = next(i for i, m in enumerate(MIGRATIONS) if m.name == "express")
+    await apply_migrations(connection, MIGRATIONS[:before])
+    await connection.execute("INSERT INTO users (user_id) VALUES (1)")
+    await connection.execute(
+        "INSERT INTO debriefs (id, user_id, status, finished_at) VALUES (1, 1, 'done', 'then')"
+    )
+    await connection.execute(
+        "INSERT INTO debriefs (id, user_id, status, current_key) VALUES (2, 1, 'active', 'rating')"
+    )
+    await connection.commit()
+
+    await apply_migrations(connection)
+
+    rows = await connection.execute_fetchall(
+        "SELECT id, express_at, asked_at, quick_key, current_key FROM debriefs ORDER BY id"
+    )
+    assert [tuple(row) for row in rows] == [
+        (1, "then", None, None, None),
+        (2, None, None, None, "rating"),
+    ]
+
+
+async def test_migration_9_folds_the_interviewer_answers_into_one_line_per_debrief(
+    connection: aiosqlite.Connection,
+) -> None:
+    await apply_migrations(connection, MIGRATIONS[:8])
     await connection.execute("INSERT INTO users (user_id) VALUES (1)")
     await connection.executescript(
         """
         INSERT INTO debriefs (id, user_id, status) VALUES (1, 1, 'done');
-        INSERT INTO debriefs (id, user_id, status, current_key, asked_key)
-            VALUES (2, 1, 'paused', 'interviewer_role', 'interviewer_role');
+        INSERT INTO debriefs (id, user_id, status, current_key, asked_key, quick_key)
+            VALUES (2, 1, 'paused', 'interviewer_role', 'interviewer_role', 'interviewer_name');
         INSERT INTO debriefs (id, user_id, status) VALUES (3, 1, 'done');
         INSERT INTO answer_parts (debrief_id, question_key, part, text, message_id) VALUES
             (1, 'company', 0, 'Acme', 10),
@@ -317,7 +346,7 @@ async def test_migration_8_folds_the_interviewer_answers_into_one_line_per_debri
     )
     await connection.commit()
 
-    assert await apply_migrations(connection) == [8]
+    assert await apply_migrations(connection) == [9]
     async with connection.execute(
         "SELECT debrief_id, question_key, text FROM answer_parts ORDER BY debrief_id, question_key"
     ) as cursor:
@@ -329,6 +358,6 @@ async def test_migration_8_folds_the_interviewer_answers_into_one_line_per_debri
         (3, "interviewers", "rh@acme.fr"),
     ]
     async with connection.execute(
-        "SELECT current_key, asked_key FROM debriefs WHERE id = 2"
+        "SELECT current_key, asked_key, quick_key FROM debriefs WHERE id = 2"
     ) as cursor:
-        assert tuple(await cursor.fetchone() or ()) == ("interviewers", "interviewers")
+        assert tuple(await cursor.fetchone() or ()) == ("interviewers", "interviewers", None)
