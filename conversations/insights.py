@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import assert_never
 
 from conversations.answers import clip
+from conversations.checklist import Key
 from conversations.dates import short_date
 from conversations.history import company_key, group_rounds, interview_day
 from conversations.i18n import Language, catalog
@@ -48,17 +49,17 @@ __all__ = [
 
 # The answers insights read; the rest of a debrief is never loaded for them.
 INSIGHT_KEYS = (
-    "company",
-    "interview_date",
-    "rating",
-    "awkward_questions",
-    "obstacles",
-    "forgotten_questions",
-    "improve",
-    "blunders",
+    Key.COMPANY,
+    Key.INTERVIEW_DATE,
+    Key.RATING,
+    Key.AWKWARD_QUESTIONS,
+    Key.OBSTACLES,
+    Key.FORGOTTEN_QUESTIONS,
+    Key.IMPROVE,
+    Key.BLUNDERS,
 )
 # What the preparation briefs read to name the awkward questions that keep coming back.
-AWKWARD_KEYS = ("company", "interview_date", "awkward_questions")
+AWKWARD_KEYS = (Key.COMPANY, Key.INTERVIEW_DATE, Key.AWKWARD_QUESTIONS)
 # Below this, nothing recurs and no trend shows: the user is told what will appear later.
 MIN_DEBRIEFS = 2
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
@@ -194,17 +195,17 @@ def _chronological(debriefs: Sequence[Debrief]) -> list[Debrief]:
     return sorted(debriefs, key=lambda d: (interview_day(d) or date.min, d.created_at or "", d.id))
 
 
-def _occurrences(debriefs: Sequence[Debrief], key: str) -> list[Occurrence]:
+def _occurrences(debriefs: Sequence[Debrief], key: Key) -> list[Occurrence]:
     """Cut every debrief's answer to `key` into its items, oldest debrief first."""
     return [
-        Occurrence(d.id, d.answers.get("company") or "?", interview_day(d), item)
+        Occurrence(d.id, d.answers.get(Key.COMPANY) or "?", interview_day(d), item)
         for d in debriefs
         for item in items(d.answers.get(key))
     ]
 
 
 def _recurring(
-    debriefs: Sequence[Debrief], key: str, language: Language, *, across_companies: bool
+    debriefs: Sequence[Debrief], key: Key, language: Language, *, across_companies: bool
 ) -> tuple[Recurring, ...]:
     """Group similar items of `key`; keep groups from several debriefs (or companies)."""
     found = _occurrences(debriefs, key)
@@ -234,17 +235,17 @@ def _recurring(
 def recurring_awkward(debriefs: Sequence[Debrief], *, language: Language) -> tuple[Recurring, ...]:
     """Return the awkward questions that came up with at least two companies."""
     ordered = _chronological(debriefs)
-    return _recurring(ordered, "awkward_questions", language, across_companies=True)
+    return _recurring(ordered, Key.AWKWARD_QUESTIONS, language, across_companies=True)
 
 
 def _ratings(debriefs: Sequence[Debrief]) -> tuple[RatingPoint, ...]:
     """Return the valid self-ratings with their interview day, oldest first."""
     points = []
     for debrief in debriefs:
-        value = debrief.answers.get("rating", "")
+        value = debrief.answers.get(Key.RATING, "")
         day = interview_day(debrief)
         if value in {"1", "2", "3", "4", "5"} and day is not None:
-            company = debrief.answers.get("company") or "?"
+            company = debrief.answers.get(Key.COMPANY) or "?"
             points.append(RatingPoint(debrief.id, day, int(value), company, debrief.outcome))
     return tuple(points)
 
@@ -286,8 +287,8 @@ def _funnel(debriefs: Sequence[Debrief]) -> Funnel:
 
 def _improvements(debriefs: Sequence[Debrief], language: Language) -> tuple[Improvement, ...]:
     """Match each thing to improve with the blunders of the interviews that came after it."""
-    said = _occurrences(debriefs, "improve")
-    blunders = _occurrences(debriefs, "blunders")
+    said = _occurrences(debriefs, Key.IMPROVE)
+    blunders = _occurrences(debriefs, Key.BLUNDERS)
     if not said:
         return ()
     said_keys = [normalise(o.wording, language) for o in said]
@@ -328,7 +329,7 @@ def _waits(debriefs: Sequence[Debrief]) -> tuple[Wait, ...]:
         days = (answered.date() - day).days
         if days >= 0:
             waits.append(
-                Wait(debrief.id, debrief.answers.get("company") or "?", days, debrief.outcome)
+                Wait(debrief.id, debrief.answers.get(Key.COMPANY) or "?", days, debrief.outcome)
             )
     return tuple(sorted(waits, key=lambda w: w.days))
 
@@ -341,7 +342,7 @@ def build_insights(debriefs: Sequence[Debrief], *, language: Language) -> Insigh
     funnel = _funnel(ordered)
     ratings = _ratings(ordered)
     trend, first_mean, last_mean = _trend(ratings)
-    companies = {company_key(d.answers.get("company") or "") for d in ordered} - {""}
+    companies = {company_key(d.answers.get(Key.COMPANY) or "") for d in ordered} - {""}
     return Insights(
         interviews=len(ordered),
         applications=funnel.applications,
@@ -352,9 +353,9 @@ def build_insights(debriefs: Sequence[Debrief], *, language: Language) -> Insigh
         trend=trend,
         first_mean=first_mean,
         last_mean=last_mean,
-        awkward=_recurring(ordered, "awkward_questions", language, across_companies=True),
-        obstacles=_recurring(ordered, "obstacles", language, across_companies=True),
-        forgotten=_recurring(ordered, "forgotten_questions", language, across_companies=False),
+        awkward=_recurring(ordered, Key.AWKWARD_QUESTIONS, language, across_companies=True),
+        obstacles=_recurring(ordered, Key.OBSTACLES, language, across_companies=True),
+        forgotten=_recurring(ordered, Key.FORGOTTEN_QUESTIONS, language, across_companies=False),
         improvements=_improvements(ordered, language),
         waits=_waits(ordered),
     )

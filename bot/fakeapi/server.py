@@ -1449,20 +1449,7 @@ class FakeTelegram:
             raise bad("Bad Request: there is no document in the request")
         else:
             raise bad("Bad Request: wrong remote file identifier specified: Wrong padding length")
-        caption = params.get("caption")
-        parsed, links = self._formatted(
-            caption if isinstance(caption, str) else "",
-            params.get("parse_mode"),
-            params.get("caption_entities"),
-            limit=MAX_CAPTION_LENGTH,
-            caption=True,
-        )
-        markup = parse_markup(params.get("reply_markup"))
-        reply_to = self._reply_target(chat, params)
-        message = self._store_bot_message(
-            chat, params, parsed, links, markup, reply_to=reply_to, document=stored
-        )
-        return self._bot_message_json(message)
+        return self._send_captioned(chat, params, document=stored)
 
     def _send_photo(self, params: JSONDict) -> JSONDict:
         """sendPhoto of an uploaded PNG or JPEG (or a photo's file_id), with Telegram's limits."""
@@ -1490,6 +1477,17 @@ class FakeTelegram:
             raise bad("Bad Request: there is no photo in the request")
         else:
             raise bad("Bad Request: wrong remote file identifier specified: Wrong padding length")
+        return self._send_captioned(chat, params, photo=(stored, size))
+
+    def _send_captioned(
+        self,
+        chat: Chat,
+        params: JSONDict,
+        *,
+        document: StoredFile | None = None,
+        photo: tuple[StoredFile, tuple[int, int]] | None = None,
+    ) -> JSONDict:
+        """Send a document or a photo with its caption, keyboard and reply."""
         caption = params.get("caption")
         parsed, links = self._formatted(
             caption if isinstance(caption, str) else "",
@@ -1501,7 +1499,7 @@ class FakeTelegram:
         markup = parse_markup(params.get("reply_markup"))
         reply_to = self._reply_target(chat, params)
         message = self._store_bot_message(
-            chat, params, parsed, links, markup, reply_to=reply_to, photo=(stored, size)
+            chat, params, parsed, links, markup, reply_to=reply_to, document=document, photo=photo
         )
         return self._bot_message_json(message)
 

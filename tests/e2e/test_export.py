@@ -32,7 +32,9 @@ async def alice_and_bob(telegram: FakeTelegram) -> tuple[Debriefer, Debriefer]:
         {
             "position": HOSTILE,
             "interview_date": "yesterday",
-            "interviewers": f"Claire Dubois, {LONG}",
+            "interviewers": "Claire Dubois, Head of platform",
+            "interviewer_decides": "[Yes]",
+            "company_info": LONG,
         },
     )
     await debrief(alice, "Globex", {"position": "Data engineer"})
@@ -56,7 +58,7 @@ async def test_export_sends_markdown_json_and_eml_with_everything_and_nothing_el
     assert markdown is not None
     assert exported is not None
     stored = answer_rows(db_path, ALICE)
-    assert len(stored) == 6
+    assert len(stored) == 8
     text_md = markdown.decode()
     as_json = json.loads(exported)
     dumped = json.dumps(as_json, ensure_ascii=False)
@@ -83,7 +85,7 @@ async def test_export_sends_markdown_json_and_eml_with_everything_and_nothing_el
     assert any("Acme <Robotics> & Co" in s or HOSTILE.splitlines()[0] in s for s in subjects)
     assert len(emails) == 2
     assert all(mail["X-Unsent"] == "1" for mail in emails)
-    assert "Export complete: 2 debriefs, 6 answers" in sent[-1].text
+    assert "Export complete: 2 debriefs, 8 answers" in sent[-1].text
 
 
 async def test_export_with_nothing_stored_says_so(telegram: FakeTelegram) -> None:
