@@ -3,34 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from collections.abc import Sequence
 from enum import Enum, auto
 from pathlib import Path
 
 from pydantic import ValidationError
+from telegram.error import InvalidToken
 
 from bot.app import UPDATE_TYPES, build_application
-from bot.config import MISSING_TOKEN_HELP, DemoSettings, RunSettings, Settings, StorageSettings
+from bot.config import (
+    MISSING_TOKEN_HELP,
+    REJECTED_TOKEN_HELP,
+    DemoSettings,
+    RunSettings,
+    Settings,
+    StorageSettings,
+)
 from bot.demo import demo
 from bot.health import check
+from bot.logs import configure_logging
 from bot.webhook import run_webhook
 from conversations.checklist import ChecklistError
 from storage.backup import BackupError, BackupRefusedError, backup
-
-
-def _configure_logging(level: str) -> None:
-    """Log to stderr; library loggers that would print tokens or message contents stay quiet."""
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    # httpx logs every request URL, and the URL contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    # At DEBUG, python-telegram-bot logs whole updates, that is, the user's answers.
-    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 class _Instead(Enum):
@@ -66,7 +62,7 @@ def _demo() -> int:
     except ValidationError as error:
         sys.stderr.write(f"The demo cannot start, a setting is wrong:\n{error}\n")
         return 2
-    _configure_logging("INFO")
+    configure_logging("INFO")
     return demo(settings)
 
 
@@ -131,6 +127,9 @@ def _health() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the bot until interrupted, or the command given; return the process exit code."""
     arguments = _arguments(argv)
+    # Whatever the shell's umask: the database, its WAL and SHM, backups and the model cache
+    # hold what users told the bot, and are this account's alone.
+    os.umask(0o077)
     if arguments.command == "backup":
         return _backup(arguments.path, force=arguments.force)
     if arguments.command == "health":
@@ -138,16 +137,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = _settings_or_help()
     if isinstance(settings, _Instead):
         return _demo() if settings is _Instead.DEMO else 2
-    _configure_logging(settings.log_level)
+    secrets = [settings.token.get_secret_value()]
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    configure_logging(settings.log_level, secrets=secrets)
     try:
         application = build_application(settings)
     except ChecklistError as error:
         sys.stderr.write(f"Debrief cannot start: {error}\n")
         return 2
-    if settings.webhook_url is not None:
-        run_webhook(application)
-    else:
-        application.run_polling(allowed_updates=UPDATE_TYPES)
+    try:
+        if settings.webhook_url is not None:
+            run_webhook(application)
+        else:
+            application.run_polling(allowed_updates=UPDATE_TYPES)
+    except InvalidToken:
+        sys.stderr.write(REJECTED_TOKEN_HELP + "\n")
+        return 2
     return 0
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, InvalidToken
 from telegram.ext import ExtBot
 
 __all__ = ["DebriefBot", "is_not_modified", "is_query_expired"]
@@ -44,6 +44,14 @@ class DebriefBot(ExtBot[Any]):
         """Give every getUpdates batch to `received` before returning it."""
         # The bot is frozen once built; PTB lets underscored attributes be set all the same.
         self._received = received
+
+    async def initialize(self) -> None:
+        """Open the transports and check the token; close them again if Telegram rejects it."""
+        try:
+            await super().initialize()
+        except InvalidToken:
+            await self.shutdown()
+            raise
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         """Fetch updates and hand them over before anything else sees them."""

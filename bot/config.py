@@ -13,7 +13,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from speech.transcriber import DEFAULT_MEMORY_MIB
 
-__all__ = ["MISSING_TOKEN_HELP", "DemoSettings", "RunSettings", "Settings", "StorageSettings"]
+__all__ = [
+    "MISSING_TOKEN_HELP",
+    "REJECTED_TOKEN_HELP",
+    "DemoSettings",
+    "RunSettings",
+    "Settings",
+    "StorageSettings",
+]
 
 MISSING_TOKEN_HELP = """\
 Debrief needs a Telegram bot token, and TELEGRAM_BOT_TOKEN is {problem}.
@@ -25,6 +32,13 @@ Debrief needs a Telegram bot token, and TELEGRAM_BOT_TOKEN is {problem}.
        TELEGRAM_BOT_TOKEN=123456789:AAH3xr…
 
    or export it in your shell, then run `make run` again."""
+
+REJECTED_TOKEN_HELP = """\
+Debrief cannot start: Telegram rejected the bot token (401 Unauthorized).
+
+TELEGRAM_BOT_TOKEN is not the token of a live bot: it was mistyped, or revoked in @BotFather
+(/revoke). Copy the current token from @BotFather (/mybots, then API Token) into
+TELEGRAM_BOT_TOKEN and start again."""
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _PLACEHOLDERS = {"changeme", "your-token-here", "token", "xxx", "<token>"}

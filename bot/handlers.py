@@ -632,6 +632,16 @@ async def _control(
         debrief = await _active(context, user, chat, language)
         if debrief is None:
             return None
+        if not debrief.question_delivered:
+            # Its question never arrived (or a crash came first): show it rather than move on.
+            await _ask(context, user, chat, debrief, language)
+            return None
+        message = update.effective_message
+        asked = debrief.asked_message_id
+        if message is not None and asked is not None and message.message_id < asked:
+            # Sent before the question on screen: handled already, and replayed after a crash
+            # (the inbox), or a second tap of the same command before its answer came.
+            return None
         await _leave_prompt(context, user)
         return user, chat, language, debrief
     found = await _button(update, context, language)

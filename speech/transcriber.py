@@ -277,7 +277,7 @@ def _model(module: ModuleType, engine: _Engine) -> Any:
     if engine not in _models:
         started = time.monotonic()
         if not Path(engine.model).is_dir():
-            Path(engine.cache).mkdir(parents=True, exist_ok=True)
+            Path(engine.cache).mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             _models[engine] = module.WhisperModel(
                 engine.model,

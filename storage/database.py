@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -210,9 +211,26 @@ class Database:
         await self.connection.close()
 
 
+def _private(path: Path) -> None:
+    """Make the database's folder (if created here) 0700 and its files 0600, whatever the umask.
+
+    SQLite creates the WAL and SHM with the database file's own permissions, so a database
+    file that is private from its first byte keeps them private too.
+    """
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True)
+        folder.chmod(0o700)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(descriptor)
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists():
+            file.chmod(0o600)
+
+
 async def open_database(path: Path) -> Database:
-    """Open (creating folders as needed) and migrate the database; the caller closes it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Open (creating a private folder as needed) and migrate the database; the caller closes it."""
+    _private(path)
     connection = await aiosqlite.connect(path)
     try:
         connection.row_factory = aiosqlite.Row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sqlite3
@@ -13,9 +14,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.app import build_application, running
+from bot.config import Settings
 from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.checklist import checklist
-from tests.e2e.driver import TOKEN, WAIT, Debriefer, stored_answers
+from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer, stored_answers, stored_debriefs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -177,8 +180,7 @@ async def test_kill_9_after_telegram_handed_over_a_dictation_loses_none_of_its_2
         await telegram.wait_for_message(
             user.chat_id, predicate=_has(f"Question 2/{len(checklist())}")
         )
-        # Typed answers up to the first free-text question: a replayed one is recognised as
-        # stored (a replayed /skip would skip a second question).
+        # Typed answers up to the first free-text question.
         for number, typed in enumerate(("Backend developer", "yesterday", "Claire", "yes"), 3):
             await user.send_text(typed)
             await telegram.wait_for_message(
@@ -207,3 +209,32 @@ async def test_kill_9_after_telegram_handed_over_a_dictation_loses_none_of_its_2
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
         assert db.execute("SELECT count(*) FROM inbox").fetchone() == (0,)
     assert telegram.rejected == []
+
+
+async def test_a_skip_handled_before_a_crash_is_not_done_again_when_replayed(
+    telegram: FakeTelegram, settings: Settings, clock: Clock, db_path: Path
+) -> None:
+    person = Debriefer(telegram.user(2003, language_code="en"), "en")
+    async with running(build_application(settings, clock=clock)):
+        await person.say("/new")
+        await person.user.send_text("Acme")
+        await person.question("position")
+        await person.user.send_text("/skip")
+        await person.question("interview_date")
+    # The process died after handling /skip but before the inbox forgot it.
+    [skip] = [u for u in telegram.updates if u.payload["message"].get("text") == "/skip"]
+    with sqlite3.connect(db_path) as db:
+        db.execute(
+            "INSERT INTO inbox (update_id, user_id, payload) VALUES (?, ?, ?)",
+            (skip.update_id, person.user.user_id, json.dumps(skip.payload)),
+        )
+
+    async with running(build_application(settings, clock=clock)):
+        # Handled after the replayed /skip: the interview date answers question 3.
+        await person.user.send_text("yesterday")
+        await person.question("interviewers")
+
+    assert [d["current_key"] for d in stored_debriefs(db_path, person.user.user_id)] == [
+        "interviewers"
+    ]
+    assert set(stored_answers(db_path, person.user.user_id)) == {"company", "interview_date"}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Awaitable, Callable
+import stat
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import cast
 
 import pytest
 
-from storage.database import Database
+from storage.database import Database, open_database
 from storage.debriefs import DebriefRepository
 
 ALICE = 1001
@@ -107,3 +109,51 @@ async def test_a_write_lock_held_elsewhere_stores_neither_answer_nor_cursor(
     kept = await debriefs.get(user_id=ALICE, debrief_id=debrief.id)
     assert kept is not None
     assert (kept.answers, kept.current_key) == ({"company": "Acme"}, "position")
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """Run with the umask most shells have (022): new files 0644, folders 0755."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("usual_umask")
+async def test_the_database_folder_and_files_are_private_whatever_the_umask(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "data" / "debrief.sqlite3"
+    database = await open_database(path)
+    try:
+        await DebriefRepository(database).create(user_id=ALICE, first_key="company")
+        # _mode fails on a missing file: the WAL and SHM are there.
+        wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+        assert {file.name: _mode(file) for file in (path, wal, shm)} == {
+            "debrief.sqlite3": 0o600,
+            "debrief.sqlite3-wal": 0o600,
+            "debrief.sqlite3-shm": 0o600,
+        }
+        assert _mode(path.parent) == 0o700
+    finally:
+        await database.close()
+
+
+@pytest.mark.usefixtures("usual_umask")
+async def test_a_database_an_earlier_version_left_readable_is_made_private(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "debrief.sqlite3"
+    sqlite3.connect(path).close()
+    path.chmod(0o644)
+
+    database = await open_database(path)
+    await database.close()
+
+    assert _mode(path) == 0o600
