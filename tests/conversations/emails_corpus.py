@@ -44,7 +44,7 @@ class Debrief:
 
 CORPUS: tuple[Debrief, ...] = (
     # The full French debrief quoted in issue 11 (stored before the email questions existed:
-    # migration 8 made its two names, role and address one line).
+    # migration 9 made its two names, role and address one line).
     Debrief(
         "issue-pm-paie-before-upgrade",
         "fr",
