@@ -8,7 +8,7 @@ import pytest
 
 from bot.context import DebriefApplication
 from bot.fakeapi import FakeTelegram
-from tests.e2e.driver import Debriefer, stored_debriefs
+from tests.e2e.driver import Debriefer, stored_debriefs, text
 from tests.e2e.test_export import ALICE, BOB, alice_and_bob
 from tests.e2e.test_history import answer_rows, debrief
 from tests.e2e.test_isolation import snapshot
@@ -104,3 +104,22 @@ async def test_the_nightly_job_empties_the_wal_so_a_replaced_answer_leaves_the_d
 
     assert readable(db_path, ["Regrettable-old-title"]) == []
     assert readable(db_path, ["Staff engineer"]) == ["Staff engineer"]
+
+
+async def test_two_taps_on_keep_are_no_error(telegram: FakeTelegram, db_path: Path) -> None:
+    person = Debriefer(telegram.user(5001, language_code="en"), "en")
+    confirm = await person.say("/delete")
+    keep = confirm.callback_data("Keep my data")
+
+    await person.user.press(confirm, keep)
+    await person.user.wait_edit(confirm.message_id)
+    second = await person.user.press(confirm, keep, force=True)
+    await telegram.wait_for_callback_answer(second)
+    help_reply = await person.say("/help")
+
+    assert "/new" in help_reply.text
+    assert [m.text for m in person.user.messages] == [
+        text("en", "erase.kept"),
+        help_reply.text,
+    ]
+    assert [call.error for call in telegram.rejected if call.method == "editMessageText"] != []
