@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,29 @@ async def test_two_taps_on_keep_are_no_error(telegram: FakeTelegram, db_path: Pa
         help_reply.text,
     ]
     assert [call.error for call in telegram.rejected if call.method == "editMessageText"] != []
+
+
+async def test_a_deletion_during_a_backup_says_so_and_is_finished_by_the_minute_job(
+    telegram: FakeTelegram, db_path: Path, bot: DebriefApplication
+) -> None:
+    database = bot.bot_data.database
+    assert database is not None
+    database.checkpoint_patience = 0.2
+    alice, _ = await alice_and_bob(telegram)
+    alices_answers = [text for _, _, text in answer_rows(db_path, ALICE)]
+    with closing(sqlite3.connect(db_path, isolation_level=None)) as backup:
+        # A running backup holds a read snapshot from before the deletion.
+        backup.execute("BEGIN")
+        backup.execute("SELECT count(*) FROM answer_parts").fetchall()
+        confirm = await alice.say("/delete")
+        await alice.user.press_button(confirm, "🗑 Delete everything")
+        done = await alice.user.wait_edit(confirm.message_id)
+
+        assert done.text == text("en", "erase.done_soon")
+        assert readable(db_path, alices_answers)
+
+    assert bot.job_queue is not None
+    [settle] = bot.job_queue.get_jobs_by_name("settle-deletions")
+    await settle.run(bot)
+    assert readable(db_path, alices_answers) == []
+    assert snapshot(db_path, ALICE) == []
