@@ -265,6 +265,7 @@ def build_application(
     data.clock = clock
     data.checklist = checklist()
     data.refusals = RefusalBudget()
+    data.inbox = inbox
     data.transcriber = speech or transcriber(settings)
     data.charts = Charts()
     _register(application)
