@@ -69,7 +69,9 @@ def _demo() -> int:
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse the command line: nothing runs the bot, `backup PATH [--force]` copies the database."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot", description="Run Debrief (no command), or back up its database."
+        prog="python -m bot",
+        description="Run Debrief (no command; without a token, the local demo), check its health,"
+        " or back up its database.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     copy = commands.add_parser(

@@ -157,9 +157,9 @@ class Settings(RunSettings):
         if info.data.get("webhook_url") is None:
             return value
         if value is None or not value.get_secret_value():
-            raise ValueError("required with DEBRIEF_WEBHOOK_URL (Telegram sends it back)")
+            raise ValueError("DEBRIEF_WEBHOOK_SECRET is required with DEBRIEF_WEBHOOK_URL")
         if not _SECRET.match(value.get_secret_value()):
-            raise ValueError("1 to 256 characters among A-Z, a-z, 0-9, _ and -")
+            raise ValueError("DEBRIEF_WEBHOOK_SECRET: 1 to 256 characters among A-Z a-z 0-9 _ -")
         return value
 
     @field_validator("api_url")

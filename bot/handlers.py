@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext, language_of
-from bot.replies import edit, say, who
+from bot.replies import edit, offered, say, settle, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key
 from conversations.flow import (
@@ -124,8 +124,9 @@ async def _ask(
         message_id=message.message_id if seen_since is None else seen_since,
         asked_at=int(message.date.timestamp()),
     )
-    # After the next question is out, so that the user does not wait for this edit.
-    await _close_asked(context, chat, debrief, language)
+    # After the next question is out, and off this update's path: the user's next answer, which
+    # waits for this handler to end, does not wait for the edit too (benchmarks/load.py).
+    context.application.create_task(_close_asked(context, chat, debrief, language))
 
 
 async def _close_asked(
@@ -294,6 +295,10 @@ async def new_debrief(update: Update, context: DebriefContext) -> None:
     user, chat = who(update)
     if update.callback_query is not None:
         await update.callback_query.answer()
+        # The button has done its work: it leaves the greeting (a second tap would start over).
+        if not offered(update.callback_query):
+            return
+        await settle(context, update.callback_query, None)
     language = await context.language(user)
     existing = await context.debriefs.open_for(user_id=user.id)
     if existing is not None:
@@ -344,6 +349,7 @@ async def resume(update: Update, context: DebriefContext) -> None:
         return
     query, _, debrief = found
     await query.answer()
+    await settle(context, query, None)
     if (await context.profile(user)).awaiting:
         await followups.set_awaiting(context, user, None)
     if debrief.status == Status.PAUSED:
@@ -363,6 +369,7 @@ async def restart(update: Update, context: DebriefContext) -> None:
         return
     query, _, debrief = found
     await query.answer(render.text(language, "debrief.discarded"))
+    await settle(context, query, render.text(language, "debrief.discarded"))
     await context.debriefs.delete(user_id=user.id, debrief_id=debrief.id)
     await _begin(context, user, chat, language)
 

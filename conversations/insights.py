@@ -529,6 +529,8 @@ def describe(insights: Insights, *, language: Language, today: date) -> list[Des
             companies=insights.companies,
         ),
     ]
+    if insights.later_rounds:
+        heading.append(_t(language, "later_rounds", rounds=insights.later_rounds))
     states = " · ".join(
         _t(language, f"state_{outcome}", count=count) for outcome, count in funnel.now if count
     )

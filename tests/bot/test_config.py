@@ -30,6 +30,10 @@ _VARIABLES = (
     "DEBRIEF_WHISPER_CACHE",
     "DEBRIEF_TRANSCRIPTION_WORKERS",
     "DEBRIEF_VOICE_MAX_SECONDS",
+    "DEBRIEF_WEBHOOK_URL",
+    "DEBRIEF_WEBHOOK_SECRET",
+    "DEBRIEF_WEBHOOK_LISTEN",
+    "DEBRIEF_DEMO_PORT",
 )
 
 
@@ -311,3 +315,45 @@ def test_a_checklist_without_a_key_the_code_reads_stops_start_up_with_its_name(
     assert "Debrief cannot start" in error
     assert "company" in error
     assert "Traceback" not in error
+
+
+def test_without_a_webhook_url_the_bot_long_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_URL", "")
+
+    settings = Settings(token=TOKEN, _env_file=None)
+
+    assert settings.webhook_url is None
+    assert settings.listen_address == ("0.0.0.0", 8443)
+
+
+def test_a_webhook_url_needs_a_secret_telegram_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_URL", "https://bot.example.org/telegram/updates")
+    with pytest.raises(ValidationError, match="DEBRIEF_WEBHOOK_SECRET is required"):
+        Settings(token=TOKEN, _env_file=None)
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_SECRET", "not allowed!")
+    with pytest.raises(ValidationError, match="1 to 256 characters"):
+        Settings(token=TOKEN, _env_file=None)
+
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_SECRET", "s3cret_-token")
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_LISTEN", "[::1]:8080")
+    settings = Settings(token=TOKEN, _env_file=None)
+    assert settings.webhook_path == "/telegram/updates"
+    assert settings.listen_address == ("::1", 8080)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DEBRIEF_WEBHOOK_URL", "ftp://bot.example.org/hook"),
+        ("DEBRIEF_WEBHOOK_URL", "https:///no-host"),
+        ("DEBRIEF_WEBHOOK_LISTEN", "8443"),
+        ("DEBRIEF_WEBHOOK_LISTEN", "0.0.0.0:70000"),
+    ],
+)
+def test_a_wrong_webhook_setting_is_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError):
+        Settings(token=TOKEN, _env_file=None)

@@ -152,3 +152,22 @@ async def test_a_note_is_kept_as_said_at_any_point_and_shown_in_the_summary(
     summary = await person.tap(ending, finish)
     assert "En vrac" in summary.text
     assert "le badge visiteur était à mon nom <3" in summary.text
+
+
+async def test_start_resume_and_start_over_buttons_leave_their_message(
+    telegram: FakeTelegram,
+) -> None:
+    person = Debriefer(telegram.user(5008, language_code="en"), "en")
+    greeting = await person.say("/start")
+    first = await person.tap(greeting, person.label("start.new_button"))
+    assert (await person.settled(greeting)).buttons == []
+    await person.say("Acme")  # the company; the debrief is now unfinished
+    choice = await person.say("/new")
+    await person.tap(choice, person.label("debrief.resume_button"))
+    assert (await person.settled(choice)).buttons == []
+    again = await person.say("/new")
+    await person.tap(again, person.label("debrief.restart_button"))
+    restarted = await person.settled(again)
+    assert restarted.buttons == []
+    assert "deleted" in restarted.text
+    assert first.message_id != again.message_id

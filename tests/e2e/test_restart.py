@@ -173,8 +173,8 @@ async def test_kill_9_after_telegram_handed_over_a_dictation_loses_none_of_its_2
         await telegram.wait_for_message(user.chat_id, predicate=_has("Question 1/25"))
         await user.send_text("Acme")
         await telegram.wait_for_message(user.chat_id, predicate=_has("Question 2/25"))
-        for number in (3, 4):
-            await user.send_text("/skip")
+        for number, answer in ((3, "Engineer"), (4, "yesterday")):
+            await user.send_text(answer)
             await telegram.wait_for_message(user.chat_id, predicate=_has(f"Question {number}/25"))
         await telegram.wait_for_long_poll()
 
