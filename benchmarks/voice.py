@@ -104,7 +104,7 @@ class Note:
 
 
 class Speaker:
-    """A French user who answers question 4 of a debrief with voice notes, again and again."""
+    """A French user who answers a debrief's first free-text question by voice, again and again."""
 
     def __init__(self, user: FakeUser) -> None:
         self.user = user
@@ -115,13 +115,13 @@ class Speaker:
         return await self.user.next_message(timeout=timeout)
 
     async def start(self) -> None:
-        """Open a debrief, name the company, skip to question 4 (the interviewer, free text)."""
-        for text in ("/new", "Acme", "/skip", "/skip"):
+        """Open a debrief, name the company, skip to what they learned about the company."""
+        for text in ("/new", "Acme", "/skip", "/skip", "/skip", "/skip"):
             await self.user.send_text(text)
             await self._reply()
 
     async def say(self, audio: bytes, label: str, seconds: float) -> Note:
-        """Send a note, time it until the bot shows what it heard, then go back to question 4.
+        """Send a note, time it until the bot shows what it heard, then go back to its question.
 
         (Question 2, the position, takes 200 characters: a note's transcript is longer.)
         """
@@ -131,7 +131,7 @@ class Speaker:
         if not reply.text.startswith(self.heard):
             raise AssertionError(f"expected the transcript, got {reply.describe()}")
         note = Note(label, seconds, reply.sent_at - sent)
-        await self._reply()  # question 5
+        await self._reply()  # the next question
         await self.user.send_text("/back")
         await self._reply()
         return note

@@ -13,6 +13,7 @@ from bot.context import DebriefContext
 from bot.replies import edit, offered, say, settle, who
 from conversations.checklist import Key
 from conversations.dates import parse_upcoming_date
+from conversations.email import questions_left
 from conversations.flow import PromptReply
 from conversations.i18n import Language, catalog
 from conversations.model import (
@@ -32,6 +33,7 @@ from conversations.reminders import (
     after_debrief,
     cancelled_by,
     epoch,
+    forgotten,
     next_round,
     rule,
 )
@@ -195,8 +197,25 @@ async def thank_you_sent(update: Update, context: DebriefContext) -> None:
     if not offered(query) or debrief.thank_you_sent:
         # A second tap on a button already settled, or raced in before it was.
         return
+    await settle(context, query, await _thank_you_went_out(context, user, debrief, language))
+
+
+async def _thank_you_went_out(
+    context: DebriefContext, user: User, debrief: Debrief, language: Language
+) -> str:
+    """Record the thank-you as sent, end the questions reminder if it asked them all, say so."""
     await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=debrief.id)
-    await settle(context, query, await _sent_line(context, user, language))
+    line = await _sent_line(context, user, language)
+    today = await context.today(user)
+    if forgotten(debrief.answers) and not questions_left(
+        debrief.answers, language=language, sender=user.full_name, today=today
+    ):
+        pending = await context.reminders.pending_for(user_id=user.id)
+        if any(r.kind == "questions" and r.debrief_id == debrief.id for r in pending):
+            owner = {"user_id": user.id, "debrief_id": debrief.id}
+            await context.reminders.cancel_kinds(**owner, kinds=[ReminderKind.QUESTIONS])
+            line += "\n" + render.text(language, "reminders.questions_asked")
+    return line
 
 
 async def _sent_line(context: DebriefContext, user: User, language: Language) -> str:
@@ -305,8 +324,11 @@ async def reminder_button(update: Update, context: DebriefContext) -> None:
             when = render.moment(due, now=now, tz=tz, language=language)
             line = render.text(language, "reminders.snoozed", when=when)
         case ReminderOp.SENT:
-            await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=found.debrief_id)
-            line = await _sent_line(context, user, language)
+            debrief = await context.debriefs.get(user_id=user.id, debrief_id=found.debrief_id)
+            if debrief is None:
+                line = render.text(language, "reminders.gone")
+            else:
+                line = await _thank_you_went_out(context, user, debrief, language)
         case ReminderOp.NEWS:
             await context.reminders.close(**owner, state=ReminderState.DONE)
             await query.answer()

@@ -120,14 +120,18 @@ async def open_debrief(update: Update, context: DebriefContext) -> None:
 
 
 async def email_again(update: Update, context: DebriefContext) -> None:
-    """Send a debrief's thank-you draft again."""
+    """Send a debrief's thank-you drafts again: one per person met, or one to all ("joint")."""
     target = await owned(update, context)
     if target is None:
         return
     await target.query.answer()
     today = await context.today(target.user)
     for reply in render.thank_you_for(
-        target.debrief, language=target.language, sender=target.user.full_name, today=today
+        target.debrief,
+        language=target.language,
+        sender=target.user.full_name,
+        today=today,
+        joint=target.button.key == "joint",
     ):
         await say(context, target.chat, reply)
 

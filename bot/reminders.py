@@ -14,7 +14,7 @@ from bot import render
 from bot.context import DebriefContext, language_of
 from bot.insights import prepared
 from conversations.checklist import Key
-from conversations.email import EmailDraft, build_thank_you, forgotten_questions
+from conversations.email import EmailDraft, build_thank_you, questions_asked
 from conversations.followup import (
     build_feedback_email,
     build_follow_up_email,
@@ -55,46 +55,51 @@ async def _send(
     sender: str,
     now: datetime,
     tz: tzinfo,
-) -> None:
-    """Send one reminder's message(s)."""
+) -> bool:
+    """Send one reminder's message(s); False when there is nothing left to remind of."""
     answers = debrief.answers
     company = answers.get(Key.COMPANY) or "?"
     today = now.astimezone(tz).date()
     chat = reminder.user_id
     kind = reminder.kind
     intro_key = rule(kind).intro
-    draft: EmailDraft | None
+    drafts: list[EmailDraft] = []
     match kind:
         case ReminderKind.THANK_YOU:
-            draft = build_thank_you(answers, language=language, sender=sender, today=today)
+            drafts = build_thank_you(answers, language=language, sender=sender, today=today)
             intro = render.text(language, intro_key, company=company)
         case ReminderKind.QUESTIONS:
-            draft = build_questions_email(answers, language=language, sender=sender)
-            listed = "\n".join(
-                f"• {q}"
-                for q in forgotten_questions(
-                    answers.get(Key.FORGOTTEN_QUESTIONS), language=language
-                )
+            asked = (
+                questions_asked(answers, language=language, sender=sender, today=today)
+                if debrief.thank_you_sent
+                else ()
             )
+            questions = build_questions_email(
+                answers, language=language, sender=sender, asked=asked
+            )
+            if questions is None:
+                return False
+            drafts = [questions]
+            listed = "\n".join(f"• {q}" for q in questions.asks)
             intro = render.text(language, intro_key, company=company, questions=listed)
         case ReminderKind.NO_NEWS:
-            draft = build_follow_up_email(
-                answers,
-                language=language,
-                sender=sender,
-                attempt=reminder.attempt,
-                interview_date=parse_day(answers.get(Key.INTERVIEW_DATE)),
-                today=today,
-            )
+            drafts = [
+                build_follow_up_email(
+                    answers,
+                    language=language,
+                    sender=sender,
+                    attempt=reminder.attempt,
+                    today=today,
+                )
+            ]
             again = reminder.attempt > 1
             intro = render.text(
                 language, "reminders.no_news_again" if again else intro_key, company=company
             )
         case ReminderKind.FEEDBACK:
-            draft = build_feedback_email(answers, language=language, sender=sender)
+            drafts = [build_feedback_email(answers, language=language, sender=sender)]
             intro = render.text(language, intro_key, company=company)
         case ReminderKind.NEXT_ROUND:
-            draft = None
             intro = render.text(language, intro_key, company=company)
             rounds = await context.bot_data.debriefs.rounds(
                 user_id=reminder.user_id, debrief_id=reminder.debrief_id
@@ -102,7 +107,12 @@ async def _send(
             notes = [r.answers for r in rounds] or [answers]
             brief = await prepared(
                 context,
-                build_preparation_brief(notes, language=language),
+                build_preparation_brief(
+                    notes,
+                    language=language,
+                    round_date=parse_day(debrief.next_round_date),
+                    today=today,
+                ),
                 reminder.user_id,
                 language,
                 today,
@@ -111,8 +121,9 @@ async def _send(
                 await context.bot.send_message(chat, part)
         case _:
             assert_never(kind)
-    for reply in render.reminder(kind, reminder.id, language=language, intro=intro, draft=draft):
+    for reply in render.reminder(kind, reminder.id, language=language, intro=intro, drafts=drafts):
         await context.bot.send_message(chat, reply.text, reply_markup=reply.markup)
+    return True
 
 
 class _Blocked(Exception):
@@ -140,13 +151,21 @@ async def _deliver(context: DebriefContext, reminder: Reminder, now: datetime) -
     language = language_of(profile)
     sender = (profile.name if profile else None) or ""
     try:
-        await _send(context, reminder, debrief, language=language, sender=sender, now=now, tz=tz)
+        sent = await _send(
+            context, reminder, debrief, language=language, sender=sender, now=now, tz=tz
+        )
     except Forbidden as error:
         raise _Blocked from error
     except BadRequest as error:
         if "chat not found" in str(error).lower():
             raise _Blocked from error
         raise
+    if not sent:
+        # The thank-you that went out already asked every question this reminder would ask.
+        await data.reminders.close(
+            user_id=reminder.user_id, reminder_id=reminder.id, state=ReminderState.DONE
+        )
+        return
     follow_up: NewReminder | None = None
     if reminder.kind is ReminderKind.NO_NEWS:
         follow_up = next_no_news(

@@ -15,7 +15,7 @@ from bot.callbacks import IN_PLACE, Action, Button
 from conversations.answers import display, stars
 from conversations.checklist import Checklist, Key, Kind, Question
 from conversations.dates import format_date, weekday_name
-from conversations.email import EmailDraft, build_thank_you, sending_advice
+from conversations.email import EmailDraft, build_thank_you, parties, sending_advice
 from conversations.flow import addable_question
 from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
@@ -62,7 +62,6 @@ __all__ = [
     "start",
     "summary",
     "text",
-    "thank_you",
     "thank_you_for",
     "utf16_len",
 ]
@@ -326,7 +325,8 @@ def summary(result: Summary) -> list[str]:
     for section in result.sections:
         lines += [Line(""), Line(f"▌{section.title}", "bold")]
         for item in section.items:
-            lines.append(Line(item.label, "italic"))
+            if item.label:
+                lines.append(Line(item.label, "italic"))
             lines += [Line(part) for part in item.answer.splitlines() if part.strip()]
     return pack(lines)
 
@@ -387,10 +387,13 @@ def _email_closing(draft: EmailDraft, language: Language, advice_key: str | None
     return [part for part in (link, advice) if part is not None]
 
 
-def email(draft: EmailDraft, *, language: Language, advice_key: str) -> str:
-    """Render the thank-you draft as text: a copyable block, a mailto link, when to send."""
+def email(
+    draft: EmailDraft, *, language: Language, advice_key: str | None, intro: str | None = None
+) -> str:
+    """Render a thank-you draft as text: a copyable block, a mailto link, when to send."""
     closing = _email_closing(draft, language, advice_key)
-    replies = _with_draft(text(language, "email.intro"), draft, closing, None, language=language)
+    head = intro or text(language, "email.intro")
+    replies = _with_draft(head, draft, closing, None, language=language)
     return "\n\n".join(reply.text for reply in replies)
 
 
@@ -484,21 +487,34 @@ def outcome_choice(debrief_id: int, language: Language, *, preface: str | None =
     return Reply(body, _markup(outcome_buttons(debrief_id, language)))
 
 
-def thank_you(
-    draft: EmailDraft, *, language: Language, advice_key: str, debrief_id: int
+def _intro(draft: EmailDraft, language: Language, fallback: str) -> str:
+    """Say whom a draft is for when it is one of several, else use `fallback`."""
+    return text(language, "email.intro_person", name=draft.name) if draft.name else fallback
+
+
+def thank_you_for(
+    debrief: Debrief, *, language: Language, sender: str, today: date, joint: bool = False
 ) -> list[Reply]:
-    """Render the thank-you draft with a button to say it was sent, under its last message."""
-    sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief_id))]
-    closing = _email_closing(draft, language, advice_key)
-    intro = text(language, "email.intro")
-    return _with_draft(intro, draft, closing, _markup([sent]), language=language)
+    """Draft a debrief's thank-you emails, one per person met or one to all, each with Sent.
 
-
-def thank_you_for(debrief: Debrief, *, language: Language, sender: str, today: date) -> list[Reply]:
-    """Draft a debrief's thank-you email and render it with when to send it."""
-    draft = build_thank_you(debrief.answers, language=language, sender=sender, today=today)
-    advice = sending_advice(debrief.answers.get(Key.INTERVIEW_DATE), today=today)
-    return thank_you(draft, language=language, advice_key=advice, debrief_id=debrief.id)
+    The last one says when to send them and, when several people were met, offers the other way.
+    """
+    answers = debrief.answers
+    drafts = build_thank_you(answers, language=language, sender=sender, today=today, joint=joint)
+    advice = sending_advice(answers.get(Key.INTERVIEW_DATE), today=today)
+    several = len(parties(answers)[0].people) > 1
+    sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief.id))]
+    replies = []
+    for number, draft in enumerate(drafts):
+        last = number == len(drafts) - 1
+        rows = [sent]
+        if last and several:
+            switch = ("each", "email.each_button") if joint else ("joint", "email.joint_button")
+            rows.append([(text(language, switch[1]), Button(Action.DRAFT, debrief.id, switch[0]))])
+        closing = _email_closing(draft, language, advice if last else None)
+        intro = _intro(draft, language, text(language, "email.intro"))
+        replies += _with_draft(intro, draft, closing, _markup(rows), language=language)
+    return replies
 
 
 def finished(
@@ -546,14 +562,21 @@ def reminder(
     *,
     language: Language,
     intro: str,
-    draft: EmailDraft | None,
+    drafts: Sequence[EmailDraft] = (),
 ) -> list[Reply]:
-    """Render a delivered reminder: its intro, the email draft it carries, and its buttons."""
+    """Render a delivered reminder: its intro, then each draft it carries; buttons on the last."""
     markup = _markup([_reminder_buttons(language, reminder_id, rule(kind).buttons)])
-    if draft is None:
+    if not drafts:
         return [Reply(intro, markup)]
-    closing = _email_closing(draft, language, None)
-    return _with_draft(intro, draft, closing, markup, language=language)
+    replies: list[Reply] = []
+    for number, draft in enumerate(drafts):
+        last = number == len(drafts) - 1
+        head = intro if number == 0 else _intro(draft, language, text(language, "email.intro"))
+        if number == 0 and draft.name:
+            head = f"{intro}\n\n{_intro(draft, language, intro)}"
+        closing = _email_closing(draft, language, None)
+        replies += _with_draft(head, draft, closing, markup if last else None, language=language)
+    return replies
 
 
 def reminder_item(label: str, reminder_id: int, *, language: Language) -> Reply:

@@ -42,7 +42,7 @@ class Kind(StrEnum):
     CHOICE = "choice"
     RATING = "rating"
     DATE = "date"
-    EMAIL = "email"
+    PEOPLE = "people"
 
 
 class Key(StrEnum):
@@ -51,10 +51,8 @@ class Key(StrEnum):
     COMPANY = "company"
     POSITION = "position"
     INTERVIEW_DATE = "interview_date"
-    INTERVIEWER_NAME = "interviewer_name"
-    INTERVIEWER_ROLE = "interviewer_role"
+    INTERVIEWERS = "interviewers"
     INTERVIEWER_DECIDES = "interviewer_decides"
-    INTERVIEWER_EMAIL = "interviewer_email"
     RATING = "rating"
     OBSTACLES = "obstacles"
     COUNTER_ARGUMENTS = "counter_arguments"
@@ -63,7 +61,11 @@ class Key(StrEnum):
     BLUNDERS = "blunders"
     BEST_ARGUMENTS = "best_arguments"
     IMPROVE = "improve"
+    NOT_CONVINCED = "not_convinced"
     NEXT_STEPS = "next_steps"
+    EMAIL_MOMENT = "email_moment"
+    EMAIL_STRENGTH = "email_strength"
+    EMAIL_REASSURANCE = "email_reassurance"
 
 
 class ChecklistError(ValueError):
@@ -115,7 +117,7 @@ class Question(BaseModel):
         """Return the most characters an answer may hold, all its parts together."""
         if self.max_length is not None:
             return self.max_length
-        return EMAIL_LIMIT if self.kind is Kind.EMAIL else ANSWER_LIMIT
+        return ANSWER_LIMIT
 
     def option(self, key: str) -> Option | None:
         """Return the option with that key, if any."""

@@ -18,10 +18,10 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Literal
 
-from conversations.answers import display
+from conversations.answers import clip, display
 from conversations.checklist import Checklist, Key, Kind, Question, Section
 from conversations.dates import format_date
-from conversations.email import build_thank_you, clip
+from conversations.email import build_thank_you
 from conversations.history import group_rounds
 from conversations.i18n import LANGUAGES, Language, catalog, fold, language_from_code
 from conversations.insights import Insights, Occurrence, Recurring, build_insights, describe
@@ -487,13 +487,18 @@ def thank_you_eml(
 ) -> bytes:
     """Write the debrief's thank-you email as an unsent .eml draft that mail apps open."""
     _require_aware(exported_at)
-    draft = build_thank_you(
-        debrief.answers, language=language, sender=sender_name, today=exported_at.date()
+    # One draft to everyone met: a file per person would say the same thing several times.
+    (draft,) = build_thank_you(
+        debrief.answers,
+        language=language,
+        sender=sender_name,
+        today=exported_at.date(),
+        joint=True,
     )
     message = EmailMessage(policy=SMTP)
     # No From: the user's address is unknown, and the mail app fills it in when sending.
-    if recipient := _recipient(draft.to):
-        message["To"] = recipient
+    if recipients := [found for to in draft.recipients if (found := _recipient(to))]:
+        message["To"] = recipients
     message["Subject"] = draft.subject
     message["Date"] = format_datetime(exported_at)
     # Outlook opens a message with this header as a draft, ready to edit and send.

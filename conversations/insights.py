@@ -16,9 +16,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import assert_never
 
+from conversations.answers import clip
 from conversations.checklist import Key
 from conversations.dates import short_date
-from conversations.email import clip
 from conversations.history import company_key, group_rounds, interview_day
 from conversations.i18n import Language, catalog
 from conversations.model import Debrief, Outcome

@@ -10,6 +10,7 @@ from typing import assert_never
 
 from conversations.checklist import Key
 from conversations.dates import find_decision_date
+from conversations.email import forgotten_questions
 from conversations.model import NewReminder, Outcome, ReminderKind
 from conversations.schedule import (
     next_morning,
@@ -53,7 +54,7 @@ def parse_day(value: str | None) -> date | None:
 
 def forgotten(answers: Mapping[str, str]) -> bool:
     """Tell whether the debrief lists questions the user forgot to ask."""
-    return bool((answers.get(Key.FORGOTTEN_QUESTIONS) or "").strip())
+    return bool(forgotten_questions(answers.get(Key.FORGOTTEN_QUESTIONS), language="en"))
 
 
 def _no_news(

@@ -159,6 +159,45 @@ MIGRATIONS: tuple[Migration, ...] = (
         UPDATE debriefs SET express_at = finished_at WHERE status = 'done';
         """,
     ),
+    Migration(
+        9,
+        "interviewers_one_line_each",
+        # The checklist asks for the people met in one answer, a line each ("name, role, email"),
+        # where it asked for one name, one role and one address. Older answers become that line;
+        # a debrief paused on one of the old questions resumes on the new one.
+        """
+        CREATE TEMP TABLE old_interviewer AS
+            SELECT debrief_id,
+                (SELECT group_concat(text, ' ') FROM answer_parts p
+                    WHERE p.debrief_id = d.debrief_id
+                    AND p.question_key = 'interviewer_name') AS name,
+                (SELECT group_concat(text, ' ') FROM answer_parts p
+                    WHERE p.debrief_id = d.debrief_id
+                    AND p.question_key = 'interviewer_role') AS role,
+                (SELECT group_concat(text, ' ') FROM answer_parts p
+                    WHERE p.debrief_id = d.debrief_id
+                    AND p.question_key = 'interviewer_email') AS email
+            FROM (SELECT DISTINCT debrief_id FROM answer_parts WHERE question_key IN
+                ('interviewer_name', 'interviewer_role', 'interviewer_email')) AS d;
+        INSERT OR IGNORE INTO answer_parts (debrief_id, question_key, part, text)
+            SELECT debrief_id, 'interviewers', 0,
+                trim(replace(replace(
+                    coalesce(name, '') || ', ' || coalesce(role, '') || ', ' || coalesce(email, ''),
+                    char(13), ' '), char(10), ' '), ', ')
+            FROM old_interviewer;
+        DELETE FROM answer_parts
+            WHERE question_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
+        DROP TABLE old_interviewer;
+        UPDATE debriefs SET current_key = 'interviewers'
+            WHERE current_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
+        UPDATE debriefs SET asked_key = 'interviewers'
+            WHERE asked_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
+        UPDATE debriefs SET append_key = NULL
+            WHERE append_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
+        UPDATE debriefs SET quick_key = NULL
+            WHERE quick_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
+        """,
+    ),
 )
 
 

@@ -48,7 +48,8 @@ def test_insights_are_escaped_and_fit_in_messages() -> None:
     messages = render.insights(build_insights(DEBRIEFS, language="fr"), language="fr", today=TODAY)
 
     shown = "\n".join(assert_valid_message(message) for message in messages)
-    assert "Pourquoi quittez-vous <votre> poste ?" in shown
+    # Quoted in a French message, the question gets its non-breaking space.
+    assert "Pourquoi quittez-vous <votre> poste\u00a0?" in shown
     assert f"Chez {HOSTILE}" not in shown
     assert f"{HOSTILE} (3 septembre)" in shown
     assert "Cette question revient souvent\u00a0: préparez-la." in shown

@@ -42,16 +42,17 @@ options = [
 """
 
 
-def test_shipped_checklist_loads_with_25_questions_in_4_sections() -> None:
+def test_shipped_checklist_loads_with_26_questions_in_5_sections() -> None:
     shipped = checklist()
 
     assert isinstance(shipped, Checklist)
-    assert len(shipped) == 25
+    assert len(shipped) == 26
     assert [section.key for section in shipped.sections] == [
         "context",
         "learned",
         "interview",
         "next",
+        "email",
     ]
     assert shipped.first.key == "company"
 

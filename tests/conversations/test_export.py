@@ -62,7 +62,7 @@ HOSTILE = (
     "<!-- comment -->\n"
 )
 # Headings' `**Label:**` lines are ours; everything between fences is the user's.
-TEXT_KINDS = (Kind.TEXT, Kind.EMAIL)
+TEXT_KINDS = (Kind.TEXT, Kind.PEOPLE)
 
 
 def _debrief(
@@ -317,7 +317,7 @@ def test_skipped_questions_and_empty_sections_are_left_out() -> None:
     assert "#### How the interview went" in markdown
     assert "What I learned" not in markdown
     assert "Commute" not in markdown
-    assert "- 2 of 25 questions answered.\n" in markdown
+    assert f"- 2 of {len(checklist())} questions answered.\n" in markdown
 
 
 def test_details_give_status_outcome_thank_you_and_local_times() -> None:
@@ -339,7 +339,7 @@ def test_details_give_status_outcome_thank_you_and_local_times() -> None:
         "- **Thank-you email:** sent\n"
         "- **Started:** Wednesday 25 November 2026 at 18:02\n"
         "- **Finished:** Wednesday 25 November 2026 at 18:40\n"
-        "- 2 of 25 questions answered.\n"
+        f"- 2 of {len(checklist())} questions answered.\n"
     ) in markdown
     assert "Exported on Thursday 26 November 2026 at 15:30 (CET)." in markdown
 
@@ -552,8 +552,12 @@ def test_the_example_in_the_documentation_is_a_valid_export() -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_eml_file_parses_back_to_the_thank_you_draft(language: Language) -> None:
-    answers = {**FULL_ANSWERS, "company": "Société Générale 🚀", "interviewer_name": "Zoë Ångström"}
-    draft = build_thank_you(answers, language=language, sender=SENDER, today=NOW.date())
+    answers = {
+        **FULL_ANSWERS,
+        "company": "Société Générale 🚀",
+        "interviewers": "Zoë Ångström, claire.dubois@acme.example",
+    }
+    [draft] = build_thank_you(answers, language=language, sender=SENDER, today=NOW.date())
 
     raw = thank_you_eml(
         _debrief(1, answers), language=language, sender_name=SENDER, exported_at=NOW
@@ -580,7 +584,7 @@ def test_hostile_text_cannot_add_headers_to_the_eml_file() -> None:
         "position": "Dev\nX-Unsent: 0",
         "best_arguments": "\n.\nFrom me\r\n--boundary\n" + HOSTILE,
     }
-    draft = build_thank_you(answers, language="en", sender=SENDER, today=NOW.date())
+    [draft] = build_thank_you(answers, language="en", sender=SENDER, today=NOW.date())
 
     message = _parse_eml(
         thank_you_eml(_debrief(1, answers), language="en", sender_name=SENDER, exported_at=NOW)
@@ -601,7 +605,7 @@ def test_hostile_text_cannot_add_headers_to_the_eml_file() -> None:
 
 def test_an_eml_file_with_4000_character_notes_keeps_lines_short() -> None:
     answers = long_answers(4000)
-    draft = build_thank_you(answers, language="fr", sender=SENDER, today=NOW.date())
+    [draft] = build_thank_you(answers, language="fr", sender=SENDER, today=NOW.date())
 
     raw = thank_you_eml(_debrief(1, answers), language="fr", sender_name=SENDER, exported_at=NOW)
 
@@ -616,14 +620,18 @@ def test_an_eml_file_with_4000_character_notes_keeps_lines_short() -> None:
         ("", None),
         ("claire@acme.example", "claire@acme.example"),
         ("zoe@société.example", "zoe@xn--socit-esab.example"),
-        ("a,b@acme.example", None),
+        ("a,b@acme.example", "b@acme.example"),
+        (
+            "Claire, claire@acme.example\nJulien, julien@acme.example",
+            "claire@acme.example, julien@acme.example",
+        ),
         ("a(comment)@acme.example", None),
     ],
 )
 def test_the_eml_file_is_addressed_only_to_the_address_given(
     address: str | None, to: str | None
 ) -> None:
-    answers = {"company": "Acme"} | ({"interviewer_email": address} if address is not None else {})
+    answers = {"company": "Acme"} | ({"interviewers": address} if address is not None else {})
 
     message = _parse_eml(
         thank_you_eml(_debrief(1, answers), language="en", sender_name=SENDER, exported_at=NOW)

@@ -44,7 +44,7 @@ from conversations.model import (
 )
 
 # "position" (text) comes right before "interview_date" (date);
-# "interviewer_decides" (choice) comes right before "interviewer_email".
+# "interviewer_decides" (choice) comes right before "company_info".
 ASKED_MESSAGE_ID = 100
 
 
@@ -72,7 +72,7 @@ def _debrief(
 
 def test_the_fixture_order_matches_the_checklist() -> None:
     position = checklist().before("interview_date")
-    decides = checklist().before("interviewer_email")
+    decides = checklist().before("company_info")
 
     assert position is not None
     assert position.key == "position"
@@ -129,14 +129,14 @@ def test_an_undelivered_question_after_a_skipped_one_takes_the_text_as_its_answe
 
 def test_a_previous_choice_question_cannot_be_continued() -> None:
     debrief = _debrief(
-        current_key="interviewer_email",
-        asked_key="interviewer_email",
+        current_key="company_info",
+        asked_key="company_info",
         answers={"company": "Acme", "interviewer_decides": "yes"},
     )
 
     assert route_text(checklist(), debrief, message_id=ASKED_MESSAGE_ID - 1) is TextRoute.ANSWER
     undelivered = _debrief(
-        current_key="interviewer_email",
+        current_key="company_info",
         asked_key="interviewer_decides",
         answers={"company": "Acme", "interviewer_decides": "yes"},
     )
@@ -179,8 +179,8 @@ def test_addable_question_is_the_previous_answered_text_question() -> None:
         pytest.param(None, {"company": "Acme"}, id="debrief-finished"),
         pytest.param("company", {}, id="first-question"),
         pytest.param("interview_date", {"company": "Acme"}, id="previous-skipped"),
-        pytest.param("interviewer_email", {"interviewer_decides": "no"}, id="previous-choice"),
-        pytest.param("interviewer_name", {"interview_date": "2026-11-25"}, id="previous-date"),
+        pytest.param("company_info", {"interviewer_decides": "no"}, id="previous-choice"),
+        pytest.param("interviewers", {"interview_date": "2026-11-25"}, id="previous-date"),
         pytest.param("how_it_went", {"rating": "4"}, id="previous-rating"),
     ],
 )

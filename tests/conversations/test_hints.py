@@ -13,17 +13,21 @@ def _debrief(answers: dict[str, str]) -> Debrief:
 
 
 def test_the_question_comes_first_then_the_names_already_given() -> None:
-    answers = {"company": "Acme  Robotics.", "interviewer_name": "Claire Dubois", "rating": "4"}
+    answers = {
+        "company": "Acme  Robotics.",
+        "interviewers": "Mme Claire Dubois, DRH, claire@acme.fr\nJulien",
+        "rating": "4",
+    }
     context = speech_context(checklist(), _debrief(answers), "obstacles", language="en")
     prompt = checklist().question("obstacles").prompt("en")
-    assert context == f"{prompt} Acme Robotics. Claire Dubois."
+    assert context == f"{prompt} Acme Robotics. Claire Dubois, Julien."
 
 
 def test_the_answer_being_replaced_is_not_suggested_to_itself() -> None:
-    answers = {"company": "Acme", "interviewer_name": "Claire Dubois"}
-    context = speech_context(checklist(), _debrief(answers), "interviewer_name", language="fr")
+    answers = {"company": "Acme", "interviewers": "Zoé Lambert"}
+    context = speech_context(checklist(), _debrief(answers), "interviewers", language="fr")
     assert context is not None
-    assert "Claire" not in context
+    assert "Zoé" not in context
     assert context.endswith("Acme.")
 
 

@@ -195,7 +195,7 @@ def test_the_preparation_brief_opens_with_the_awkward_questions_that_keep_coming
 
     first = prepared.sections[0]
     assert first.title == "Cette question revient souvent\u00a0: préparez-la"
-    assert first.items[0].label == "«\u00a0Comment vous voyez-vous dans cinq ans ?\u00a0»"
+    assert first.items[0].label == "«\u00a0Comment vous voyez-vous dans cinq ans\u00a0?\u00a0»"
     assert first.items[0].answer == "Chez Globex (1er octobre), Acme (3 septembre)"
     assert prepared.sections[1:] == brief.sections
     assert with_recurring(brief, debriefs[:1], language="fr", today=TODAY) == brief

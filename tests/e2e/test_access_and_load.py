@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.fakeapi import FakeTelegram
+from conversations.checklist import checklist
 from tests.e2e.driver import TOKEN, Clock, Debriefer, stored_answers
 from tests.e2e.test_debrief import TYPED
 
@@ -61,7 +62,7 @@ async def test_every_question_arrives_when_a_tenth_of_sends_are_answered_429(
         questions = {
             m.text.split("Question ")[1][:5] for m in user.messages if "Question " in m.text
         }
-        assert len(questions) == 25
+        assert len(questions) == len(checklist())
         assert stored_answers(db_path, user.user_id)["next_steps"] == TYPED["en"]["next_steps"]
 
 
@@ -79,7 +80,7 @@ async def test_users_outside_the_allowlist_cost_nothing_and_are_refused_once_an_
             refusal = await Debriefer(stranger, "fr").say("/new")
             assert "privé" in refusal.text
             welcome = await Debriefer(friend, "en").say("/new")
-            assert "Question 1/25" in welcome.text
+            assert f"Question 1/{len(checklist())}" in welcome.text
             # A flood, an edit, a tap, and the group: none of it is answered within the hour.
             for number in range(5):
                 sent = await stranger.send_text(f"message {number}")

@@ -44,7 +44,7 @@ async def test_delete_erases_all_of_the_users_data_from_the_disk_and_keeps_other
     alices_answers = [text for _, _, text in answer_rows(db_path, ALICE)]
 
     confirm = await alice.say("/delete")
-    assert "2 debrief(s)" in confirm.text
+    assert "2 debriefs" in confirm.text
     await alice.user.press_button(confirm, "Keep my data")
     await alice.user.wait_edit(confirm.message_id)
     assert len(stored_debriefs(db_path, ALICE)) == 2

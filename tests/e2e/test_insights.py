@@ -100,7 +100,7 @@ async def test_three_debriefs_with_a_shared_awkward_question_give_insights_and_a
     )
     assert "Entretiens\u00a0: 3 · candidatures\u00a0: 3 · entreprises\u00a0: 3" in shown
     assert "Cette question revient souvent\u00a0: préparez-la." in shown
-    assert "«\u00a0Pourquoi quitter votre poste actuel ?\u00a0» — Initech" in shown
+    assert "«\u00a0Pourquoi quitter votre poste actuel\u00a0?\u00a0» — Initech" in shown
     # The bot process runs on the real clock, in the default timezone.
     today = datetime.now(ZoneInfo("Europe/Paris")).date()
     days = [short_date(today - timedelta(days=n), "fr", today=today) for n in (1, 2)]
@@ -116,7 +116,7 @@ async def test_three_debriefs_with_a_shared_awkward_question_give_insights_and_a
     assert Image.open(io.BytesIO(png)).size == (864, 1056)
     assert len(png) < 60_000
 
-    assert "Un bilan pour l’instant" in only_one.text
+    assert "Un bilan pour l'instant" in only_one.text
     assert not after_delete.is_photo
     assert _photos(bob.user.messages) == []
     assert telegram.rejected == []

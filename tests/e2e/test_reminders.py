@@ -26,9 +26,10 @@ ANSWERS = {
     "company": "Acme",
     "position": "Data engineer",
     "interview_date": "[Today]",
-    "interviewer_name": "Claire Dubois",
-    "interviewer_email": "claire@acme.example",
-    "forgotten_questions": "What does on-call look like?\nIs there a training budget?",
+    "interviewers": "Claire Dubois, claire@acme.example",
+    # Four questions: the thank-you asks three, so marking it sent leaves the questions reminder.
+    "forgotten_questions": "What does on-call look like?\nIs there a training budget?\n"
+    "When would the role start?\nHow big is the team?",
     "best_arguments": "I cut the latency of our API by 60%",
     "next_steps": "A second round with the CTO, maybe.",
 }
@@ -245,7 +246,7 @@ async def test_the_forgotten_questions_reminder_can_be_moved_by_typing_a_time(
         await telegram.wait_for_message(user.chat_id, predicate=_has("pas compris"), timeout=WAIT)
         await user.send_text("lundi 14h")
         done = await telegram.wait_for_message(
-            user.chat_id, predicate=_has("C'est noté : je vous le rappellerai"), timeout=WAIT
+            user.chat_id, predicate=_has("C'est noté\u00a0: je vous le rappellerai"), timeout=WAIT
         )
     assert "lundi 30 novembre 2026 à 14:00" in done.text
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from bot.voice import MAX_DOWNLOAD_BYTES
+from conversations.checklist import checklist
 from speech import Transcriber
 from tests.e2e.driver import Clock, Debriefer, stored_answers, text
 from tests.recordings import flac_silence, silence, speak
@@ -44,11 +45,13 @@ async def voice_bot(
         yield running_application
 
 
-async def _at_interviewer_question(person: Debriefer) -> BotMessage:
-    """Start a debrief and answer up to question 4 (the interviewer), a free-text question."""
+async def _at_free_text_question(person: Debriefer) -> BotMessage:
+    """Start a debrief and answer up to what they learned about the company, a free text."""
     await _at_position_question(person.user, person)
     await person.say("Engineer")
-    return await person.say("yesterday")
+    await person.say("yesterday")
+    await person.say("/skip")
+    return await person.say("/skip")
 
 
 async def _at_position_question(user: FakeUser, person: Debriefer) -> BotMessage:
@@ -66,9 +69,12 @@ async def test_a_french_voice_note_answers_the_question_while_other_users_get_re
     bob = telegram.user(4002, first_name="Bob", language_code="en")
     speaker, typist = Debriefer(alice, "fr"), Debriefer(bob, "en")
     await _at_position_question(alice, speaker)
-    # A 20-second note is too long for the position (200 characters): it answers question 4.
+    # A 20-second note is too long for the position (200 characters): it answers what they
+    # learned about the company, after the people met and who decides are skipped.
     await speaker.say("Développeuse")
     await speaker.say("hier")
+    await speaker.say("/skip")
+    await speaker.say("/skip")
     before = len(alice.messages)
 
     await alice.send_voice(speak(recordings, FRENCH, voice="fr"), duration=21)
@@ -76,15 +82,15 @@ async def test_a_french_voice_note_answers_the_question_while_other_users_get_re
     await bob.send_text("/new")
     await typist.question("company")
     bobs_second = await typist.say("Globex")
-    assert "Question 2/25" in bobs_second.text
+    assert f"Question 2/{len(checklist())}" in bobs_second.text
     assert len(alice.messages) == before  # still transcribing
 
     heard = await alice.next_message(timeout=TRANSCRIBED_WITHIN)
     assert heard.text.startswith("🎙 J'ai entendu")
     assert speaker.label("voice.retype_button") in heard.labels
     assert bobs_second.sent_at < heard.sent_at
-    await speaker.question("interviewer_role")
-    answer = stored_answers(db_path, alice.user_id)["interviewer_name"]
+    await speaker.question("atmosphere")
+    answer = stored_answers(db_path, alice.user_id)["company_info"]
     assert all(word in answer.lower() for word in FRENCH_WORDS), answer
     assert answer in heard.text
     assert telegram.rejected == []
@@ -99,7 +105,7 @@ async def test_an_english_voice_note_edits_an_answer_and_can_be_retyped(
     await _at_position_question(user, person)
     await person.say("Engineer")
     back = await person.say("/back")
-    assert "Question 2/25" in back.text
+    assert f"Question 2/{len(checklist())}" in back.text
 
     await user.send_voice(speak(recordings, ENGLISH, voice="en"), duration=6)
     heard = await user.next_message(timeout=TRANSCRIBED_WITHIN)
@@ -109,7 +115,7 @@ async def test_an_english_voice_note_edits_an_answer_and_can_be_retyped(
     assert all(word in answer.lower() for word in ENGLISH_WORDS), answer
 
     again = await person.tap(heard, person.label("voice.retype_button"))
-    assert "Question 2/25" in again.text
+    assert f"Question 2/{len(checklist())}" in again.text
     assert answer in again.text
     await person.say("Backend engineer, payments")
     assert stored_answers(db_path, user.user_id)["position"] == "Backend engineer, payments"
@@ -192,7 +198,7 @@ async def test_a_recording_without_words_gets_a_clear_reply_and_the_question_aga
     again = await person.next()
 
     assert render.text("en", reply, minutes=10) in again.text
-    assert "Question 2/25" in again.text
+    assert f"Question 2/{len(checklist())}" in again.text
     await person.say("Backend engineer")
     assert stored_answers(db_path, user.user_id) == {
         "company": "Acme",
@@ -229,7 +235,7 @@ async def test_without_the_voice_extra_the_bot_asks_to_type(
         again = await person.next()
 
         assert render.text("fr", "voice.not_enabled") in again.text
-        assert "Question 2/25" in again.text
+        assert f"Question 2/{len(checklist())}" in again.text
         await person.say("Développeuse backend")
     assert stored_answers(db_path, user.user_id)["position"] == "Développeuse backend"
     assert telegram.chat_actions(user.chat_id) == []
@@ -265,7 +271,7 @@ async def test_voice_notes_past_the_queue_get_busy_before_being_downloaded(
 ) -> None:
     people = [Debriefer(telegram.user(4100 + n, language_code="en"), "en") for n in range(6)]
     for person in people:
-        await _at_interviewer_question(person)
+        await _at_free_text_question(person)
     note = speak(recordings, ENGLISH, voice="en")
 
     # One worker: one note at work and two waiting; the other three arrive in the same batch.
@@ -278,5 +284,6 @@ async def test_voice_notes_past_the_queue_get_busy_before_being_downloaded(
     told_busy = [reply for reply in replies if busy in reply.text]
     assert transcriber.max_pending == 3
     assert (len(heard), len(told_busy)) == (3, 3)
-    assert all("Question 4/25" in reply.text for reply in told_busy)
+    free_text = checklist().number("company_info")
+    assert all(f"Question {free_text}/{len(checklist())}" in reply.text for reply in told_busy)
     assert len(telegram.calls_to("getFile")) == 3
