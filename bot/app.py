@@ -32,7 +32,7 @@ from bot.config import Settings
 from bot.context import BotData, DebriefApplication, DebriefContext
 from bot.health import Heartbeat, HeartbeatRequest, heartbeat_path
 from bot.inbox import UPDATE_TYPES, Inbox, InboxQueue
-from bot.maintenance import COMPACTION_TIME, compact_database
+from bot.maintenance import COMPACTION_TIME, SETTLE_EVERY, compact_database, settle_deletions
 from bot.reminders import deliver_due
 from bot.transport import AiohttpRequest
 from conversations.checklist import checklist
@@ -124,6 +124,14 @@ async def _post_init(application: DebriefApplication) -> None:
         first=1,
         name="reminders",
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+    application.job_queue.run_repeating(
+        settle_deletions,
+        interval=SETTLE_EVERY,
+        # Soon after a start too: the last process may have died before its checkpoint.
+        first=10,
+        name="settle-deletions",
+        job_kwargs={"max_instances": 1, "coalesce": True},
     )
     application.job_queue.run_daily(
         compact_database,
@@ -257,6 +265,7 @@ def build_application(
     data.clock = clock
     data.checklist = checklist()
     data.refusals = RefusalBudget()
+    data.inbox = inbox
     data.transcriber = speech or transcriber(settings)
     data.charts = Charts()
     _register(application)

@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.access import RefusalBudget
 from bot.chart import Charts
 from bot.config import Settings
+from bot.inbox import Inbox
 from conversations.checklist import Checklist
 from conversations.i18n import LANGUAGES, Language, language_from_code
 from conversations.model import Profile
@@ -35,6 +36,7 @@ class BotData:
     charts: Charts
     database: Database | None = None
     refusals: RefusalBudget
+    inbox: Inbox
     debriefs: DebriefRepository
     users: UserRepository
     reminders: ReminderRepository

@@ -478,7 +478,9 @@ async def take(
             if not draft.question_delivered:
                 # Handled before a crash (replayed from the inbox): the next question may have
                 # been sent right after it, and the user may have answered that copy already.
-                await _ask(context, user, chat, draft, language, seen_since=message_id + 1)
+                inbox = context.bot_data.inbox
+                seen = inbox.first_free_message_id(chat.id, after=message_id)
+                await _ask(context, user, chat, draft, language, seen_since=seen)
         case DraftAnswer(draft, key, how):
             stored = _Stored(text, message_id, sent_at)
             await _store(context, user, chat, draft, key, how, stored, language)

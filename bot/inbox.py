@@ -55,6 +55,8 @@ class Inbox:
         self._kept: set[int] = set()
         # Ids queued and not yet done: a second delivery meanwhile is not queued again.
         self._queued: set[int] = set()
+        # (chat id, message id) of the messages queued and not yet done.
+        self._waiting: set[tuple[int, int]] = set()
 
     def attach(self, repository: InboxRepository) -> None:
         """Use the opened database (post_init); until then nothing is kept."""
@@ -95,14 +97,34 @@ class Inbox:
         if update.update_id in self._queued:
             return False
         await self.keep_all([update])
-        self._queued.add(update.update_id)
+        self._queue(update)
         return True
+
+    def _queue(self, update: Update) -> None:
+        """Note an update as queued."""
+        self._queued.add(update.update_id)
+        if update.message is not None:
+            self._waiting.add((update.message.chat.id, update.message.message_id))
+
+    def first_free_message_id(self, chat_id: int, after: int) -> int:
+        """Return the first message id above `after` that no waiting message of the chat has.
+
+        Telegram numbers a chat's messages in order, the bot's and the user's alike: a
+        message the bot sent right after handling message `after` (and did not record before
+        a crash) has the first id that none of the user's waiting messages has.
+        """
+        candidate = after + 1
+        while (chat_id, candidate) in self._waiting:
+            candidate += 1
+        return candidate
 
     async def done(self, update: object) -> None:
         """Forget a handled update."""
         if not isinstance(update, Update):
             return
         self._queued.discard(update.update_id)
+        if update.message is not None:
+            self._waiting.discard((update.message.chat.id, update.message.message_id))
         if update.update_id not in self._kept:
             return
         self._kept.discard(update.update_id)
@@ -120,7 +142,7 @@ class Inbox:
         for received in waiting:
             update = Update.de_json(json.loads(received.payload), bot)
             self._kept.add(update.update_id)
-            self._queued.add(update.update_id)
+            self._queue(update)
             queue.put_nowait(update)
         if waiting:
             logger.info("Handling %d updates received before the last stop", len(waiting))

@@ -98,6 +98,9 @@ class Database:
         self.connection = connection
         self.checkpoint_patience = checkpoint_patience
         self.compact_now_bytes = compact_now_bytes
+        # Whether deleted text may still be in the WAL: a checkpoint after a deletion was held
+        # up (a running backup), or, at start, the last process may have died before its own.
+        self.checkpoint_pending = True
 
     async def _run(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run a function on the connection in the database thread, in one trip.
@@ -166,12 +169,19 @@ class Database:
     async def _checkpoint_or_warn(self) -> None:
         """Checkpoint after a deletion; warn (without any content) if a reader held it up."""
         if not await self.checkpoint(patience=self.checkpoint_patience):
+            self.checkpoint_pending = True
             logger.warning(
                 "The WAL checkpoint after a deletion did not finish within %.1f s: another"
                 " connection (a running backup?) still reads an older snapshot; the deleted"
-                " rows stay in the WAL file until the next checkpoint",
+                " rows stay in the WAL file until settle() gets it done",
                 self.checkpoint_patience,
             )
+
+    async def settle(self) -> bool:
+        """Retry a checkpoint a deletion left pending; True once none is pending any more."""
+        if self.checkpoint_pending:
+            await self.checkpoint(patience=self.checkpoint_patience)
+        return not self.checkpoint_pending
 
     async def checkpoint(self, *, patience: float = CHECKPOINT_PATIENCE) -> bool:
         """Copy the WAL into the database file and truncate it; False if a reader held it up.
@@ -191,6 +201,7 @@ class Database:
             logger.debug("WAL checkpoint busy, retrying in %.2f s", min(delay, remaining))
             await asyncio.sleep(min(delay, remaining))
             delay *= 2
+        self.checkpoint_pending = False
         return True
 
     async def _checkpoint_once(self) -> bool:

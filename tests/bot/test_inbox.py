@@ -140,3 +140,18 @@ async def test_a_batch_is_kept_in_one_transaction_and_put_then_only_queues_it(
     assert writes == [1]
     assert queue.qsize() == 4
     assert await _kept(database) == [1, 2, 4]
+
+
+async def test_a_lost_reply_has_the_first_id_no_waiting_message_of_the_chat_has(
+    database: Database,
+) -> None:
+    inbox = _inbox(database)
+    queue = InboxQueue(inbox)
+    # Message 1 is being handled again; 2 and 3 wait (the rest of a dictation), 5 too.
+    for update_id in (1, 2, 3, 5):
+        await queue.put(_text(update_id))
+
+    assert inbox.first_free_message_id(ALICE, after=1) == 4
+    assert inbox.first_free_message_id(STRANGER, after=1) == 2
+    await inbox.done(_text(2))
+    assert inbox.first_free_message_id(ALICE, after=1) == 2

@@ -303,6 +303,25 @@ async def test_an_erase_behind_a_reader_says_its_checkpoint_did_not_finish(
     assert _found(database_path, "alice") == []
 
 
+@pytest.mark.usefixtures("alice_and_bob")
+async def test_a_checkpoint_a_backup_held_up_is_settled_once_the_backup_is_done(
+    database: Database, database_path: Path
+) -> None:
+    database.checkpoint_patience = 0.2
+    with _reader(database_path):
+        erased = await UserRepository(database).delete_all(user_id=ALICE)
+
+        assert erased.lingering
+        assert not await database.settle()
+        assert _found(database_path, "alice")
+
+    assert await database.settle()
+    assert not database.checkpoint_pending
+    assert _found(database_path, "alice") == []
+    erased = await UserRepository(database).delete_all(user_id=BOB)
+    assert not erased.lingering
+
+
 class _Busy(logging.Handler):
     """Set an event when the database says a checkpoint attempt was busy."""
 
