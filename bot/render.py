@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Literal
+from typing import Literal, assert_never
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -221,8 +221,10 @@ def _answer_buttons(
                     answer((today - timedelta(days=1)).isoformat()),
                 ),
             ]
-        case _:
+        case Kind.TEXT | Kind.PEOPLE:
             return []
+        case unknown:
+            assert_never(unknown)
 
 
 def _header(checklist: Checklist, key: str, language: Language) -> str:

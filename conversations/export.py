@@ -16,7 +16,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from typing import Literal
+from typing import Literal, assert_never
 
 from conversations.answers import clip, display
 from conversations.checklist import Checklist, Key, Kind, Question, Section
@@ -99,8 +99,10 @@ def _spelled_out(question: Question | None, value: str, language: Language) -> s
             valid = value in _RATINGS
         case Kind.DATE:
             valid = _iso_date(value) is not None
-        case _:
+        case Kind.TEXT | Kind.PEOPLE:
             valid = False
+        case unknown:
+            assert_never(unknown)
     return display(question, value, language) if valid else None
 
 
