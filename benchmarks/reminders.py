@@ -35,7 +35,7 @@ from benchmarks.processes import (
     wait_ready,
 )
 from benchmarks.seed import seeder
-from benchmarks.stats import max_in_window
+from benchmarks.stats import heading, max_in_window
 from benchmarks.users import ANSWERS, Debriefer, Sample, latency
 from bot import render
 from bot.fakeapi import FakeTelegram
@@ -924,11 +924,10 @@ def _kill_lines(kill: JSON) -> list[str]:
 def render_report(report: JSON) -> str:
     """Render the human-readable report."""
     out = [
-        "",
-        "=" * 100,
-        f"Debrief reminder benchmark — {report['cpus']} CPUs, Python {report['python']},"
-        f" commit {report['commit']}",
-        "=" * 100,
+        *heading(
+            f"Debrief reminder benchmark — {report['cpus']} CPUs, Python {report['python']},"
+            f" commit {report['commit']}"
+        ),
         f"  users' timezone: {report['timezone_note']}",
         f"  bot: python -m bot, DEBRIEF_REMINDER_INTERVAL={REMINDER_INTERVAL}, default pacing"
         f" (30/s at 95%), {DELIVERY_WORKERS} delivery workers",
