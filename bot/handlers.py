@@ -6,7 +6,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import assert_never
+from typing import NamedTuple, assert_never
 
 from telegram import CallbackQuery, Chat, Update, User
 from telegram.constants import ChatType
@@ -309,19 +309,29 @@ async def new_debrief(update: Update, context: DebriefContext) -> None:
     await _begin(context, user, chat, language)
 
 
-async def _button(
-    update: Update, context: DebriefContext, language: Language
-) -> tuple[CallbackQuery, Button, Debrief] | None:
+class _Tap(NamedTuple):
+    """A debrief button tapped, with the open debrief it names."""
+
+    user: User
+    chat: Chat
+    language: Language
+    query: CallbackQuery
+    button: Button
+    debrief: Debrief
+
+
+async def _button(update: Update, context: DebriefContext) -> _Tap | None:
     """Decode a debrief button and check it against the user's open debrief."""
     query = update.callback_query
     assert query is not None
-    user, _ = who(update)
+    user, chat = who(update)
+    language = await context.language(user)
     button = Button.decode(query.data)
     debrief = await context.debriefs.open_for(user_id=user.id)
     if button is None or debrief is None or debrief.id != button.debrief_id:
         await query.answer(render.text(language, "debrief.not_found"))
         return None
-    return query, button, debrief
+    return _Tap(user, chat, language, query, button, debrief)
 
 
 async def _stale(
@@ -342,12 +352,10 @@ async def _stale(
 
 async def resume(update: Update, context: DebriefContext) -> None:
     """Resume the unfinished debrief where it stopped."""
-    user, chat = who(update)
-    language = await context.language(user)
-    found = await _button(update, context, language)
+    found = await _button(update, context)
     if found is None:
         return
-    query, _, debrief = found
+    user, chat, language, query, _, debrief = found
     await query.answer()
     await settle(context, query, None)
     if (await context.profile(user)).awaiting:
@@ -362,12 +370,10 @@ async def resume(update: Update, context: DebriefContext) -> None:
 
 async def restart(update: Update, context: DebriefContext) -> None:
     """Delete the unfinished debrief and start a new one."""
-    user, chat = who(update)
-    language = await context.language(user)
-    found = await _button(update, context, language)
+    found = await _button(update, context)
     if found is None:
         return
-    query, _, debrief = found
+    user, chat, language, query, _, debrief = found
     await query.answer(render.text(language, "debrief.discarded"))
     await settle(context, query, render.text(language, "debrief.discarded"))
     await context.debriefs.delete(user_id=user.id, debrief_id=debrief.id)
@@ -598,12 +604,10 @@ async def _leave_prompt(context: DebriefContext, user: User) -> None:
 
 async def on_answer_button(update: Update, context: DebriefContext) -> None:
     """Store the answer a button carries and ask the next question."""
-    user, chat = who(update)
-    language = await context.language(user)
-    found = await _button(update, context, language)
+    found = await _button(update, context)
     if found is None:
         return
-    query, button, debrief = found
+    user, chat, language, query, button, debrief = found
     key, value = button.key, button.value
     if (
         debrief.status != Status.ACTIVE
@@ -635,33 +639,32 @@ async def _control(
     update: Update, context: DebriefContext
 ) -> tuple[User, Chat, Language, Debrief] | None:
     """Find the debrief a command or control button acts on; None when it was answered already."""
+    if update.callback_query is not None:
+        tap = await _button(update, context)
+        if tap is None:
+            return None
+        current = tap.button.action is Action.FINISH or tap.button.key == tap.debrief.current_key
+        if tap.debrief.status != Status.ACTIVE or not current:
+            await _stale(tap.query, context, tap.user, tap.chat, tap.debrief, tap.language)
+            return None
+        await tap.query.answer()
+        await _leave_prompt(context, tap.user)
+        return tap.user, tap.chat, tap.language, tap.debrief
     user, chat = who(update)
     language = await context.language(user)
-    if update.callback_query is None:
-        debrief = await _active(context, user, chat, language)
-        if debrief is None:
-            return None
-        if not debrief.question_delivered:
-            # Its question never arrived (or a crash came first): show it rather than move on.
-            await _ask(context, user, chat, debrief, language)
-            return None
-        message = update.effective_message
-        asked = debrief.asked_message_id
-        if message is not None and asked is not None and message.message_id < asked:
-            # Sent before the question on screen: handled already, and replayed after a crash
-            # (the inbox), or a second tap of the same command before its answer came.
-            return None
-        await _leave_prompt(context, user)
-        return user, chat, language, debrief
-    found = await _button(update, context, language)
-    if found is None:
+    debrief = await _active(context, user, chat, language)
+    if debrief is None:
         return None
-    query, button, debrief = found
-    current = button.action is Action.FINISH or button.key == debrief.current_key
-    if debrief.status != Status.ACTIVE or not current:
-        await _stale(query, context, user, chat, debrief, language)
+    if not debrief.question_delivered:
+        # Its question never arrived (or a crash came first): show it rather than move on.
+        await _ask(context, user, chat, debrief, language)
         return None
-    await query.answer()
+    message = update.effective_message
+    asked = debrief.asked_message_id
+    if message is not None and asked is not None and message.message_id < asked:
+        # Sent before the question on screen: handled already, and replayed after a crash
+        # (the inbox), or a second tap of the same command before its answer came.
+        return None
     await _leave_prompt(context, user)
     return user, chat, language, debrief
 
@@ -726,12 +729,10 @@ async def finish_now(update: Update, context: DebriefContext) -> None:
 
 async def add_to_previous(update: Update, context: DebriefContext) -> None:
     """Make the next text an addition to an earlier answer."""
-    user, chat = who(update)
-    language = await context.language(user)
-    found = await _button(update, context, language)
+    found = await _button(update, context)
     if found is None:
         return
-    query, button, debrief = found
+    user, chat, language, query, button, debrief = found
     # Only the answer the button was shown for: a forged one could pile parts onto any answer.
     addable = addable_question(context.checklist, debrief)
     if debrief.status != Status.ACTIVE or addable is None or button.key != addable.key:
@@ -747,12 +748,10 @@ async def add_to_previous(update: Update, context: DebriefContext) -> None:
 
 async def move_back(update: Update, context: DebriefContext) -> None:
     """Move a quick answer to the answer before it (a split dictation); ask its question again."""
-    user, chat = who(update)
-    language = await context.language(user)
-    found = await _button(update, context, language)
+    found = await _button(update, context)
     if found is None:
         return
-    query, button, debrief = found
+    user, chat, language, query, button, debrief = found
     checklist = context.checklist
     quick = addable_question(checklist, debrief)
     earlier = None if quick is None else addable_question(checklist, _at(debrief, quick.key))
