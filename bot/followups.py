@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from datetime import UTC, date, datetime
-from typing import NamedTuple, assert_never
+from typing import assert_never
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot import render
 from bot.callbacks import Button
 from bot.context import DebriefContext
-from bot.replies import edit, offered, say, settle, who
+from bot.replies import Tap, edit, offered, on_tap, say, settle, who
 from conversations.checklist import Key
 from conversations.dates import parse_upcoming_date
 from conversations.email import questions_left
@@ -70,20 +71,9 @@ async def _callback(update: Update) -> tuple[CallbackQuery, Button | None]:
     return query, Button.decode(query.data)
 
 
-class _Tap(NamedTuple):
-    """A button of one of the user's finished debriefs, tapped while still on its message."""
-
-    user: User
-    chat: Chat
-    language: Language
-    query: CallbackQuery
-    button: Button
-    debrief: Debrief
-
-
 async def _finished_tap(
     update: Update, context: DebriefContext, *, keys: Collection[str] | None = None
-) -> _Tap | None:
+) -> Tap | None:
     """Answer a tap on a finished debrief's button; None when it names none (or no key of
     `keys`) or was settled already."""
     user, chat = who(update)
@@ -103,7 +93,7 @@ async def _finished_tap(
     await query.answer()
     if not offered(query):
         return None
-    return _Tap(user, chat, language, query, button, debrief)
+    return Tap(user, chat, language, query, button, debrief)
 
 
 async def _apply_outcome(
@@ -141,11 +131,9 @@ async def _apply_outcome(
             assert_never(outcome)
 
 
-async def set_outcome(update: Update, context: DebriefContext) -> None:
+@on_tap(functools.partial(_finished_tap, keys=render.OUTCOMES))
+async def set_outcome(context: DebriefContext, tap: Tap) -> None:
     """Record the application's status from a button."""
-    tap = await _finished_tap(update, context, keys=render.OUTCOMES)
-    if tap is None:
-        return
     user, chat, language, query, button, debrief = tap
     outcome = next(o for o in render.OUTCOMES if o == button.key)
     reply = await _apply_outcome(context, user, debrief, outcome, language)
@@ -156,10 +144,10 @@ async def set_outcome(update: Update, context: DebriefContext) -> None:
         await say(context, chat, reply)
 
 
-async def change_status(update: Update, context: DebriefContext) -> None:
+@on_tap(_finished_tap)
+async def change_status(context: DebriefContext, tap: Tap) -> None:
     """Turn the end of a debrief's status line into the status choice, in place."""
-    tap = await _finished_tap(update, context)
-    if tap is not None and isinstance(tap.query.message, Message):
+    if isinstance(tap.query.message, Message):
         reply = render.outcome_choice(tap.debrief.id, tap.language)
         await edit(context, tap.chat.id, tap.query.message.message_id, reply)
 
@@ -185,17 +173,16 @@ async def _plan_round(
     return render.text(language, "outcome.round_set", when=when)
 
 
-async def round_date_unknown(update: Update, context: DebriefContext) -> None:
+@on_tap(_finished_tap)
+async def round_date_unknown(context: DebriefContext, tap: Tap) -> None:
     """Prepare the next round now, its date being unknown."""
-    tap = await _finished_tap(update, context)
-    if tap is not None:
-        await settle(context, tap.query, await _plan_round(context, tap.user, tap.debrief, None))
+    await settle(context, tap.query, await _plan_round(context, tap.user, tap.debrief, None))
 
 
-async def thank_you_sent(update: Update, context: DebriefContext) -> None:
+@on_tap(_finished_tap)
+async def thank_you_sent(context: DebriefContext, tap: Tap) -> None:
     """Record that the thank-you email was sent: its reminder is dropped, its button settled."""
-    tap = await _finished_tap(update, context)
-    if tap is None or tap.debrief.thank_you_sent:
+    if tap.debrief.thank_you_sent:
         # A second tap on a button already settled, or raced in before it was.
         return
     user, _, language, query, _, debrief = tap
@@ -226,11 +213,9 @@ async def _sent_line(context: DebriefContext, user: User, language: Language) ->
     return render.text(language, "recorded.sent", when=when)
 
 
-async def questions_when(update: Update, context: DebriefContext) -> None:
+@on_tap(_finished_tap)
+async def questions_when(context: DebriefContext, tap: Tap) -> None:
     """Move the forgotten-questions reminder: in two days, another time, or never."""
-    tap = await _finished_tap(update, context)
-    if tap is None:
-        return
     user, _, language, query, button, debrief = tap
     owner = {"user_id": user.id, "debrief_id": debrief.id}
     if button.key == "never":

@@ -6,9 +6,9 @@ import logging
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import NamedTuple, assert_never
+from typing import assert_never
 
-from telegram import CallbackQuery, Chat, Update, User
+from telegram import Chat, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext, language_of
-from bot.replies import edit, offered, say, settle, who
+from bot.replies import Tap, edit, offered, on_tap, say, settle, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key
 from conversations.flow import (
@@ -309,18 +309,7 @@ async def new_debrief(update: Update, context: DebriefContext) -> None:
     await _begin(context, user, chat, language)
 
 
-class _Tap(NamedTuple):
-    """A debrief button tapped, with the open debrief it names."""
-
-    user: User
-    chat: Chat
-    language: Language
-    query: CallbackQuery
-    button: Button
-    debrief: Debrief
-
-
-async def _button(update: Update, context: DebriefContext) -> _Tap | None:
+async def _button(update: Update, context: DebriefContext) -> Tap | None:
     """Decode a debrief button and check it against the user's open debrief."""
     query = update.callback_query
     assert query is not None
@@ -331,18 +320,12 @@ async def _button(update: Update, context: DebriefContext) -> _Tap | None:
     if button is None or debrief is None or debrief.id != button.debrief_id:
         await query.answer(render.text(language, "debrief.not_found"))
         return None
-    return _Tap(user, chat, language, query, button, debrief)
+    return Tap(user, chat, language, query, button, debrief)
 
 
-async def _stale(
-    query: CallbackQuery,
-    context: DebriefContext,
-    user: User,
-    chat: Chat,
-    debrief: Debrief,
-    language: Language,
-) -> None:
+async def _stale(context: DebriefContext, tap: Tap) -> None:
     """Refuse a button of an earlier question; re-ask the current one if it never arrived."""
+    user, chat, language, query, _, debrief = tap
     await query.answer(render.text(language, "debrief.stale_button"))
     # After a crash, Telegram delivers the tap again although it was handled: the question that
     # followed it may never have been sent.
@@ -350,12 +333,10 @@ async def _stale(
         await _continue(context, user, chat, debrief.id, language)
 
 
-async def resume(update: Update, context: DebriefContext) -> None:
+@on_tap(_button)
+async def resume(context: DebriefContext, tap: Tap) -> None:
     """Resume the unfinished debrief where it stopped."""
-    found = await _button(update, context)
-    if found is None:
-        return
-    user, chat, language, query, _, debrief = found
+    user, chat, language, query, _, debrief = tap
     await query.answer()
     await settle(context, query, None)
     if (await context.profile(user)).awaiting:
@@ -368,12 +349,10 @@ async def resume(update: Update, context: DebriefContext) -> None:
     await _continue(context, user, chat, debrief.id, language, preface=resumed)
 
 
-async def restart(update: Update, context: DebriefContext) -> None:
+@on_tap(_button)
+async def restart(context: DebriefContext, tap: Tap) -> None:
     """Delete the unfinished debrief and start a new one."""
-    found = await _button(update, context)
-    if found is None:
-        return
-    user, chat, language, query, _, debrief = found
+    user, chat, language, query, _, debrief = tap
     await query.answer(render.text(language, "debrief.discarded"))
     await settle(context, query, render.text(language, "debrief.discarded"))
     await context.debriefs.delete(user_id=user.id, debrief_id=debrief.id)
@@ -602,12 +581,10 @@ async def _leave_prompt(context: DebriefContext, user: User) -> None:
         await followups.set_awaiting(context, user, None)
 
 
-async def on_answer_button(update: Update, context: DebriefContext) -> None:
+@on_tap(_button)
+async def on_answer_button(context: DebriefContext, tap: Tap) -> None:
     """Store the answer a button carries and ask the next question."""
-    found = await _button(update, context)
-    if found is None:
-        return
-    user, chat, language, query, button, debrief = found
+    user, chat, language, query, button, debrief = tap
     key, value = button.key, button.value
     if (
         debrief.status != Status.ACTIVE
@@ -615,7 +592,7 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
         or key != debrief.current_key
         or value is None
     ):
-        await _stale(query, context, user, chat, debrief, language)
+        await _stale(context, tap)
         return
     question = context.checklist.question(key)
     result = interpret(question, value, today=await context.today(user))
@@ -645,7 +622,7 @@ async def _control(
             return None
         current = tap.button.action is Action.FINISH or tap.button.key == tap.debrief.current_key
         if tap.debrief.status != Status.ACTIVE or not current:
-            await _stale(tap.query, context, tap.user, tap.chat, tap.debrief, tap.language)
+            await _stale(context, tap)
             return None
         await tap.query.answer()
         await _leave_prompt(context, tap.user)
@@ -727,12 +704,10 @@ async def finish_now(update: Update, context: DebriefContext) -> None:
     await _continue(context, user, chat, debrief.id, language)
 
 
-async def add_to_previous(update: Update, context: DebriefContext) -> None:
+@on_tap(_button)
+async def add_to_previous(context: DebriefContext, tap: Tap) -> None:
     """Make the next text an addition to an earlier answer."""
-    found = await _button(update, context)
-    if found is None:
-        return
-    user, chat, language, query, button, debrief = found
+    user, chat, language, query, button, debrief = tap
     # Only the answer the button was shown for: a forged one could pile parts onto any answer.
     addable = addable_question(context.checklist, debrief)
     if debrief.status != Status.ACTIVE or addable is None or button.key != addable.key:
@@ -746,12 +721,10 @@ async def add_to_previous(update: Update, context: DebriefContext) -> None:
     await say(context, chat, render.text(language, "debrief.add_prompt", question=label))
 
 
-async def move_back(update: Update, context: DebriefContext) -> None:
+@on_tap(_button)
+async def move_back(context: DebriefContext, tap: Tap) -> None:
     """Move a quick answer to the answer before it (a split dictation); ask its question again."""
-    found = await _button(update, context)
-    if found is None:
-        return
-    user, chat, language, query, button, debrief = found
+    user, chat, language, query, button, debrief = tap
     checklist = context.checklist
     quick = addable_question(checklist, debrief)
     earlier = None if quick is None else addable_question(checklist, _at(debrief, quick.key))

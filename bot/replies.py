@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, NamedTuple
+
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.error import BadRequest
 
 from bot import render
+from bot.callbacks import Button
 from bot.context import DebriefContext
+from conversations.i18n import Language
+from conversations.model import Debrief
 
-__all__ = ["edit", "offered", "say", "settle", "who"]
+__all__ = ["Handler", "Tap", "edit", "offered", "on_tap", "say", "settle", "who"]
+
+Handler = Callable[[Update, DebriefContext], Coroutine[Any, Any, None]]
 
 # Editing a message to what it already shows, or one the user deleted, changes nothing they see.
 _HARMLESS_EDIT_ERRORS = (
@@ -24,6 +33,37 @@ def who(update: Update) -> tuple[User, Chat]:
     assert user is not None
     assert chat is not None
     return user, chat
+
+
+class Tap(NamedTuple):
+    """A debrief's button tapped, checked, with what handling it needs."""
+
+    user: User
+    chat: Chat
+    language: Language
+    query: CallbackQuery
+    button: Button
+    debrief: Debrief
+
+
+TapAction = Callable[[DebriefContext, Tap], Coroutine[Any, Any, None]]
+
+
+def on_tap(
+    find: Callable[[Update, DebriefContext], Awaitable[Tap | None]],
+) -> Callable[[TapAction], Handler]:
+    """Make a button handler of an action that runs only for the taps `find` accepts."""
+
+    def decorate(action: TapAction) -> Handler:
+        @functools.wraps(action)
+        async def handler(update: Update, context: DebriefContext) -> None:
+            tap = await find(update, context)
+            if tap is not None:
+                await action(context, tap)
+
+        return handler
+
+    return decorate
 
 
 async def say(context: DebriefContext, chat: Chat, reply: render.Reply | str) -> Message:
