@@ -12,7 +12,7 @@ from telegram import CallbackQuery, Chat, Message, Update, User
 from bot import render
 from bot.callbacks import Button
 from bot.context import DebriefContext
-from bot.replies import Tap, edit, offered, on_tap, say, settle, who
+from bot.replies import Tap, acting_on, edit, offered, say, settle, who
 from conversations.checklist import Key
 from conversations.dates import parse_upcoming_date
 from conversations.email import questions_left
@@ -131,7 +131,7 @@ async def _apply_outcome(
             assert_never(outcome)
 
 
-@on_tap(functools.partial(_finished_tap, keys=render.OUTCOMES))
+@acting_on(functools.partial(_finished_tap, keys=render.OUTCOMES))
 async def set_outcome(context: DebriefContext, tap: Tap) -> None:
     """Record the application's status from a button."""
     user, chat, language, query, button, debrief = tap
@@ -144,7 +144,7 @@ async def set_outcome(context: DebriefContext, tap: Tap) -> None:
         await say(context, chat, reply)
 
 
-@on_tap(_finished_tap)
+@acting_on(_finished_tap)
 async def change_status(context: DebriefContext, tap: Tap) -> None:
     """Turn the end of a debrief's status line into the status choice, in place."""
     if isinstance(tap.query.message, Message):
@@ -173,13 +173,13 @@ async def _plan_round(
     return render.text(language, "outcome.round_set", when=when)
 
 
-@on_tap(_finished_tap)
+@acting_on(_finished_tap)
 async def round_date_unknown(context: DebriefContext, tap: Tap) -> None:
     """Prepare the next round now, its date being unknown."""
     await settle(context, tap.query, await _plan_round(context, tap.user, tap.debrief, None))
 
 
-@on_tap(_finished_tap)
+@acting_on(_finished_tap)
 async def thank_you_sent(context: DebriefContext, tap: Tap) -> None:
     """Record that the thank-you email was sent: its reminder is dropped, its button settled."""
     if tap.debrief.thank_you_sent:
@@ -213,7 +213,7 @@ async def _sent_line(context: DebriefContext, user: User, language: Language) ->
     return render.text(language, "recorded.sent", when=when)
 
 
-@on_tap(_finished_tap)
+@acting_on(_finished_tap)
 async def questions_when(context: DebriefContext, tap: Tap) -> None:
     """Move the forgotten-questions reminder: in two days, another time, or never."""
     user, _, language, query, button, debrief = tap

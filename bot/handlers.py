@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext, language_of
-from bot.replies import Tap, edit, offered, on_tap, say, settle, who
+from bot.replies import Tap, acting_on, edit, offered, say, settle, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key
 from conversations.flow import (
@@ -333,7 +333,7 @@ async def _stale(context: DebriefContext, tap: Tap) -> None:
         await _continue(context, user, chat, debrief.id, language)
 
 
-@on_tap(_button)
+@acting_on(_button)
 async def resume(context: DebriefContext, tap: Tap) -> None:
     """Resume the unfinished debrief where it stopped."""
     user, chat, language, query, _, debrief = tap
@@ -349,7 +349,7 @@ async def resume(context: DebriefContext, tap: Tap) -> None:
     await _continue(context, user, chat, debrief.id, language, preface=resumed)
 
 
-@on_tap(_button)
+@acting_on(_button)
 async def restart(context: DebriefContext, tap: Tap) -> None:
     """Delete the unfinished debrief and start a new one."""
     user, chat, language, query, _, debrief = tap
@@ -581,7 +581,7 @@ async def _leave_prompt(context: DebriefContext, user: User) -> None:
         await followups.set_awaiting(context, user, None)
 
 
-@on_tap(_button)
+@acting_on(_button)
 async def on_answer_button(context: DebriefContext, tap: Tap) -> None:
     """Store the answer a button carries and ask the next question."""
     user, chat, language, query, button, debrief = tap
@@ -612,9 +612,10 @@ async def on_answer_button(context: DebriefContext, tap: Tap) -> None:
     await _continue(context, user, chat, debrief.id, language)
 
 
-async def _control(
-    update: Update, context: DebriefContext
-) -> tuple[User, Chat, Language, Debrief] | None:
+_Control = tuple[User, Chat, Language, Debrief]
+
+
+async def _control(update: Update, context: DebriefContext) -> _Control | None:
     """Find the debrief a command or control button acts on; None when it was answered already."""
     if update.callback_query is not None:
         tap = await _button(update, context)
@@ -646,11 +647,9 @@ async def _control(
     return user, chat, language, debrief
 
 
-async def skip(update: Update, context: DebriefContext) -> None:
+@acting_on(_control)
+async def skip(context: DebriefContext, found: _Control) -> None:
     """Leave the current question unanswered (or as it was) and ask the next one."""
-    found = await _control(update, context)
-    if found is None:
-        return
     user, chat, language, debrief = found
     assert debrief.current_key is not None
     question = context.checklist.question(debrief.current_key)
@@ -663,11 +662,9 @@ async def skip(update: Update, context: DebriefContext) -> None:
     await _continue(context, user, chat, debrief.id, language)
 
 
-async def back(update: Update, context: DebriefContext) -> None:
+@acting_on(_control)
+async def back(context: DebriefContext, found: _Control) -> None:
     """Go back to the previous question, showing the answer given so far."""
-    found = await _control(update, context)
-    if found is None:
-        return
     user, chat, language, debrief = found
     assert debrief.current_key is not None
     previous = context.checklist.before(debrief.current_key)
@@ -691,11 +688,9 @@ async def keep_answer(update: Update, context: DebriefContext) -> None:
     await skip(update, context)
 
 
-async def finish_now(update: Update, context: DebriefContext) -> None:
+@acting_on(_control)
+async def finish_now(context: DebriefContext, found: _Control) -> None:
     """End the debrief with what has been answered so far."""
-    found = await _control(update, context)
-    if found is None:
-        return
     user, chat, language, debrief = found
     if not can_finish(context.checklist, debrief.answers):
         await say(context, chat, render.text(language, "debrief.finish_needs_company"))
@@ -704,7 +699,7 @@ async def finish_now(update: Update, context: DebriefContext) -> None:
     await _continue(context, user, chat, debrief.id, language)
 
 
-@on_tap(_button)
+@acting_on(_button)
 async def add_to_previous(context: DebriefContext, tap: Tap) -> None:
     """Make the next text an addition to an earlier answer."""
     user, chat, language, query, button, debrief = tap
@@ -721,7 +716,7 @@ async def add_to_previous(context: DebriefContext, tap: Tap) -> None:
     await say(context, chat, render.text(language, "debrief.add_prompt", question=label))
 
 
-@on_tap(_button)
+@acting_on(_button)
 async def move_back(context: DebriefContext, tap: Tap) -> None:
     """Move a quick answer to the answer before it (a split dictation); ask its question again."""
     user, chat, language, query, button, debrief = tap

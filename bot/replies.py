@@ -1,10 +1,10 @@
-"""Small helpers every handler module shares: who sent an update, and sending a reply."""
+"""Helpers every handler module shares: who sent an update, what a handler acts on, replies."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.error import BadRequest
@@ -15,9 +15,10 @@ from bot.context import DebriefContext
 from conversations.i18n import Language
 from conversations.model import Debrief
 
-__all__ = ["Handler", "Tap", "edit", "offered", "on_tap", "say", "settle", "who"]
+__all__ = ["Handler", "Tap", "acting_on", "edit", "offered", "say", "settle", "who"]
 
 Handler = Callable[[Update, DebriefContext], Coroutine[Any, Any, None]]
+T = TypeVar("T")
 
 # Editing a message to what it already shows, or one the user deleted, changes nothing they see.
 _HARMLESS_EDIT_ERRORS = (
@@ -46,20 +47,17 @@ class Tap(NamedTuple):
     debrief: Debrief
 
 
-TapAction = Callable[[DebriefContext, Tap], Coroutine[Any, Any, None]]
+def acting_on(
+    find: Callable[[Update, DebriefContext], Awaitable[T | None]],
+) -> Callable[[Callable[[DebriefContext, T], Coroutine[Any, Any, None]]], Handler]:
+    """Make a handler of an action that runs only on what `find` accepts (it answers the rest)."""
 
-
-def on_tap(
-    find: Callable[[Update, DebriefContext], Awaitable[Tap | None]],
-) -> Callable[[TapAction], Handler]:
-    """Make a button handler of an action that runs only for the taps `find` accepts."""
-
-    def decorate(action: TapAction) -> Handler:
+    def decorate(action: Callable[[DebriefContext, T], Coroutine[Any, Any, None]]) -> Handler:
         @functools.wraps(action)
         async def handler(update: Update, context: DebriefContext) -> None:
-            tap = await find(update, context)
-            if tap is not None:
-                await action(context, tap)
+            found = await find(update, context)
+            if found is not None:
+                await action(context, found)
 
         return handler
 
