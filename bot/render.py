@@ -463,7 +463,8 @@ def moment(when: datetime, *, now: datetime, tz: tzinfo, language: Language) -> 
         return catalog().text(language, "time.today", time=clock)
     if local.date() == today + timedelta(days=1):
         return catalog().text(language, "time.tomorrow", time=clock)
-    return catalog().text(language, "time.on", date=format_date(local.date(), language), time=clock)
+    day = format_date(local.date(), language, year=local.year != today.year)
+    return catalog().text(language, "time.on", date=day, time=clock)
 
 
 def _button_row(
