@@ -12,7 +12,7 @@ from telegram import CallbackQuery, Chat, Message, Update, User
 from bot import render
 from bot.callbacks import Button
 from bot.context import DebriefContext
-from bot.replies import Tap, acting_on, edit, offered, say, settle, who
+from bot.replies import Tap, acting_on, edit, offered, owned, say, settle, who
 from conversations.checklist import Key
 from conversations.dates import parse_upcoming_date
 from conversations.email import questions_left
@@ -76,24 +76,14 @@ async def _finished_tap(
 ) -> Tap | None:
     """Answer a tap on a finished debrief's button; None when it names none (or no key of
     `keys`) or was settled already."""
-    user, chat = who(update)
-    language = await context.language(user)
-    query, button = await _callback(update)
-    debrief = None
-    if button is not None and button.debrief_id is not None:
-        debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
-    if (
-        button is None
-        or debrief is None
-        or debrief.status != Status.DONE
-        or (keys is not None and button.key not in keys)
-    ):
-        await query.answer(render.text(language, "debrief.not_found"))
+    tap = await owned(update, context)
+    if tap is None:
         return None
-    await query.answer()
-    if not offered(query):
+    if tap.debrief.status != Status.DONE or (keys is not None and tap.button.key not in keys):
+        await tap.query.answer(render.text(tap.language, "debrief.not_found"))
         return None
-    return Tap(user, chat, language, query, button, debrief)
+    await tap.query.answer()
+    return tap if offered(tap.query) else None
 
 
 async def _apply_outcome(

@@ -15,7 +15,7 @@ from bot.context import DebriefContext
 from conversations.i18n import Language
 from conversations.model import Debrief
 
-__all__ = ["Handler", "Tap", "acting_on", "edit", "offered", "say", "settle", "who"]
+__all__ = ["Handler", "Tap", "acting_on", "edit", "offered", "owned", "say", "settle", "who"]
 
 Handler = Callable[[Update, DebriefContext], Coroutine[Any, Any, None]]
 T = TypeVar("T")
@@ -45,6 +45,23 @@ class Tap(NamedTuple):
     query: CallbackQuery
     button: Button
     debrief: Debrief
+
+
+async def owned(update: Update, context: DebriefContext) -> Tap | None:
+    """Return the tap on a button naming one of the user's debriefs; answer "not found" for
+    anything else."""
+    user, chat = who(update)
+    query = update.callback_query
+    assert query is not None
+    language = await context.language(user)
+    button = Button.decode(query.data)
+    debrief = None
+    if button is not None and button.debrief_id is not None:
+        debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
+    if button is None or debrief is None:
+        await query.answer(render.text(language, "debrief.not_found"))
+        return None
+    return Tap(user, chat, language, query, button, debrief)
 
 
 def acting_on(
