@@ -22,7 +22,8 @@ def speech_context(
     # The question first, then the names: measured best of the orders tried (benchmarks/wer.py).
     parts = []
     if key is not None and key in checklist:
-        parts.append(checklist.question(key).prompt(language))
+        # Plain spaces only: a non-breaking one (French typography) made Whisper hear nothing.
+        parts.append(" ".join(checklist.question(key).prompt(language).split()))
     if debrief is not None:
         for named in _NAMED:
             value = " ".join((debrief.answers.get(named) or "").split())

@@ -38,3 +38,12 @@ def test_nothing_known_gives_no_context_and_a_long_one_is_cut_to_its_end() -> No
     assert context is not None
     assert len(context) == MAX_CONTEXT
     assert context.endswith("A.")
+
+
+def test_the_french_question_reaches_whisper_with_plain_spaces_only() -> None:
+    # Whisper primed with "entreprise\u00a0?" transcribed a 30-second French note as nothing.
+    context = speech_context(checklist(), _debrief({"company": "Acme"}), "obstacles", language="fr")
+    assert context is not None
+    assert "?" in context
+    assert "\u00a0" not in context
+    assert "\u202f" not in context
