@@ -85,6 +85,14 @@ async def _send(
     elif kind == "feedback":
         draft = build_feedback_email(answers, language=language, sender=sender)
         intro = render.text(language, "reminders.feedback", company=company)
+    elif kind == "deeper":
+        left = sum(1 for key in context.bot_data.checklist.deeper if key not in answers)
+        if debrief.status != "done" or debrief.current_key is None or not left:
+            return  # gone deeper meanwhile, or nothing left to ask
+        intro = render.text(language, "deeper.reminder", company=company, count=left)
+        offer = render.deeper_offer(debrief.id, left, language=language, intro=intro)
+        await context.bot.send_message(chat, offer.text, reply_markup=offer.markup)
+        return
     else:
         draft = None
         intro = render.text(language, "reminders.next_round", company=company)

@@ -21,6 +21,7 @@ __all__ = [
     "NewReminder",
     "NotePrompt",
     "Outcome",
+    "Phase",
     "Profile",
     "Reminder",
     "ReminderKind",
@@ -35,7 +36,9 @@ __all__ = [
 
 Status = Literal["active", "paused", "done"]
 Outcome = Literal["waiting", "next_round", "offer", "rejected", "withdrawn"]
-ReminderKind = Literal["thank_you", "questions", "no_news", "feedback", "next_round"]
+ReminderKind = Literal["thank_you", "questions", "no_news", "feedback", "next_round", "deeper"]
+# 'express': the car-park questions; 'deeper': the rest, after the draft; None: begun before.
+Phase = Literal["express", "deeper"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +66,8 @@ class Debrief:
     asked_at: int | None = None
     # The question whose answer came within seconds of it: maybe the rest of the one before.
     quick_key: str | None = None
-    # When the car-park part ended (draft and reminders sent); None while it runs.
-    express_at: str | None = None
+    # Which part of the checklist the debrief is in (None: begun before the express part).
+    phase: Phase | None = None
 
     @property
     def question_delivered(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -83,10 +83,11 @@ class Debriefer:
         )
 
     async def question(self, key: str) -> BotMessage:
-        """Wait for the question `key` and check its progress line."""
+        """Wait for the question `key` and check its progress line (within its part)."""
         message = await self.next()
-        number = checklist().number(key)
-        assert f"Question {number}/{len(checklist())}" in message.text, message.describe()
+        part = checklist().express if key in checklist().express else checklist().deeper
+        number = part.index(key) + 1
+        assert f"Question {number}/{len(part)}" in message.text, message.describe()
         prompt = checklist().question(key).prompt(self.language)
         assert prompt in message.text, message.describe()
         return message
@@ -105,21 +106,40 @@ class Debriefer:
     async def answer_everything(
         self, answers: Mapping[str, str], first: BotMessage | None = None
     ) -> list[BotMessage]:
-        """Answer every question in order (buttons where given as '[label]'); return the ending."""
+        """Answer the car-park questions, then, if `answers` has any, the deeper ones (now).
+
+        Buttons are given as '[label]'. Returns the messages from the end of the car-park part
+        on (summary, draft, offer to go deeper, follow-ups) and, after the deeper part, its end.
+        """
+        await self.answer_part(checklist().express, answers, first)
+        ending = await self.until(text(self.language, "debrief.finished").split(":")[0])
+        if not any(key in answers for key in checklist().deeper):
+            return ending
+        offer = next(m for m in ending if self.label("deeper.now_button") in m.labels)
+        await self.user.press_button(offer, self.label("deeper.now_button"))
+        await self.answer_part(checklist().deeper, answers)
+        return [*ending, *await self.until(text(self.language, "deeper.done").split(" (")[0])]
+
+    async def answer_part(
+        self, keys: Sequence[str], answers: Mapping[str, str], first: BotMessage | None = None
+    ) -> None:
+        """Answer these questions in order (skipping those `answers` lacks)."""
         message = first
-        for question in checklist():
-            message = message or await self.question(question.key)
-            assert f"Question {checklist().number(question.key)}/" in message.text
-            value = answers.get(question.key)
+        for number, key in enumerate(keys, start=1):
+            question = checklist().question(key)
+            message = message or await self.next()
+            while question.prompt(self.language) not in message.text:
+                message = await self.next()  # a preface or a round's offer before it
+            assert f"Question {number}/{len(keys)}" in message.text, message.describe()
+            value = answers.get(key)
             if value is None:
                 await self.user.press_button(message, self.label("debrief.skip_button"))
             elif value.startswith("[") and value.endswith("]"):
                 await self.user.press_button(message, value[1:-1])
             else:
-                assert question.kind is not Kind.CHOICE or value, question.key
+                assert question.kind is not Kind.CHOICE or value, key
                 await self.user.send_text(value)
             message = None
-        return await self.until(text(self.language, "debrief.finished").split(":")[0])
 
 
 def stale_keyboards(user: FakeUser, ending: list[BotMessage]) -> list[BotMessage]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -109,7 +110,7 @@ async def test_debriefs_table_has_exactly_these_columns(connection: aiosqlite.Co
         ("outcome_at", "TEXT", 0, 0),
         ("asked_at", "INTEGER", 0, 0),
         ("quick_key", "TEXT", 0, 0),
-        ("express_at", "TEXT", 0, 0),
+        ("phase", "TEXT", 0, 0),
     ]
 
 
@@ -297,7 +298,7 @@ async def test_reopening_a_migrated_database_applies_nothing(database_path: Path
         await second.close()
 
 
-async def test_the_express_migration_marks_finished_debriefs_as_past_the_car_park_part(
+async def test_the_express_migration_leaves_earlier_debriefs_in_the_section_order(
     connection: aiosqlite.Connection,
 ) -> None:
     before = next(i for i, m in enumerate(MIGRATIONS) if m.name == "express")
@@ -309,14 +310,28 @@ async def test_the_express_migration_marks_finished_debriefs_as_past_the_car_par
     await connection.execute(
         "INSERT INTO debriefs (id, user_id, status, current_key) VALUES (2, 1, 'active', 'rating')"
     )
+    await connection.execute(
+        "INSERT INTO reminders (id, user_id, debrief_id, kind, due_at)"
+        " VALUES (9, 1, 1, 'no_news', 5)"
+    )
     await connection.commit()
 
     await apply_migrations(connection)
 
+    kept = await connection.execute_fetchall("SELECT id, debrief_id, kind, state FROM reminders")
+    assert [tuple(row) for row in kept] == [(9, 1, "no_news", "pending")]
+    await connection.execute(
+        "INSERT INTO reminders (user_id, debrief_id, kind, due_at) VALUES (1, 1, 'deeper', 6)"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        await connection.execute(
+            "INSERT INTO reminders (user_id, debrief_id, kind, due_at) VALUES (1, 1, 'deeper', 7)"
+        )
+
     rows = await connection.execute_fetchall(
-        "SELECT id, express_at, asked_at, quick_key, current_key FROM debriefs ORDER BY id"
+        "SELECT id, phase, asked_at, quick_key, current_key FROM debriefs ORDER BY id"
     )
     assert [tuple(row) for row in rows] == [
-        (1, "then", None, None, None),
+        (1, None, None, None, None),
         (2, None, None, None, "rating"),
     ]
