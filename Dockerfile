@@ -27,4 +27,9 @@ ENV PATH=/venv/bin:$PATH \
 USER debrief
 WORKDIR /home/debrief
 VOLUME ["/data"]
+# The webhook listener (DEBRIEF_WEBHOOK_URL); unused with long polling.
+EXPOSE 8443
+# The database answers, and the bot polled Telegram lately or its webhook listener answers.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["python", "-m", "bot", "health"]
 CMD ["python", "-m", "bot"]

@@ -165,7 +165,7 @@ ROLES: Final = (
     "Head of platform", "HR business partner", "CTO", "Lead developer", "Team manager",
     "Responsable recrutement", "Directrice technique", "Staff engineer",
 )  # fmt: skip
-SHORT_KEYS: Final = frozenset({"position", "interviewer_name", "interviewer_role"})
+SHORT_KEYS: Final = frozenset({"position", "interviewers"})
 TIMEZONES: Final = (None, None, None, None, "Europe/Paris", "America/Montreal", "+02:00")
 
 
@@ -320,19 +320,19 @@ class Writer:
                 return debrief.company
             case "position", _:
                 return rng.choice(POSITIONS)
-            case "interviewer_name", _:
-                return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-            case "interviewer_role", _:
-                return rng.choice(ROLES)
+            case "interviewers", _:
+                domain = debrief.company.lower().replace(" ", "-")
+                first = rng.choice(FIRST_NAMES)
+                name = f"{first} {rng.choice(LAST_NAMES)}"
+                return f"{name}, {rng.choice(ROLES)}, {first.lower()}@{domain}.example"
             case _, Kind.DATE:
                 return datetime.fromtimestamp(debrief.created - DAY, UTC).date().isoformat()
             case _, Kind.CHOICE:
                 return rng.choice(("yes", "no", "unknown"))
             case _, Kind.RATING:
                 return str(rng.randint(1, 5))
-            case _, Kind.EMAIL:
-                domain = debrief.company.lower().replace(" ", "-")
-                return f"{rng.choice(FIRST_NAMES).lower()}@{domain}.example"
+            case _, Kind.PEOPLE:
+                return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         return self.corpus.answer(debrief.language, self.corpus.length())
 
     def parts(self, debriefs: list[Planned]) -> Iterator[tuple[object, ...]]:
@@ -351,7 +351,7 @@ class Writer:
                     continue
                 answered.append(question.key)
                 value = self._value(debrief, question.key, question.kind)
-                typed = question.kind in (Kind.TEXT, Kind.EMAIL)
+                typed = question.kind is Kind.TEXT
                 pieces = [value]
                 if typed and question.key not in SHORT_KEYS and rng.random() < SPLIT_SHARE:
                     # A dictation that arrived in several messages.
@@ -1293,10 +1293,9 @@ def failed(report: JSON) -> bool:
     return any(problems)
 
 
-async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
-    """Make (or reuse) the database, copy it, run the selected passes and return the report."""
-    base, facts = await cached_database(sizes, fresh=args.fresh)
-    report: JSON = {
+def report_head(sizes: Sizes, facts: JSON) -> JSON:
+    """Start a report on the generated database: when, on what, at which commit."""
+    return {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -1306,6 +1305,12 @@ async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
         "sizes": asdict(sizes),
         "database": facts,
     }
+
+
+async def run(sizes: Sizes, args: argparse.Namespace) -> JSON:
+    """Make (or reuse) the database, copy it, run the selected passes and return the report."""
+    base, facts = await cached_database(sizes, fresh=args.fresh)
+    report = report_head(sizes, facts)
     with tempfile.TemporaryDirectory(prefix="bench-history-") as tmp:
         workdir = Path(tmp)
         copy, report["copy"] = await prepare_copy(base, workdir, args.startups)

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import platform
+import socket
 import sys
 import tempfile
 import time
@@ -46,6 +47,9 @@ runs:
          bot (PTB's default sequential processing, and concurrent_updates(True)) whose users repeat
          the debrief's actions one for one; replies per second, latency, memory, CPU
   paced  as deployed (30 messages/s): completion, total time, waits, sends per second, fairness
+  transport  Debrief unpaced over long polling, then over a webhook (DEBRIEF_WEBHOOK_URL): the same
+         users and actions; replies per second, latency (getUpdates handing an update over, or
+         its first POST to the webhook → the bot's next message), CPU
 
 Every bot runs as a separate process against the fake Bot API server (bot/fakeapi/)
 on 127.0.0.1; this process serves it and simulates the users. JSON goes to benchmarks/results/.
@@ -79,6 +83,12 @@ ECHO_CONCURRENT: Final = Target(
     "Echo bot, concurrent_updates(True) (up to 256 updates at once)",
     "benchmarks.echo_bot",
     ("--concurrent",),
+)
+DEBRIEF_WEBHOOK: Final = Target(
+    "debrief_webhook",
+    "Debrief, pacing off, over a webhook (DEBRIEF_WEBHOOK_URL on 127.0.0.1)",
+    "bot",
+    env={"DEBRIEF_MAX_MESSAGES_PER_SECOND": "0", "DEBRIEF_WEBHOOK_SECRET": "load-benchmark"},
 )
 DEBRIEF_PACED: Final = Target(
     "debrief_paced", "Debrief as deployed (default pacing: 30 messages/s)", "bot"
@@ -121,11 +131,16 @@ async def measure(
         workdir = Path(tmp)
         async with FakeTelegram(token=TOKEN) as fake:
             env = bot_env(fake.url, workdir / "data" / "debrief.sqlite3", target.env)
+            webhook = "DEBRIEF_WEBHOOK_SECRET" in env
+            if webhook:
+                port = _free_port()
+                env["DEBRIEF_WEBHOOK_URL"] = f"http://127.0.0.1:{port}/telegram"
+                env["DEBRIEF_WEBHOOK_LISTEN"] = f"127.0.0.1:{port}"
             process = BotProcess.start(target.key, target.module, list(target.args), env, workdir)
             result["pid"] = process.pid
             sampler: BotProcess | None = None
             try:
-                await wait_ready(fake, process)
+                await (_wait_webhook(fake, process) if webhook else wait_ready(fake, process))
                 if profile is not None:
                     profile = profile / f"{target.key}.txt"
                     profile.parent.mkdir(parents=True, exist_ok=True)
@@ -146,6 +161,24 @@ async def measure(
                     print(process.log_tail(), file=sys.stderr)
     _print_progress(result)
     return result, runs
+
+
+def _free_port() -> int:
+    """Return a port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def _wait_webhook(fake: FakeTelegram, process: BotProcess) -> None:
+    """Wait until the bot set its webhook (it is listening then), or fail if it exits."""
+    deadline = time.monotonic() + 60.0
+    while fake.webhook is None:
+        process.check_alive()
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{process.name} did not set its webhook within 60s")
+        await asyncio.sleep(0.1)
 
 
 async def _load(
@@ -413,6 +446,17 @@ def render(report: JSON) -> str:
     profiled = [run for run in (own or {}).values() if isinstance(run, dict) and "profile" in run]
     if profiled and profiled[0]["key"] == DEBRIEF_UNPACED.key:
         out += _profile_lines(profiled)
+    transport = report.get("transport")
+    if transport:
+        out += ["", "3. Long polling or a webhook (no pacing), every user at once", ""]
+        out += _own_table([transport["polling"], transport["webhook"]])
+        out += ["", "  polling  = " + transport["polling"]["title"]]
+        out += ["  webhook  = " + transport["webhook"]["title"]]
+        for key, values in transport["rounds"].items():
+            shown = ", ".join(f"{value}" for value in values)
+            out.append(f"  replies/s per round, {key}: {shown} (the median round is shown)")
+        ratio = transport["ratio"]
+        out.append(f"  replies/s webhook / polling: {'—' if ratio is None else f'{ratio:.2f}'}")
     paced = report.get("paced")
     if paced:
         fair = paced.get("fairness", {})
@@ -513,6 +557,26 @@ async def _own_cost(users: int, repeat: int, profile: Path | None) -> JSON:
     return own
 
 
+async def _transport(users: int, repeat: int) -> JSON:
+    """Run Debrief unpaced over long polling and over a webhook, interleaved; keep the medians."""
+    deadline = 60.0 + 1.5 * users
+    rounds: dict[str, list[JSON]] = {"polling": [], "webhook": []}
+    for number in range(repeat):
+        if repeat > 1:
+            print(f"\n— round {number + 1}/{repeat}", flush=True)
+        for key, target in (("polling", DEBRIEF_UNPACED), ("webhook", DEBRIEF_WEBHOOK)):
+            result, _ = await measure(
+                target, users, run_debrief, wait_timeout=30.0, deadline=deadline
+            )
+            rounds[key].append(result)
+    transport: JSON = {key: _median_run(results) for key, results in rounds.items()}
+    transport["ratio"] = _ratio(transport["webhook"], transport["polling"], "replies_per_s")
+    transport["rounds"] = {
+        key: [run.get("replies_per_s") for run in results] for key, results in rounds.items()
+    }
+    return transport
+
+
 def _median_run(results: list[JSON]) -> JSON:
     """Return the run with the median replies per second (a failed run counts as slowest)."""
     ordered = sorted(results, key=lambda run: float(run.get("replies_per_s", -1.0)))
@@ -532,6 +596,8 @@ async def run(users: int, which: str, repeat: int = 1, profile: Path | None = No
     }
     if which in ("own", "both"):
         report["own"] = await _own_cost(users, repeat, profile)
+    if which == "transport":
+        report["transport"] = await _transport(users, repeat)
     if which in ("paced", "both"):
         sends_per_user = 40  # ~26 questions + summary, email, end + 3 edits, with margin
         paced, runs = await measure(
@@ -548,7 +614,11 @@ async def run(users: int, which: str, repeat: int = 1, profile: Path | None = No
 
 def _failed(report: JSON) -> bool:
     """Tell whether any run had an error or an unfinished user."""
-    runs = [*(report.get("own") or {}).values(), report.get("paced") or {}]
+    runs = [
+        *(report.get("own") or {}).values(),
+        *(report.get("transport") or {}).values(),
+        report.get("paced") or {},
+    ]
     return any(
         isinstance(run, dict) and ("error" in run or run.get("failed")) for run in runs if run
     )
@@ -564,7 +634,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--users", type=int, default=100, help="simulated users (default 100)")
     parser.add_argument(
-        "--run", choices=("own", "paced", "both"), default="both", help="default: both"
+        "--run",
+        choices=("own", "paced", "both", "transport"),
+        default="both",
+        help="default: both (own and paced)",
     )
     parser.add_argument(
         "--repeat",

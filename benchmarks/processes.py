@@ -129,12 +129,11 @@ class BotProcess:
 
     def cpu_seconds(self) -> float | None:
         """Return user + system CPU time used so far, from /proc/PID/stat."""
-        try:
-            stat = Path(f"/proc/{self.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        return _cpu_seconds(self.pid)
+
+    def children_cpu_seconds(self) -> float:
+        """Return the CPU time used so far by the running descendants (worker processes)."""
+        return sum(_cpu_seconds(pid) or 0.0 for pid in self.children_peak_memory_mib())
 
     def thread_cpu_seconds(self) -> dict[str, float]:
         """Return CPU seconds used so far by the main thread and by all other threads."""
@@ -244,6 +243,16 @@ async def wait_ready(
                 raise TimeoutError(f"{process.name} did not poll within {timeout}s") from None
         else:
             return time.monotonic()
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """Return a process's user + system CPU time so far, from /proc/PID/stat."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
 def _peak_memory_mib(pid: int) -> float | None:

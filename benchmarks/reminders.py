@@ -90,7 +90,6 @@ FIRST_NAMES: Final = ("Camille", "Alex", "Sam", "Léa", "Noah", "Inès", "Hugo",
 LAST_NAMES: Final = ("Martin", "Bernard", "Dubois", "Nguyen", "Moreau", "Smith", "Garcia")
 FRENCH_ANSWERS: Final = {
     "position": "Développeuse backend",
-    "interviewer_role": "Responsable plateforme",
     "how_it_went": "Bien dans l'ensemble, la partie conception système était difficile.",
     "forgotten_questions": "Comment se passent les astreintes ?\nQuand le poste commence-t-il ?",
     "best_arguments": "J'ai réduit de 60 % la latence p99 de notre API de paiement.",
@@ -100,7 +99,6 @@ FRENCH_ANSWERS: Final = {
 }
 ANSWER_KEYS: Final = (
     "position",
-    "interviewer_role",
     "how_it_went",
     "forgotten_questions",
     "best_arguments",
@@ -178,8 +176,7 @@ def build_content(users: int, reminders: int, timezone: str | None, now: datetim
         answers |= {
             "company": COMPANIES[n % len(COMPANIES)],
             "interview_date": finished.date().isoformat(),
-            "interviewer_name": ANSWERS["interviewer_name"],
-            "interviewer_email": ANSWERS["interviewer_email"],
+            "interviewers": ANSWERS["interviewers"],
         }
         people.append(Person(FIRST_USER_ID + n, n + 1, f"{first} {last}", language, answers))
     planned = []
@@ -634,6 +631,9 @@ class Debriefer:
             self.position += 1
         reply = await self.user.next_message(timeout=REPLY_TIMEOUT)
         sample = Sample(action, reply.sent_at - sent, sent)
+        if reply.text.startswith("🔗"):
+            # A second debrief at the same company: the round-link offer comes first.
+            reply = await self.user.next_message(timeout=REPLY_TIMEOUT)
         if self.position == len(self.questions):
             await self._ending(reply)
             return sample

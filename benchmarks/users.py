@@ -21,9 +21,7 @@ LANGUAGE: Final = "en"
 ANSWERS: Final = {
     "company": "Acme Robotics",
     "position": "Backend engineer",
-    "interviewer_name": "Claire Dubois",
-    "interviewer_role": "Head of platform, building the data team",
-    "interviewer_email": "claire.dubois@acme.example",
+    "interviewers": "Ms Claire Dubois, Head of platform, claire.dubois@acme.example",
     "company_info": "They are moving fleet telemetry to an event-driven platform.",
     "atmosphere": "Relaxed, people joked in the corridor.",
     "working_conditions": "Flexible hours, on-call one week in six.",
@@ -41,6 +39,9 @@ ANSWERS: Final = {
     "convinced": "Claire, thanks to the latency story.",
     "not_convinced": "The CTO, who wanted Kafka experience.",
     "next_steps": "Answer before 5 December, second round with the CTO.",
+    "email_moment": "how you plan to move the fleet telemetry to events",
+    "email_strength": "the RabbitMQ cluster I ran, two million messages a day",
+    "email_reassurance": "I have started Confluent's Kafka course and will finish it this month.",
 }
 
 

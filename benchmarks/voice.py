@@ -26,13 +26,23 @@ from benchmarks.processes import (
 from benchmarks.reminders import Debriefer, Sample, latency
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from conversations.i18n import catalog
-from tests.recordings import assemble_model, check_tools, speak
+from tests.recordings import assemble_model, check_tools, flac_silence, speak
 
 __all__ = ["main"]
 
 JSON = dict[str, Any]
 
 SPEAKER_ID: Final = 69_001
+ATTACKER_ID: Final = 69_002
+# The attack of issue 10: ten hours of FLAC silence (6.9 MB), sent as an audio document, which
+# carries no duration; decoding it whole took a transcription process to 5.5 GiB.
+HOSTILE_SECONDS: Final = 36_000.0
+TARGET_HOSTILE_MIB: Final = 600.0
+HOSTILE_PASS: Final = 20.0
+# Then 30 users send a 19 MB recording each at the same moment (issue 10: the bot held them all).
+FLOOD_USERS: Final = 30
+FLOOD_BYTES: Final = 19_000_000
+FLOOD_FIRST_ID: Final = 68_001
 FIRST_TYPIST_ID: Final = 70_001
 TARGET_RTF: Final = 0.25
 TARGET_LATENCY_RATIO: Final = 1.2
@@ -65,6 +75,10 @@ passes, against one `python -m bot` process with the Whisper base model (int8, C
             real-time factor = (the bot's "I heard" message - the note's sending) / its length
   baseline  --typists users answer a debrief question every ~0.5 s for --seconds; reply latency
   voice     as many typists, while a speaker sends 2-minute notes back to back
+  hostile   first of all: ten hours of FLAC silence (6.9 MB) sent as an audio document, while
+            the typists type for 20 s (and 20 s without it, before); peak memory of the bot and
+            its transcription processes, and the typists' latency; then 30 users send a 19 MB
+            recording each at once: how many are told busy, the bot's peak (--only-hostile: these)
 Baseline and voice passes alternate --rounds times; each kind's latencies are pooled.
 The bot runs unpaced (DEBRIEF_MAX_MESSAGES_PER_SECOND=0): with pacing, the typists' latency
 is mostly the send queue, which hides what the transcriptions cost them.
@@ -90,7 +104,7 @@ class Note:
 
 
 class Speaker:
-    """A French user who answers question 2 of a debrief with voice notes, again and again."""
+    """A French user who answers a debrief's first free-text question by voice, again and again."""
 
     def __init__(self, user: FakeUser) -> None:
         self.user = user
@@ -101,21 +115,23 @@ class Speaker:
         return await self.user.next_message(timeout=timeout)
 
     async def start(self) -> None:
-        """Open a debrief and name the company: question 2 (a text question) is next."""
-        await self.user.send_text("/new")
-        await self._reply()
-        await self.user.send_text("Acme")
-        await self._reply()
+        """Open a debrief, name the company, skip to what they learned about the company."""
+        for text in ("/new", "Acme", "/skip", "/skip", "/skip", "/skip"):
+            await self.user.send_text(text)
+            await self._reply()
 
     async def say(self, audio: bytes, label: str, seconds: float) -> Note:
-        """Send a note, time it until the bot shows what it heard, then go back to question 2."""
+        """Send a note, time it until the bot shows what it heard, then go back to its question.
+
+        (Question 2, the position, takes 200 characters: a note's transcript is longer.)
+        """
         sent = time.monotonic()
         await self.user.send_voice(audio, duration=round(seconds))
         reply = await self._reply(NOTE_TIMEOUT)
         if not reply.text.startswith(self.heard):
             raise AssertionError(f"expected the transcript, got {reply.describe()}")
         note = Note(label, seconds, reply.sent_at - sent)
-        await self._reply()  # question 3
+        await self._reply()  # the next question
         await self.user.send_text("/back")
         await self._reply()
         return note
@@ -132,8 +148,8 @@ async def _typing(
     fake: FakeTelegram,
     people: list[Debriefer],
     seconds: float,
-    speaker: Speaker | None,
-    audio: bytes,
+    speaker: Speaker | None = None,
+    audio: bytes = b"",
 ) -> tuple[list[Sample], list[Note], list[str]]:
     """Run the typists for `seconds`, with the speaker (if any) sending 2-minute notes."""
     samples: list[Sample] = []
@@ -154,6 +170,76 @@ async def _typing(
     return samples, notes, [error for error in results[2:] if error]
 
 
+async def _hostile(
+    fake: FakeTelegram, process: BotProcess, audio: bytes, typists: int, seconds: float
+) -> JSON:
+    """Send the ten-hour file while typists type; return the reply, latencies, peak memory."""
+    attacker = Speaker(fake.user(ATTACKER_ID, language_code="en"))
+    await attacker.start()
+    baseline = await _typing(fake, _typists(fake, FIRST_TYPIST_ID + 5000, typists), seconds)
+    people = _typists(fake, FIRST_TYPIST_ID + 6000, typists)
+    stop = asyncio.Event()
+    samples: list[Sample] = []
+    limit = int(seconds / 0.5) + 10
+    running = [asyncio.create_task(person.run(samples, stop, limit)) for person in people]
+    sent = time.monotonic()
+    await attacker.user.send_document(audio, "interview.flac", mime_type="audio/flac")
+    reply = await attacker._reply(NOTE_TIMEOUT)
+    turnaround = reply.sent_at - sent
+    await asyncio.sleep(max(0.0, seconds - (time.monotonic() - sent)))
+    stop.set()
+    errors = [error for error in await asyncio.gather(*running) if error]
+    workers = process.children_peak_memory_mib()
+    bot = process.peak_memory_mib() or 0.0
+    return {
+        "file_mb": round(len(audio) / 1e6, 2),
+        "seconds_of_audio": HOSTILE_SECONDS,
+        "reply": reply.text,
+        "turnaround_s": round(turnaround, 2),
+        "bot_peak_mib": round(bot, 1),
+        "workers_peak_mib": round(sum(workers.values()), 1),
+        "total_peak_mib": round(bot + sum(workers.values()), 1),
+        "typists_without": latency(baseline[0]),
+        "typists_during": {**latency(samples), "errors": errors[:3]},
+    }
+
+
+async def _flood(fake: FakeTelegram, process: BotProcess, users: int) -> JSON:
+    """Make `users` users each send a 19 MB audio document at once; return the replies, memory."""
+    people = [Speaker(fake.user(FLOOD_FIRST_ID + n, language_code="en")) for n in range(users)]
+    for person in people:
+        await person.start()
+    # Not audio: each one the worker gets is refused at once, so the places free up quickly.
+    data = os.urandom(FLOOD_BYTES)
+    fetched = len(fake.calls_to("getFile"))
+    for person in people:
+        await person.user.send_document(data, "interview.ogg", mime_type="audio/ogg")
+    replies = [await person._reply(NOTE_TIMEOUT) for person in people]
+    busy = catalog().text("en", "voice.busy")
+    return {
+        "users": users,
+        "file_mb": round(FLOOD_BYTES / 1e6, 1),
+        "busy": sum(busy in reply.text for reply in replies),
+        "downloads": len(fake.calls_to("getFile")) - fetched,
+        "bot_peak_mib_after": round(process.peak_memory_mib() or 0.0, 1),
+    }
+
+
+def _typists(fake: FakeTelegram, first_id: int, count: int) -> list[Debriefer]:
+    """Return `count` English typists with fresh user ids."""
+    return [Debriefer(fake.user(first_id + n, language_code="en")) for n in range(count)]
+
+
+def _ten_hours(cache: Path) -> bytes:
+    """Return ten hours of FLAC silence, made once (about 30 s) into the cache folder."""
+    path = cache / "recordings" / "silence-10h.flac"
+    if not path.exists():
+        print("▶ making ten hours of FLAC silence (once)", flush=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(flac_silence(HOSTILE_SECONDS))
+    return path.read_bytes()
+
+
 async def _passes(
     fake: FakeTelegram, speaker: Speaker, audio: bytes, typists: int, seconds: float, rounds: int
 ) -> JSON:
@@ -166,7 +252,7 @@ async def _passes(
     for number in range(rounds):
         for name in ("baseline", "voice"):
             print(f"▶ {name} pass {number + 1}/{rounds}: {typists} typists, {seconds:.0f} s")
-            people = [Debriefer(fake.user(next_id + n, language_code="en")) for n in range(typists)]
+            people = _typists(fake, next_id, typists)
             next_id += typists
             talking = speaker if name == "voice" else None
             samples, heard, failed = await _typing(fake, people, seconds, talking, audio)
@@ -217,7 +303,9 @@ def _summary(notes: list[Note]) -> JSON:
     return result
 
 
-async def run(typists: int, seconds: float, rounds: int, repeat: int, cache: Path) -> JSON:
+async def run(
+    typists: int, seconds: float, rounds: int, repeat: int, cache: Path, only_hostile: bool
+) -> JSON:
     """Run every pass against one bot process and return the report."""
     report: JSON = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -239,6 +327,14 @@ async def run(typists: int, seconds: float, rounds: int, repeat: int, cache: Pat
             try:
                 await wait_ready(fake, process)
                 report["memory_before_voice_mib"] = process.peak_memory_mib()
+                # First, while no worker has loaded the model: the peak is the attack's alone.
+                print("▶ hostile: ten hours of FLAC silence as an audio document", flush=True)
+                hostile = _ten_hours(cache)
+                report["hostile"] = await _hostile(fake, process, hostile, typists, HOSTILE_PASS)
+                print(f"▶ flood: {FLOOD_USERS} users send 19 MB each at once", flush=True)
+                report["flood"] = await _flood(fake, process, FLOOD_USERS)
+                if only_hostile:
+                    return report
                 speaker = Speaker(fake.user(SPEAKER_ID, language_code="fr"))
                 await speaker.start()
                 print("▶ warm-up (loads the model)", flush=True)
@@ -320,6 +416,30 @@ def render(report: JSON) -> str:
             f"  peak memory (VmHWM)                  bot {peak:.0f} MiB"
             f" ({before:.0f} before voice), transcription processes {workers:.0f} MiB"
         )
+    hostile = report.get("hostile")
+    if hostile:
+        total = hostile["total_peak_mib"]
+        without, during = hostile["typists_without"], hostile["typists_during"]
+        out += [
+            f"  hostile {hostile['file_mb']} MB FLAC, {hostile['seconds_of_audio'] / 3600:.0f} h"
+            f" of silence, as a document: reply in {hostile['turnaround_s']} s",
+            f"    “{hostile['reply'][:90]}”",
+            f"    peak memory bot {hostile['bot_peak_mib']:.0f} + workers"
+            f" {hostile['workers_peak_mib']:.0f} = {total:.0f} MiB"
+            f"  {_check(total < TARGET_HOSTILE_MIB)} target < {TARGET_HOSTILE_MIB:.0f}",
+            f"    typists' replies p50 / p95 / max without {without['p50_ms']}"
+            f" / {without['p95_ms']} / {without['max_ms']} ms,"
+            f" during {during['p50_ms']} / {during['p95_ms']}"
+            f" / {during['max_ms']} ms",
+        ]
+        out += [f"    ✗ {error}" for error in during.get("errors", [])]
+    flood = report.get("flood")
+    if flood:
+        out.append(
+            f"  flood {flood['users']} users × {flood['file_mb']} MB at once: {flood['busy']} told"
+            f" busy, {flood['downloads']} downloaded;"
+            f" bot peak {flood['bot_peak_mib_after']:.0f} MiB"
+        )
     out += ["", f"JSON: {report.get('json_path', '—')}", ""]
     return "\n".join(out)
 
@@ -330,6 +450,7 @@ def failed(report: JSON) -> bool:
         "error" in report
         or bool(report.get("exit_code"))
         or any(report.get(name, {}).get("errors") for name in ("baseline", "voice"))
+        or bool(report.get("hostile", {}).get("typists_during", {}).get("errors"))
     )
 
 
@@ -350,6 +471,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=2, help="solo notes of each length (2)")
     parser.add_argument(
+        "--only-hostile",
+        action="store_true",
+        help="only the ten-hour FLAC pass (no model needed for it, a minute or so)",
+    )
+    parser.add_argument(
         "--cache",
         type=Path,
         default=Path.home() / ".cache" / "debrief-benchmarks",
@@ -363,7 +489,9 @@ def main(argv: list[str] | None = None) -> int:
         and 1 <= args.repeat <= 9
     ):
         parser.error("--typists 1-200, --seconds 10-1800, --rounds 1-9, --repeat 1-9")
-    benchmark = run(args.typists, args.seconds, args.rounds, args.repeat, args.cache)
+    benchmark = run(
+        args.typists, args.seconds, args.rounds, args.repeat, args.cache, args.only_hostile
+    )
     return finish(benchmark, "voice", render, failed)
 
 

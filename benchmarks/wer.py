@@ -17,7 +17,7 @@ from benchmarks.processes import finish, git_commit
 from conversations.checklist import checklist
 from conversations.hints import speech_context
 from conversations.i18n import Language, fold
-from conversations.model import Debrief
+from conversations.model import Debrief, Status
 from speech import Transcriber
 from tests.recordings import assemble_model, check_tools, speak
 
@@ -30,18 +30,18 @@ KNOWN: Final[dict[Language, dict[str, str]]] = {
     "fr": {
         "company": "Acme Robotique",
         "position": "Développeuse backend",
-        "interviewer_name": "Claire Dubois et Karim Benali",
+        "interviewers": "Claire Dubois\nKarim Benali",
     },
     "en": {
         "company": "Acme Robotics",
         "position": "Backend engineer",
-        "interviewer_name": "Claire Dubois and Karim Benali",
+        "interviewers": "Claire Dubois\nKarim Benali",
     },
 }
 # (question key, what is said), as a hurried user answers in the car park.
 ANSWERS: Final[dict[Language, tuple[tuple[str, str], ...]]] = {
     "fr": (
-        ("interviewer_name", "Claire Dubois, responsable plateforme, et Karim Benali, le CTO."),
+        ("interviewers", "Claire Dubois, responsable plateforme, et Karim Benali, le CTO."),
         (
             "next_steps",
             "Réponse avant le 5 décembre, puis un deuxième entretien avec Karim Benali.",
@@ -57,7 +57,7 @@ ANSWERS: Final[dict[Language, tuple[tuple[str, str], ...]]] = {
         ("convinced", "Claire Dubois, grâce à l'histoire de la latence."),
     ),
     "en": (
-        ("interviewer_name", "Claire Dubois, head of platform, and Karim Benali, the CTO."),
+        ("interviewers", "Claire Dubois, head of platform, and Karim Benali, the CTO."),
         ("next_steps", "An answer before the fifth of December, then a round with Karim Benali."),
         ("obstacles", "Karim Benali thinks I lack experience with Kafka."),
         ("counter_arguments", "I ran a RabbitMQ cluster handling two million messages a day."),
@@ -86,7 +86,7 @@ def _normal(text: str) -> str:
 def _context(language: Language, key: str) -> str | None:
     """Return the prompt the bot would give for an answer to `key`."""
     known = KNOWN[language]
-    debrief = Debrief(1, 1, "active", key, key, None, None, answers=dict(known))
+    debrief = Debrief(1, 1, Status.ACTIVE, key, key, None, None, answers=dict(known))
     return speech_context(checklist(), debrief, key, language=language)
 
 

@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from collections.abc import Sequence
 from enum import Enum, auto
 from pathlib import Path
 
 from pydantic import ValidationError
+from telegram.error import InvalidToken
 
 from bot.app import UPDATE_TYPES, build_application
-from bot.config import MISSING_TOKEN_HELP, DemoSettings, Settings, StorageSettings
+from bot.config import (
+    MISSING_TOKEN_HELP,
+    REJECTED_TOKEN_HELP,
+    DemoSettings,
+    RunSettings,
+    Settings,
+    StorageSettings,
+)
 from bot.demo import demo
+from bot.health import check
+from bot.logs import configure_logging
+from bot.webhook import run_webhook
+from conversations.checklist import ChecklistError
 from storage.backup import BackupError, BackupRefusedError, backup
-
-
-def _configure_logging(level: str) -> None:
-    """Log to stderr; library loggers that would print tokens or message contents stay quiet."""
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    # httpx logs every request URL, and the URL contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    # At DEBUG, python-telegram-bot logs whole updates, that is, the user's answers.
-    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 class _Instead(Enum):
@@ -63,14 +62,16 @@ def _demo() -> int:
     except ValidationError as error:
         sys.stderr.write(f"The demo cannot start, a setting is wrong:\n{error}\n")
         return 2
-    _configure_logging("INFO")
+    configure_logging("INFO")
     return demo(settings)
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse the command line: nothing runs the bot, `backup PATH [--force]` copies the database."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot", description="Run Debrief (no command), or back up its database."
+        prog="python -m bot",
+        description="Run Debrief (no command; without a token, the local demo), check its health,"
+        " or back up its database.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     copy = commands.add_parser(
@@ -81,6 +82,12 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     copy.add_argument("path", type=Path, metavar="PATH", help="the file to write")
     copy.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    commands.add_parser(
+        "health",
+        help="exit 0 when the running bot is healthy (the Docker HEALTHCHECK)",
+        description="Exit 0 when the database answers and the running bot heard from Telegram"
+        " recently (long polling), or its webhook listener answers GET /healthz. Needs no token.",
+    )
     return parser.parse_args(argv)
 
 
@@ -106,17 +113,49 @@ def _backup(target: Path, *, force: bool) -> int:
     return 0
 
 
+def _health() -> int:
+    """Judge the running bot; say why on stdout (healthy) or stderr (not)."""
+    try:
+        settings = RunSettings()
+    except ValidationError as error:
+        sys.stderr.write(f"Cannot check the bot, a setting is wrong:\n{error}\n")
+        return 2
+    listen = settings.listen_address if settings.webhook_url is not None else None
+    verdict = check(settings.db_path, webhook_listen=listen)
+    (sys.stdout if verdict.ok else sys.stderr).write(verdict.reason + "\n")
+    return 0 if verdict.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the bot until interrupted, or the command given; return the process exit code."""
     arguments = _arguments(argv)
+    # Whatever the shell's umask: the database, its WAL and SHM, backups and the model cache
+    # hold what users told the bot, and are this account's alone.
+    os.umask(0o077)
     if arguments.command == "backup":
         return _backup(arguments.path, force=arguments.force)
+    if arguments.command == "health":
+        return _health()
     settings = _settings_or_help()
     if isinstance(settings, _Instead):
         return _demo() if settings is _Instead.DEMO else 2
-    _configure_logging(settings.log_level)
-    application = build_application(settings)
-    application.run_polling(allowed_updates=UPDATE_TYPES)
+    secrets = [settings.token.get_secret_value()]
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    configure_logging(settings.log_level, secrets=secrets)
+    try:
+        application = build_application(settings)
+    except ChecklistError as error:
+        sys.stderr.write(f"Debrief cannot start: {error}\n")
+        return 2
+    try:
+        if settings.webhook_url is not None:
+            run_webhook(application)
+        else:
+            application.run_polling(allowed_updates=UPDATE_TYPES)
+    except InvalidToken:
+        sys.stderr.write(REJECTED_TOKEN_HELP + "\n")
+        return 2
     return 0
 
 

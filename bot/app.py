@@ -23,14 +23,16 @@ from telegram.ext import (
 )
 
 from bot import deeper, erase, export, followups, handlers, history, insights, notes, voice
+from bot.access import RefusalBudget
 from bot.botapi import DebriefBot
 from bot.callbacks import Action
 from bot.chart import Charts
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotData, DebriefApplication, DebriefContext
+from bot.health import Heartbeat, HeartbeatRequest, heartbeat_path
 from bot.inbox import UPDATE_TYPES, Inbox, InboxQueue
-from bot.maintenance import COMPACTION_TIME, compact_database
+from bot.maintenance import COMPACTION_TIME, SETTLE_EVERY, compact_database, settle_deletions
 from bot.reminders import deliver_due
 from bot.transport import AiohttpRequest
 from conversations.checklist import checklist
@@ -39,7 +41,14 @@ from speech import Transcriber
 from storage.database import open_database
 from storage.inbox import InboxRepository
 
-__all__ = ["COMMANDS", "UPDATE_TYPES", "build_application", "running", "transcriber"]
+__all__ = [
+    "COMMANDS",
+    "UPDATE_TYPES",
+    "build_application",
+    "post_shutdown",
+    "running",
+    "transcriber",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +125,14 @@ async def _post_init(application: DebriefApplication) -> None:
         name="reminders",
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
+    application.job_queue.run_repeating(
+        settle_deletions,
+        interval=SETTLE_EVERY,
+        # Soon after a start too: the last process may have died before its checkpoint.
+        first=10,
+        name="settle-deletions",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
     application.job_queue.run_daily(
         compact_database,
         time=COMPACTION_TIME.replace(tzinfo=data.settings.timezone),
@@ -124,7 +141,7 @@ async def _post_init(application: DebriefApplication) -> None:
     logger.info("Debrief is ready as @%s", application.bot.username)
 
 
-async def _post_shutdown(application: DebriefApplication) -> None:
+async def post_shutdown(application: DebriefApplication) -> None:
     """Stop the chart process and close the database."""
     application.bot_data.charts.close()
     database = application.bot_data.database
@@ -209,6 +226,7 @@ def transcriber(settings: Settings) -> Transcriber:
         cache=settings.whisper_folder,
         workers=settings.transcription_workers,
         max_seconds=settings.voice_max_seconds,
+        memory_mib=settings.transcription_memory_mib,
     )
 
 
@@ -229,9 +247,10 @@ def build_application(
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
         request=AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES),
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        get_updates_request=HeartbeatRequest(Heartbeat(heartbeat_path(settings.db_path))),
         rate_limiter=rate_limiter(settings.max_messages_per_second),
     )
+    bot.hand_updates_to(inbox.keep_all)
     builder = (
         ApplicationBuilder()
         .bot(bot)
@@ -239,13 +258,15 @@ def build_application(
         .update_queue(InboxQueue(inbox))
         .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES, on_done=inbox.done))
         .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        .post_shutdown(post_shutdown)
     )
     application = cast(DebriefApplication, builder.build())
     data = application.bot_data
     data.settings = settings
     data.clock = clock
     data.checklist = checklist()
+    data.refusals = RefusalBudget()
+    data.inbox = inbox
     data.transcriber = speech or transcriber(settings)
     data.charts = Charts()
     _register(application)
@@ -266,4 +287,4 @@ async def running(application: DebriefApplication) -> AsyncIterator[DebriefAppli
         finally:
             await application.updater.stop()
             await application.stop()
-    await _post_shutdown(application)
+    await post_shutdown(application)

@@ -23,7 +23,7 @@ from conversations.i18n import Language, catalog
 from conversations.insights import Insights, build_insights
 from conversations.model import Debrief
 
-__all__ = ["ChartData", "Charts", "analyse", "chart_data", "draw"]
+__all__ = ["ChartData", "Charts", "analyse", "chart_data", "draw", "moving_mean"]
 
 logger = logging.getLogger(__name__)
 
@@ -68,11 +68,22 @@ def _month_ticks(days: Sequence[date], months: Sequence[str]) -> tuple[list[int]
     ticks = inside[::step]
     labels = [
         f"{months[day.month - 1]}\n{day.year}"
-        if index == 0 or day.month == 1
+        if index == 0 or day.year != ticks[index - 1].year
         else months[day.month - 1]
         for index, day in enumerate(ticks)
     ]
     return [day.toordinal() for day in ticks], labels
+
+
+def moving_mean(values: Sequence[int]) -> list[float]:
+    """Average each value with those just before it, a tenth of them in all (full windows only)."""
+    window = max(2, len(values) // 10)
+    total = sum(values[:window])
+    means = [total / window]
+    for index in range(window, len(values)):
+        total += values[index] - values[index - window]
+        means.append(total / window)
+    return means
 
 
 def chart_data(insights: Insights, language: Language) -> ChartData:
@@ -121,16 +132,15 @@ def draw(data: ChartData) -> bytes:
     ratings.set_yticks(range(1, 6))
     ratings.grid(axis="y", color=_GRID)
     if data.ratings:
-        # Past a few dozen interviews, big dots would hide the line.
-        dots = 9 if len(data.ratings) <= _FEW else 4
-        ratings.plot(
-            [day.toordinal() for day in data.days],
-            data.ratings,
-            color=_LINE,
-            linewidth=2.5,
-            marker="o",
-            markersize=dots,
-        )
+        days = [day.toordinal() for day in data.days]
+        if len(days) <= _FEW:
+            ratings.plot(days, data.ratings, color=_LINE, linewidth=2.5, marker="o", markersize=9)
+        else:
+            # Past a few dozen interviews a line through every rating is noise: light dots, and
+            # the mean of the latest tenth of them as the line.
+            ratings.plot(days, data.ratings, "o", color=_LINE, alpha=0.25, markersize=5)
+            means = moving_mean(data.ratings)
+            ratings.plot(days[len(days) - len(means) :], means, color=_LINE, linewidth=3)
         ticks, labels = _month_ticks(data.days, data.months)
         ratings.set_xticks(ticks, labels)
     else:

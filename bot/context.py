@@ -9,8 +9,10 @@ from typing import Any
 from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.access import RefusalBudget
 from bot.chart import Charts
 from bot.config import Settings
+from bot.inbox import Inbox
 from conversations.checklist import Checklist
 from conversations.i18n import LANGUAGES, Language, language_from_code
 from conversations.model import Profile
@@ -33,6 +35,8 @@ class BotData:
     transcriber: Transcriber
     charts: Charts
     database: Database | None = None
+    refusals: RefusalBudget
+    inbox: Inbox
     debriefs: DebriefRepository
     users: UserRepository
     reminders: ReminderRepository
@@ -82,6 +86,11 @@ class DebriefContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     def checklist(self) -> Checklist:
         """Return the checklist."""
         return self.bot_data.checklist
+
+    @property
+    def refusals(self) -> RefusalBudget:
+        """Return when refused users were last told so."""
+        return self.bot_data.refusals
 
     @property
     def settings(self) -> Settings:

@@ -8,7 +8,7 @@ from bot import handlers, render
 from bot.callbacks import Button
 from bot.context import DebriefContext
 from bot.replies import offered, settle, who
-from conversations.model import NewReminder
+from conversations.model import NewReminder, Phase, ReminderKind, Status
 from conversations.reminders import epoch
 from conversations.schedule import deeper_due
 
@@ -28,8 +28,8 @@ async def go_deeper(update: Update, context: DebriefContext) -> None:
     if (
         button is None
         or debrief is None
-        or debrief.status != "done"
-        or debrief.phase != "deeper"
+        or debrief.status is not Status.DONE
+        or debrief.phase is not Phase.DEEPER
         or debrief.current_key is None
     ):
         await query.answer(render.text(language, "reminders.gone"))
@@ -51,7 +51,9 @@ async def go_deeper(update: Update, context: DebriefContext) -> None:
     now, tz = context.now(), await context.zone(user)
     due = deeper_due(now=now, tz=tz, tonight=button.key == "tonight")
     await context.reminders.schedule(
-        user_id=user.id, debrief_id=debrief.id, reminders=[NewReminder("deeper", epoch(due))]
+        user_id=user.id,
+        debrief_id=debrief.id,
+        reminders=[NewReminder(ReminderKind.DEEPER, epoch(due))],
     )
     when = render.moment(due, now=now, tz=tz, language=language)
     await settle(context, query, render.text(language, "deeper.set_for", when=when))

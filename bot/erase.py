@@ -34,9 +34,10 @@ async def erase_button(update: Update, context: DebriefContext) -> None:
         if isinstance(query.message, Message):
             await query.edit_message_text(render.text(language, "erase.kept"), reply_markup=None)
         return
-    await context.users.delete_all(user_id=user.id)
+    erased = await context.users.delete_all(user_id=user.id)
     # Cached settings would otherwise outlive the deleted rows.
     assert context.user_data is not None
     context.user_data.clear()
     if isinstance(query.message, Message):
-        await query.edit_message_text(render.text(language, "erase.done"), reply_markup=None)
+        done = "erase.done_soon" if erased.lingering else "erase.done"
+        await query.edit_message_text(render.text(language, done), reply_markup=None)

@@ -22,7 +22,7 @@ from conversations.export import (
     thank_you_eml,
 )
 from conversations.i18n import Language
-from conversations.model import Debrief, Profile, Reminder
+from conversations.model import Debrief, Profile, Reminder, Status
 
 __all__ = ["export_command"]
 
@@ -50,7 +50,7 @@ def _documents(
             thank_you_eml(debrief, language=language, sender_name=sender, exported_at=now),
         )
         for debrief in debriefs
-        if debrief.status == "done"
+        if debrief.status == Status.DONE
     ]
     return markdown.encode(), data.encode(), drafts
 

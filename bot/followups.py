@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import assert_never
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 
@@ -11,7 +11,9 @@ from bot import render
 from bot.callbacks import Button
 from bot.context import DebriefContext
 from bot.replies import edit, offered, say, settle, who
+from conversations.checklist import Key
 from conversations.dates import parse_upcoming_date
+from conversations.email import questions_left
 from conversations.flow import PromptReply
 from conversations.i18n import Language, catalog
 from conversations.model import (
@@ -20,11 +22,21 @@ from conversations.model import (
     NewReminder,
     Outcome,
     ReminderKind,
+    ReminderState,
     ReminderTimePrompt,
     RoundDatePrompt,
+    Status,
     TimezonePrompt,
 )
-from conversations.reminders import after_debrief, epoch, next_round
+from conversations.reminders import (
+    ReminderOp,
+    after_debrief,
+    cancelled_by,
+    epoch,
+    forgotten,
+    next_round,
+    rule,
+)
 from conversations.schedule import next_morning, outside_quiet_hours, snooze
 from conversations.timezones import describe, parse_timezone
 from conversations.when import parse_when
@@ -44,6 +56,8 @@ __all__ = [
     "timezone_command",
 ]
 
+# A reminder can be acted on until it is done or cancelled.
+OPEN_STATES = (ReminderState.PENDING, ReminderState.SENT)
 # /reminders shows this many; more would flood the chat.
 MAX_LISTED = 10
 
@@ -62,7 +76,7 @@ async def _finished_debrief(
     if button is None or button.debrief_id is None:
         return None
     debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
-    return debrief if debrief is not None and debrief.status == "done" else None
+    return debrief if debrief is not None and debrief.status == Status.DONE else None
 
 
 async def _apply_outcome(
@@ -77,25 +91,27 @@ async def _apply_outcome(
     reminders = context.reminders
     owner = {"user_id": user.id, "debrief_id": debrief.id}
     now, tz = context.now(), await context.zone(user)
-    if outcome == "waiting":
-        if not any(r.kind == "no_news" for r in await reminders.pending_for(user_id=user.id)):
-            plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
-            await reminders.schedule(**owner, reminders=[r for r in plan if r.kind == "no_news"])
-        return render.Reply(render.text(language, "outcome.waiting"))
-    if outcome == "next_round":
-        await reminders.cancel_kinds(**owner, kinds=["no_news", "feedback"])
-        await set_awaiting(context, user, RoundDatePrompt(debrief.id))
-        return render.round_date_question(debrief.id, language)
-    if outcome == "rejected":
-        await reminders.cancel_kinds(**owner, kinds=["no_news", "next_round"])
-        feedback = NewReminder("feedback", epoch(outside_quiet_hours(now, tz)))
-        await reminders.schedule(**owner, reminders=[feedback])
-        return render.Reply(render.text(language, "outcome.rejected"))
-    kinds: list[ReminderKind] = ["no_news", "feedback", "next_round", "questions"]
-    if outcome == "withdrawn":
-        kinds.append("thank_you")
-    await reminders.cancel_kinds(**owner, kinds=kinds)
-    return render.Reply(render.text(language, f"outcome.{outcome}"))
+    if cancelled := cancelled_by(outcome):
+        await reminders.cancel_kinds(**owner, kinds=sorted(cancelled))
+    match outcome:
+        case Outcome.WAITING:
+            pending = await reminders.pending_for(user_id=user.id)
+            if not any(r.kind is ReminderKind.NO_NEWS for r in pending):
+                plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
+                no_news = [r for r in plan if r.kind is ReminderKind.NO_NEWS]
+                await reminders.schedule(**owner, reminders=no_news)
+            return render.Reply(render.text(language, "outcome.waiting"))
+        case Outcome.NEXT_ROUND:
+            await set_awaiting(context, user, RoundDatePrompt(debrief.id))
+            return render.round_date_question(debrief.id, language)
+        case Outcome.REJECTED:
+            feedback = NewReminder(ReminderKind.FEEDBACK, epoch(outside_quiet_hours(now, tz)))
+            await reminders.schedule(**owner, reminders=[feedback])
+            return render.Reply(render.text(language, "outcome.rejected"))
+        case Outcome.OFFER | Outcome.WITHDRAWN:
+            return render.Reply(render.text(language, f"outcome.{outcome}"))
+        case _:
+            assert_never(outcome)
 
 
 async def set_outcome(update: Update, context: DebriefContext) -> None:
@@ -143,7 +159,7 @@ async def _plan_round(
     await context.debriefs.set_outcome(
         user_id=user.id,
         debrief_id=debrief.id,
-        outcome="next_round",
+        outcome=Outcome.NEXT_ROUND,
         next_round_date=day.isoformat() if day else None,
     )
     plan = next_round(round_date=day, now=now, tz=tz)
@@ -181,8 +197,25 @@ async def thank_you_sent(update: Update, context: DebriefContext) -> None:
     if not offered(query) or debrief.thank_you_sent:
         # A second tap on a button already settled, or raced in before it was.
         return
+    await settle(context, query, await _thank_you_went_out(context, user, debrief, language))
+
+
+async def _thank_you_went_out(
+    context: DebriefContext, user: User, debrief: Debrief, language: Language
+) -> str:
+    """Record the thank-you as sent, end the questions reminder if it asked them all, say so."""
     await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=debrief.id)
-    await settle(context, query, await _sent_line(context, user, language))
+    line = await _sent_line(context, user, language)
+    today = await context.today(user)
+    if forgotten(debrief.answers) and not questions_left(
+        debrief.answers, language=language, sender=user.full_name, today=today
+    ):
+        pending = await context.reminders.pending_for(user_id=user.id)
+        if any(r.kind == "questions" and r.debrief_id == debrief.id for r in pending):
+            owner = {"user_id": user.id, "debrief_id": debrief.id}
+            await context.reminders.cancel_kinds(**owner, kinds=[ReminderKind.QUESTIONS])
+            line += "\n" + render.text(language, "reminders.questions_asked")
+    return line
 
 
 async def _sent_line(context: DebriefContext, user: User, language: Language) -> str:
@@ -205,12 +238,14 @@ async def questions_when(update: Update, context: DebriefContext) -> None:
         return
     owner = {"user_id": user.id, "debrief_id": debrief.id}
     if button.key == "never":
-        await context.reminders.cancel_kinds(**owner, kinds=["questions"])
+        await context.reminders.cancel_kinds(**owner, kinds=[ReminderKind.QUESTIONS])
         line = render.text(language, "reminders.questions_never")
     elif button.key == "2d":
         now, tz = context.now(), await context.zone(user)
         due = next_morning(after=now, tz=tz, days=2)
-        await context.reminders.schedule(**owner, reminders=[NewReminder("questions", epoch(due))])
+        await context.reminders.schedule(
+            **owner, reminders=[NewReminder(ReminderKind.QUESTIONS, epoch(due))]
+        )
         when = render.moment(due, now=now, tz=tz, language=language)
         line = render.text(language, "reminders.set_for", when=when)
     else:
@@ -254,7 +289,9 @@ async def reminder_time(
         return PromptReply.REFUSED
     due = outside_quiet_hours(moment, tz)
     await context.reminders.schedule(
-        user_id=user.id, debrief_id=debrief.id, reminders=[NewReminder("questions", epoch(due))]
+        user_id=user.id,
+        debrief_id=debrief.id,
+        reminders=[NewReminder(ReminderKind.QUESTIONS, epoch(due))],
     )
     await set_awaiting(context, user, None)
     when = render.moment(due, now=now, tz=tz, language=language)
@@ -270,38 +307,44 @@ async def reminder_button(update: Update, context: DebriefContext) -> None:
     found = None
     if button is not None and button.debrief_id is not None:
         found = await context.reminders.get(user_id=user.id, reminder_id=button.debrief_id)
-    if button is None or found is None or found.state not in ("pending", "sent"):
+    op = next((op for op in ReminderOp if button is not None and button.key == op), None)
+    if op is None or found is None or found.state not in OPEN_STATES:
         await query.answer(render.text(language, "reminders.gone"))
         return
     if not offered(query):
         await query.answer()
         return
-    op = button.key
     now, tz = context.now(), await context.zone(user)
-    if op in ("snooze", "later"):
-        hours, days = (
-            (3, 0) if found.kind == "thank_you" else (0, 2 if found.kind == "no_news" else 1)
-        )
-        due = snooze(now=now, tz=tz, hours=hours, days=days)
-        await context.reminders.postpone(user_id=user.id, reminder_id=found.id, due_at=epoch(due))
-        when = render.moment(due, now=now, tz=tz, language=language)
-        line = render.text(language, "reminders.snoozed", when=when)
-    elif op == "sent":
-        await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=found.debrief_id)
-        line = await _sent_line(context, user, language)
-    elif op == "news":
-        await context.reminders.close(user_id=user.id, reminder_id=found.id, state="done")
-        await query.answer()
-        await settle(context, query, None)
-        preface = render.text(language, "reminders.news_prompt")
-        await say(context, chat, render.outcome_choice(found.debrief_id, language, preface=preface))
-        return
-    else:
-        state: Literal["done", "cancelled"] = "done" if op == "done" else "cancelled"
-        await context.reminders.close(user_id=user.id, reminder_id=found.id, state=state)
-        line = render.text(
-            language, "reminders.closed" if state == "done" else "reminders.cancelled"
-        )
+    owner = {"user_id": user.id, "reminder_id": found.id}
+    match op:
+        case ReminderOp.SNOOZE | ReminderOp.LATER:
+            kind = rule(found.kind)
+            due = snooze(now=now, tz=tz, hours=kind.snooze_hours, days=kind.snooze_days)
+            await context.reminders.postpone(**owner, due_at=epoch(due))
+            when = render.moment(due, now=now, tz=tz, language=language)
+            line = render.text(language, "reminders.snoozed", when=when)
+        case ReminderOp.SENT:
+            debrief = await context.debriefs.get(user_id=user.id, debrief_id=found.debrief_id)
+            if debrief is None:
+                line = render.text(language, "reminders.gone")
+            else:
+                line = await _thank_you_went_out(context, user, debrief, language)
+        case ReminderOp.NEWS:
+            await context.reminders.close(**owner, state=ReminderState.DONE)
+            await query.answer()
+            await settle(context, query, None)
+            preface = render.text(language, "reminders.news_prompt")
+            choice = render.outcome_choice(found.debrief_id, language, preface=preface)
+            await say(context, chat, choice)
+            return
+        case ReminderOp.DONE:
+            await context.reminders.close(**owner, state=ReminderState.DONE)
+            line = render.text(language, "reminders.closed")
+        case ReminderOp.CANCEL | ReminderOp.SKIP:
+            await context.reminders.close(**owner, state=ReminderState.CANCELLED)
+            line = render.text(language, "reminders.cancelled")
+        case _:
+            assert_never(op)
     await query.answer(line)
     await settle(context, query, line)
 
@@ -321,7 +364,7 @@ async def list_reminders(update: Update, context: DebriefContext) -> None:
         if reminder.debrief_id not in companies:
             debrief = await context.debriefs.get(user_id=user.id, debrief_id=reminder.debrief_id)
             companies[reminder.debrief_id] = (
-                debrief.answers.get("company") if debrief else None
+                debrief.answers.get(Key.COMPANY) if debrief else None
             ) or "?"
         label = render.text(
             language,

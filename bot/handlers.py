@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import assert_never
@@ -14,9 +15,10 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
-from bot.context import DebriefContext
-from bot.replies import edit, say, who
+from bot.context import DebriefContext, language_of
+from bot.replies import edit, offered, say, settle, who
 from conversations.answers import Accepted, interpret
+from conversations.checklist import Key
 from conversations.email import build_thank_you
 from conversations.flow import (
     DraftAnswer,
@@ -29,6 +31,7 @@ from conversations.flow import (
     Situation,
     SummaryDue,
     TextRoute,
+    Unasked,
     addable_question,
     answered_quickly,
     awaited_debrief_id,
@@ -46,9 +49,12 @@ from conversations.model import (
     EditPrompt,
     NewReminder,
     NotePrompt,
+    Phase,
+    ReminderKind,
     ReminderTimeOffer,
     ReminderTimePrompt,
     RoundDatePrompt,
+    Status,
     TimezonePrompt,
 )
 from conversations.reminders import after_debrief
@@ -113,7 +119,12 @@ async def _ask(
         preface=preface,
         show_answer=show_answer,
     )
-    message = await say(context, chat, reply)
+    try:
+        message = await say(context, chat, reply)
+    except TelegramError:
+        # The user never saw it: their next text must not be taken as its answer.
+        await context.debriefs.mark_unsent(user_id=debrief.user_id, debrief_id=debrief.id)
+        raise
     await context.debriefs.mark_asked(
         user_id=debrief.user_id,
         debrief_id=debrief.id,
@@ -121,8 +132,9 @@ async def _ask(
         message_id=message.message_id if seen_since is None else seen_since,
         asked_at=int(message.date.timestamp()),
     )
-    # After the next question is out, so that the user does not wait for this edit.
-    await _close_asked(context, chat, debrief, language)
+    # After the next question is out, and off this update's path: the user's next answer, which
+    # waits for this handler to end, does not wait for the edit too (benchmarks/load.py).
+    context.application.create_task(_close_asked(context, chat, debrief, language))
 
 
 async def _close_asked(
@@ -147,7 +159,7 @@ async def _finish(
     """End what is due: the car-park part, the deeper part, or a debrief begun before them."""
     if express_due(context.checklist, debrief):
         await _end_express(context, user, chat, debrief, language)
-    elif debrief.phase == "deeper":
+    elif debrief.phase is Phase.DEEPER:
         await _end_deeper(context, user, chat, debrief, language)
     else:
         await _end_whole(context, user, chat, debrief, language)
@@ -163,8 +175,10 @@ async def _summary_and_draft(
     for part in render.summary(result):
         await say(context, chat, part)
     await history.recall_rounds(context, chat, debrief, language, today)
-    reply = render.thank_you_for(debrief, language=language, sender=user.full_name, today=today)
-    await say(context, chat, reply)
+    for reply in render.thank_you_for(
+        debrief, language=language, sender=user.full_name, today=today
+    ):
+        await say(context, chat, reply)
     return result
 
 
@@ -203,9 +217,9 @@ async def _end_deeper(
     before = build_thank_you(express, language=language, sender=sender, today=today)
     after = build_thank_you(debrief.answers, language=language, sender=sender, today=today)
     if after != before:
-        preface = render.text(language, "deeper.draft_changed")
-        reply = render.thank_you_for(debrief, language=language, sender=sender, today=today)
-        await say(context, chat, render.Reply(f"{preface}\n\n{reply.text}", reply.markup))
+        await say(context, chat, render.text(language, "deeper.draft_changed"))
+        for reply in render.thank_you_for(debrief, language=language, sender=sender, today=today):
+            await say(context, chat, reply)
     await context.debriefs.end_deeper(user_id=user.id, debrief_id=debrief.id)
     await say(
         context,
@@ -243,20 +257,20 @@ async def _say_follow_ups(
         )
         for reminder in plan
     }
-    if "questions" in when:
-        await followups.set_awaiting(context, user, ReminderTimeOffer(debrief.id))
-        reminder = render.questions_reminder(
-            language=language, debrief_id=debrief.id, when=when["questions"]
-        )
-        await say(context, chat, reminder)
     ending = render.finished(
         language=language,
         debrief_id=debrief.id,
         answered=result.answered,
         total=result.total,
-        thank_you_when=when.get("thank_you"),
-        no_news_when=when.get("no_news"),
+        thank_you_when=when.get(ReminderKind.THANK_YOU),
+        no_news_when=when.get(ReminderKind.NO_NEWS),
     )
+    if ReminderKind.QUESTIONS in when:
+        await followups.set_awaiting(context, user, ReminderTimeOffer(debrief.id))
+        reminder = render.questions_reminder(
+            language=language, debrief_id=debrief.id, when=when[ReminderKind.QUESTIONS]
+        )
+        await say(context, chat, reminder)
     await say(context, chat, ending)
 
 
@@ -295,7 +309,7 @@ async def _active(
     if debrief is None:
         await say(context, chat, _no_debrief(language))
         return None
-    if debrief.status == "paused":
+    if debrief.status == Status.PAUSED:
         await _say_paused(context, chat, debrief, language)
         return None
     if debrief.current_key is None or express_due(context.checklist, debrief):
@@ -308,7 +322,7 @@ async def _say_paused(
     context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
 ) -> None:
     """Say the debrief is paused and how to resume it."""
-    company = debrief.answers.get("company") or catalog().text(language, "debrief.unnamed")
+    company = debrief.answers.get(Key.COMPANY) or catalog().text(language, "debrief.unnamed")
     await say(context, chat, render.text(language, "debrief.paused_hint", company=company))
 
 
@@ -319,25 +333,30 @@ def _no_debrief(language: Language) -> render.Reply:
 
 
 async def gate(update: Update, context: DebriefContext) -> None:
-    """Stop updates from groups and from users outside the allowlist."""
+    """Stop updates from users outside the allowlist, then from groups.
+
+    A refused user costs nothing: nothing is stored about them, and they are told at most
+    once an hour, in reply to a message or a tap (edits and other updates get nothing).
+    """
     chat, user = update.effective_chat, update.effective_user
-    if chat is not None and chat.type != ChatType.PRIVATE:
-        if await context.users.first_notice_in_group(chat_id=chat.id):
-            language: Language = (
-                "fr" if user and (user.language_code or "").startswith("fr") else "en"
-            )
-            username = context.bot.username
-            await say(context, chat, render.text(language, "group.private_only", username=username))
-        raise ApplicationHandlerStop
     if user is None or chat is None:
         raise ApplicationHandlerStop
     allowed = context.settings.allowed_users
     if allowed and user.id not in allowed:
-        language = await context.language(user)
-        if update.callback_query is not None:
-            await update.callback_query.answer(render.text(language, "access.refused"))
-        else:
-            await say(context, chat, render.text(language, "access.refused"))
+        private = chat.type == ChatType.PRIVATE
+        answerable = update.message is not None or update.callback_query is not None
+        if private and answerable and context.refusals.spend(user.id, context.now()):
+            refusal = render.text(language_of(None, user.language_code), "access.refused")
+            if update.callback_query is not None:
+                await update.callback_query.answer(refusal)
+            else:
+                await say(context, chat, refusal)
+        raise ApplicationHandlerStop
+    if chat.type != ChatType.PRIVATE:
+        if await context.users.first_notice_in_group(chat_id=chat.id):
+            language = language_of(None, user.language_code)
+            username = context.bot.username
+            await say(context, chat, render.text(language, "group.private_only", username=username))
         raise ApplicationHandlerStop
 
 
@@ -368,6 +387,10 @@ async def new_debrief(update: Update, context: DebriefContext) -> None:
     user, chat = who(update)
     if update.callback_query is not None:
         await update.callback_query.answer()
+        # The button has done its work: it leaves the greeting (a second tap would start over).
+        if not offered(update.callback_query):
+            return
+        await settle(context, update.callback_query, None)
     language = await context.language(user)
     existing = await context.debriefs.open_for(user_id=user.id)
     if existing is not None:
@@ -405,7 +428,7 @@ async def _stale(
     await query.answer(render.text(language, "debrief.stale_button"))
     # After a crash, Telegram delivers the tap again although it was handled: the question that
     # followed it may never have been sent.
-    if debrief.status == "active" and not debrief.question_delivered:
+    if debrief.status == Status.ACTIVE and not debrief.question_delivered:
         await _continue(context, user, chat, debrief.id, language)
 
 
@@ -418,10 +441,13 @@ async def resume(update: Update, context: DebriefContext) -> None:
         return
     query, _, debrief = found
     await query.answer()
+    await settle(context, query, None)
     if (await context.profile(user)).awaiting:
         await followups.set_awaiting(context, user, None)
-    if debrief.status == "paused":
-        await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status="active")
+    if debrief.status == Status.PAUSED:
+        await context.debriefs.set_status(
+            user_id=user.id, debrief_id=debrief.id, status=Status.ACTIVE
+        )
     resumed = render.text(language, "debrief.resumed")
     await _continue(context, user, chat, debrief.id, language, preface=resumed)
 
@@ -435,6 +461,7 @@ async def restart(update: Update, context: DebriefContext) -> None:
         return
     query, _, debrief = found
     await query.answer(render.text(language, "debrief.discarded"))
+    await settle(context, query, render.text(language, "debrief.discarded"))
     await context.debriefs.delete(user_id=user.id, debrief_id=debrief.id)
     await _begin(context, user, chat, language)
 
@@ -458,7 +485,7 @@ async def on_text(update: Update, context: DebriefContext) -> None:
 async def ask_again(context: DebriefContext, user: User, chat: Chat, preface: str) -> None:
     """Explain what went wrong, then ask the open question again (if a debrief is active)."""
     debrief = await context.debriefs.open_for(user_id=user.id)
-    if debrief is None or debrief.status != "active" or debrief.current_key is None:
+    if debrief is None or debrief.status != Status.ACTIVE or debrief.current_key is None:
         await say(context, chat, preface)
         return
     await _ask(context, user, chat, debrief, await context.language(user), preface=preface)
@@ -536,11 +563,16 @@ async def take(
             await _say_paused(context, chat, draft, language)
         case SummaryDue(draft):
             await _finish(context, user, chat, draft, language)
+        case Unasked(draft):
+            preface = render.text(language, "errors.question_not_sent")
+            await _ask(context, user, chat, draft, language, preface=preface)
         case Redelivered(draft):
             if not draft.question_delivered:
                 # Handled before a crash (replayed from the inbox): the next question may have
                 # been sent right after it, and the user may have answered that copy already.
-                await _ask(context, user, chat, draft, language, seen_since=message_id + 1)
+                inbox = context.bot_data.inbox
+                seen = inbox.first_free_message_id(chat.id, after=message_id)
+                await _ask(context, user, chat, draft, language, seen_since=seen)
         case DraftAnswer(draft, key, how):
             stored = _Stored(text, message_id, sent_at)
             await _store(context, user, chat, draft, key, how, stored, language)
@@ -601,6 +633,20 @@ async def _store(
     checklist = context.checklist
     text, message_id = stored.text, stored.message_id
     if how in (TextRoute.ADDITION, TextRoute.CONTINUATION):
+        target = checklist.question(key)
+        if len(debrief.answers.get(key, "")) + 1 + len(text.strip()) > target.limit:
+            too_long = render.text(
+                language,
+                "debrief.too_long_addition",
+                question=target.label(language),
+                limit=render.count(target.limit, language),
+            )
+            # The current question comes again, without a pending addition.
+            await context.debriefs.move_to(
+                user_id=user.id, debrief_id=debrief.id, key=debrief.current_key
+            )
+            await _continue(context, user, chat, debrief.id, language, preface=too_long)
+            return
         await context.debriefs.add_to_answer(
             user_id=user.id,
             debrief_id=debrief.id,
@@ -619,7 +665,8 @@ async def _store(
     question = checklist.question(key)
     result = interpret(question, text, today=await context.today(user))
     if not isinstance(result, Accepted):
-        await say(context, chat, render.refusal(question, result.reason, language=language))
+        refused = render.refusal(question, result.reason, language=language)
+        await _ask(context, user, chat, debrief, language, preface=refused)
         return
     await context.debriefs.save_answer(
         user_id=user.id,
@@ -630,7 +677,7 @@ async def _store(
         next_key=next_key(checklist, debrief, question.key),
         quick=answered_quickly(checklist, debrief, sent_at=stored.sent_at),
     )
-    if question.key == "company":
+    if question.key == Key.COMPANY:
         await history.offer_link(context, user, chat, debrief, result.value)
     await _continue(context, user, chat, debrief.id, language)
 
@@ -650,7 +697,12 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
         return
     query, button, debrief = found
     key, value = button.key, button.value
-    if debrief.status != "active" or key is None or key != debrief.current_key or value is None:
+    if (
+        debrief.status != Status.ACTIVE
+        or key is None
+        or key != debrief.current_key
+        or value is None
+    ):
         await _stale(query, context, user, chat, debrief, language)
         return
     question = context.checklist.question(key)
@@ -681,6 +733,16 @@ async def _control(
         debrief = await _active(context, user, chat, language)
         if debrief is None:
             return None
+        if not debrief.question_delivered:
+            # Its question never arrived (or a crash came first): show it rather than move on.
+            await _ask(context, user, chat, debrief, language)
+            return None
+        message = update.effective_message
+        asked = debrief.asked_message_id
+        if message is not None and asked is not None and message.message_id < asked:
+            # Sent before the question on screen: handled already, and replayed after a crash
+            # (the inbox), or a second tap of the same command before its answer came.
+            return None
         await _leave_prompt(context, user)
         return user, chat, language, debrief
     found = await _button(update, context, language)
@@ -688,7 +750,7 @@ async def _control(
         return None
     query, button, debrief = found
     current = button.action is Action.FINISH or button.key == debrief.current_key
-    if debrief.status != "active" or not current:
+    if debrief.status != Status.ACTIVE or not current:
         await _stale(query, context, user, chat, debrief, language)
         return None
     await query.answer()
@@ -766,7 +828,7 @@ async def add_to_previous(update: Update, context: DebriefContext) -> None:
     query, button, debrief = found
     # Only the answer the button was shown for: a forged one could pile parts onto any answer.
     addable = addable_question(context.checklist, debrief)
-    if debrief.status != "active" or addable is None or button.key != addable.key:
+    if debrief.status != Status.ACTIVE or addable is None or button.key != addable.key:
         await query.answer(render.text(language, "debrief.stale_button"))
         return
     key = addable.key
@@ -819,7 +881,7 @@ async def cancel(update: Update, context: DebriefContext) -> None:
     if debrief is None:
         await say(context, chat, render.text(language, "debrief.nothing_to_cancel"))
         return
-    await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status="paused")
+    await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status=Status.PAUSED)
     count = len(debrief.answers)
     await say(context, chat, render.text(language, "debrief.paused", count=count))
 
@@ -870,15 +932,29 @@ async def unknown_button(update: Update, context: DebriefContext) -> None:
 
 
 async def on_error(update: object, context: DebriefContext) -> None:
-    """Log the error with its traceback, then tell the user their answers are safe."""
+    """Log the error with its traceback, then tell the user what became of their message."""
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("Error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if update.effective_chat.type != ChatType.PRIVATE or update.effective_user is None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat.type != ChatType.PRIVATE or user is None:
         return
     try:
-        language = await context.language(update.effective_user)
-        await say(context, update.effective_chat, render.text(language, "errors.internal"))
+        language = await context.language(user)
+    except sqlite3.Error:
+        language = language_of(None, user.language_code)
+    message = update.message
+    try:
+        if not isinstance(context.error, sqlite3.Error):
+            await say(context, chat, render.text(language, "errors.internal"))
+            return
+        typed = message.text if message is not None and message.text else None
+        if typed is None or typed.startswith("/"):
+            await say(context, chat, render.text(language, "errors.not_saved"))
+            return
+        # What was typed is not stored: give it back, to be sent again.
+        await say(context, chat, render.text(language, "errors.not_saved_text"))
+        await say(context, chat, render.escape(typed))
     except (TelegramError, OSError):
         logger.warning("Could not tell the user about the error", exc_info=True)

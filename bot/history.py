@@ -14,11 +14,12 @@ from bot.context import DebriefContext
 from bot.insights import prepared
 from bot.replies import say, who
 from conversations.answers import Accepted, interpret
-from conversations.checklist import Kind
+from conversations.checklist import Key, Kind
 from conversations.flow import EditedPart, Ignored, PromptReply, route_edit
 from conversations.history import HEADLINE_KEYS, group_rounds, paginate, previous_round
 from conversations.i18n import Language
-from conversations.model import Debrief, EditPrompt
+from conversations.model import Debrief, EditPrompt, Outcome
+from conversations.reminders import ROUND_LINKED_CANCELS
 
 __all__ = [
     "Target",
@@ -119,16 +120,20 @@ async def open_debrief(update: Update, context: DebriefContext) -> None:
 
 
 async def email_again(update: Update, context: DebriefContext) -> None:
-    """Send a debrief's thank-you draft again."""
+    """Send a debrief's thank-you drafts again: one per person met, or one to all ("joint")."""
     target = await owned(update, context)
     if target is None:
         return
     await target.query.answer()
     today = await context.today(target.user)
-    reply = render.thank_you_for(
-        target.debrief, language=target.language, sender=target.user.full_name, today=today
-    )
-    await say(context, target.chat, reply)
+    for reply in render.thank_you_for(
+        target.debrief,
+        language=target.language,
+        sender=target.user.full_name,
+        today=today,
+        joint=target.button.key == "joint",
+    ):
+        await say(context, target.chat, reply)
 
 
 async def set_status(update: Update, context: DebriefContext) -> None:
@@ -235,7 +240,7 @@ async def confirm_delete(update: Update, context: DebriefContext) -> None:
     if target.button.key != "yes":
         await say(context, target.chat, render.delete_confirm(debrief, language=language))
         return
-    company = debrief.answers.get("company") or render.text(language, "history.unnamed")
+    company = debrief.answers.get(Key.COMPANY) or render.text(language, "history.unnamed")
     await context.debriefs.delete(user_id=target.user.id, debrief_id=debrief.id)
     if isinstance(query.message, Message):
         deleted = render.text(language, "history.deleted", company=company)
@@ -286,15 +291,15 @@ async def link_round(update: Update, context: DebriefContext) -> None:
         return
     await query.answer()
     # A next round is news: the earlier round no longer waits for any.
-    if previous.outcome == "waiting":
+    if previous.outcome is Outcome.WAITING:
         await context.debriefs.set_outcome(
-            user_id=user.id, debrief_id=previous.id, outcome="next_round"
+            user_id=user.id, debrief_id=previous.id, outcome=Outcome.NEXT_ROUND
         )
     await context.reminders.cancel_kinds(
-        user_id=user.id, debrief_id=previous.id, kinds=["no_news", "feedback", "next_round"]
+        user_id=user.id, debrief_id=previous.id, kinds=sorted(ROUND_LINKED_CANCELS)
     )
     rounds = await context.debriefs.rounds(user_id=user.id, debrief_id=debrief.id)
-    company = previous.answers.get("company") or "?"
+    company = previous.answers.get(Key.COMPANY) or "?"
     linked = render.text(language, "history.linked", number=len(rounds), company=company)
     await query.edit_message_text(linked, reply_markup=None)
 
@@ -309,7 +314,7 @@ async def recall_rounds(
     earlier = [r.answers for r in rounds if r.id != debrief.id]
     if not earlier:
         return
-    company = debrief.answers.get("company") or "?"
+    company = debrief.answers.get(Key.COMPANY) or "?"
     title = render.text(language, "history.recall_title", company=company)
     brief = render.recall(earlier, title=title, language=language)
     brief = await prepared(context, brief, debrief.user_id, language, today)
@@ -336,7 +341,7 @@ async def on_edited_message(update: Update, context: DebriefContext) -> None:
     label = question.label(language)
     reply_to = ReplyParameters(message.message_id, allow_sending_without_reply=True)
     value = message.text.strip()
-    if question.kind is not Kind.TEXT:
+    if question.kind is not Kind.TEXT or len(value) > question.limit:
         result = interpret(question, message.text, today=await context.today(user))
         if not isinstance(result, Accepted):
             refused = render.refusal(question, result.reason, language=language)

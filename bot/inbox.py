@@ -9,9 +9,10 @@ waited in memory. The inbox closes that gap; its API, for polling and a webhook 
   `put(update)` keeps the update in the `inbox` table and returns only once that is
   committed; so whoever hands updates over awaits `application.update_queue.put(update)`
   before confirming them. The Updater does this by itself; a webhook answers 200 after it.
-- `Inbox.keep(update)` is that commit on its own: True when the update was new and should be
-  queued, False when it is kept already (Telegram delivered it again while it waits to be
-  handled: queue it once).
+- `Inbox.keep(update)` is that commit on its own: True when the update should be queued, False
+  when it is queued already (Telegram delivered it again while it waits: queue it once).
+  `Inbox.keep_all(updates)` commits a whole getUpdates batch in one transaction (DebriefBot
+  calls it as soon as getUpdates returns); put() then finds them kept and only queues them.
 - `Inbox.done(update)` forgets an update once its handlers ran, whether they succeeded or not
   (`PerUserUpdateProcessor` calls it): a failing update is not replayed forever.
 - `Inbox.replay(queue)`, at start-up once the database is open (`post_init`), queues what the
@@ -29,12 +30,12 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from telegram import Bot, Update
 from telegram.constants import ChatType
 
-from storage.inbox import InboxRepository
+from storage.inbox import InboxRepository, Received
 
 __all__ = ["UPDATE_TYPES", "Inbox", "InboxQueue"]
 
@@ -50,8 +51,12 @@ class Inbox:
     def __init__(self, *, allowed_users: Collection[int]) -> None:
         self._allowed = frozenset(allowed_users)
         self._repository: InboxRepository | None = None
-        # Ids kept and not yet done, in this process: a second delivery is not queued again.
+        # Ids kept in the table and not yet done.
         self._kept: set[int] = set()
+        # Ids queued and not yet done: a second delivery meanwhile is not queued again.
+        self._queued: set[int] = set()
+        # (chat id, message id) of the messages queued and not yet done.
+        self._waiting: set[tuple[int, int]] = set()
 
     def attach(self, repository: InboxRepository) -> None:
         """Use the opened database (post_init); until then nothing is kept."""
@@ -66,28 +71,61 @@ class Inbox:
             return False
         return any(getattr(update, kind) is not None for kind in UPDATE_TYPES)
 
-    async def keep(self, update: Update) -> bool:
-        """Commit an update that the bot acts on; False if it is kept and queued already."""
-        if update.update_id in self._kept:
-            return False
-        if self._repository is None or not self.admits(update):
-            return True
-        assert update.effective_user is not None
-        payload = json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":"))
-        try:
-            await self._repository.keep(
-                update_id=update.update_id, user_id=update.effective_user.id, payload=payload
+    async def keep_all(self, updates: Sequence[Update]) -> None:
+        """Commit the updates the bot acts on, in one transaction (a getUpdates batch)."""
+        fresh = [u for u in updates if u.update_id not in self._kept and self.admits(u)]
+        if self._repository is None or not fresh:
+            return
+        rows = [
+            Received(
+                update.update_id,
+                json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":")),
             )
+            for update in fresh
+        ]
+        owners = [update.effective_user.id for update in fresh if update.effective_user]
+        try:
+            await self._repository.keep_all(rows, owners)
         except sqlite3.Error as error:
-            # Handled all the same, only not durably: refusing it would stop the bot instead.
-            logger.warning("Could not keep update %s in the inbox: %s", update.update_id, error)
-            return True
-        self._kept.add(update.update_id)
+            # Handled all the same, only not durably: refusing them would stop the bot instead.
+            logger.warning("Could not keep %d updates in the inbox: %s", len(rows), error)
+            return
+        self._kept.update(update.update_id for update in fresh)
+
+    async def keep(self, update: Update) -> bool:
+        """Commit an update that the bot acts on; False if it is queued already (a redelivery)."""
+        if update.update_id in self._queued:
+            return False
+        await self.keep_all([update])
+        self._queue(update)
         return True
+
+    def _queue(self, update: Update) -> None:
+        """Note an update as queued."""
+        self._queued.add(update.update_id)
+        if update.message is not None:
+            self._waiting.add((update.message.chat.id, update.message.message_id))
+
+    def first_free_message_id(self, chat_id: int, after: int) -> int:
+        """Return the first message id above `after` that no waiting message of the chat has.
+
+        Telegram numbers a chat's messages in order, the bot's and the user's alike: a
+        message the bot sent right after handling message `after` (and did not record before
+        a crash) has the first id that none of the user's waiting messages has.
+        """
+        candidate = after + 1
+        while (chat_id, candidate) in self._waiting:
+            candidate += 1
+        return candidate
 
     async def done(self, update: object) -> None:
         """Forget a handled update."""
-        if not isinstance(update, Update) or update.update_id not in self._kept:
+        if not isinstance(update, Update):
+            return
+        self._queued.discard(update.update_id)
+        if update.message is not None:
+            self._waiting.discard((update.message.chat.id, update.message.message_id))
+        if update.update_id not in self._kept:
             return
         self._kept.discard(update.update_id)
         assert self._repository is not None
@@ -104,6 +142,7 @@ class Inbox:
         for received in waiting:
             update = Update.de_json(json.loads(received.payload), bot)
             self._kept.add(update.update_id)
+            self._queue(update)
             queue.put_nowait(update)
         if waiting:
             logger.info("Handling %d updates received before the last stop", len(waiting))

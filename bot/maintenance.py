@@ -7,13 +7,15 @@ from datetime import time
 
 from bot.context import DebriefContext
 
-__all__ = ["COMPACTION_TIME", "compact_database"]
+__all__ = ["COMPACTION_TIME", "SETTLE_EVERY", "compact_database", "settle_deletions"]
 
 logger = logging.getLogger(__name__)
 
 # Local time (DEBRIEF_DEFAULT_TIMEZONE): the VACUUM holds the database for seconds on a large
 # file, so it runs when nobody debriefs.
 COMPACTION_TIME = time(4, 0)
+# A checkpoint a running backup held up is retried this often (seconds), until it is done.
+SETTLE_EVERY = 60.0
 
 
 async def compact_database(context: DebriefContext) -> None:
@@ -26,3 +28,12 @@ async def compact_database(context: DebriefContext) -> None:
     # Replaced answers leave old page images in the WAL until a checkpoint: at most a day.
     elif not await database.checkpoint():
         logger.warning("The nightly WAL checkpoint did not finish: a reader held it up")
+
+
+async def settle_deletions(context: DebriefContext) -> None:
+    """Retry the checkpoint a deletion left pending (a backup was reading), until it is done."""
+    database = context.bot_data.database
+    if database is None or not database.checkpoint_pending:
+        return
+    if await database.settle():
+        logger.info("Deleted rows have left the WAL: the pending checkpoint is done")

@@ -7,6 +7,7 @@ from telegram import Chat, Update, User
 from bot import followups, render
 from bot.context import DebriefContext
 from bot.replies import say, who
+from conversations.checklist import ANSWER_LIMIT
 from conversations.flow import PromptReply
 from conversations.model import Debrief, NotePrompt
 from conversations.summary import NOTE_KEY
@@ -46,7 +47,14 @@ async def take_note(
 async def _keep(
     context: DebriefContext, user: User, chat: Chat, debrief: Debrief, text: str, message_id: int
 ) -> None:
-    """Add a text to the debrief's note, as it was said, and say so."""
+    """Add a text to the debrief's note, as it was said, and say so (unless it is too long)."""
+    language = await context.language(user)
+    if len(debrief.answers.get(NOTE_KEY, "")) + 1 + len(text.strip()) > ANSWER_LIMIT:
+        label = render.text(language, "note.label")
+        limit = render.count(ANSWER_LIMIT, language)
+        refused = render.text(language, "debrief.too_long_addition", question=label, limit=limit)
+        await say(context, chat, refused)
+        return
     await context.debriefs.add_to_answer(
         user_id=user.id,
         debrief_id=debrief.id,
@@ -54,4 +62,4 @@ async def _keep(
         text=text.strip(),
         message_id=message_id,
     )
-    await say(context, chat, render.text(await context.language(user), "note.saved"))
+    await say(context, chat, render.text(language, "note.saved"))

@@ -6,13 +6,15 @@ import asyncio
 import logging
 import time
 from datetime import UTC, datetime, tzinfo
+from typing import assert_never
 
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import render
 from bot.context import DebriefContext, language_of
 from bot.insights import prepared
-from conversations.email import EmailDraft, build_thank_you, forgotten_questions
+from conversations.checklist import Key
+from conversations.email import EmailDraft, build_thank_you, questions_asked
 from conversations.followup import (
     build_feedback_email,
     build_follow_up_email,
@@ -20,8 +22,8 @@ from conversations.followup import (
     build_questions_email,
 )
 from conversations.i18n import Language
-from conversations.model import Debrief, NewReminder, Reminder
-from conversations.reminders import epoch, next_no_news, parse_day
+from conversations.model import Debrief, NewReminder, Reminder, ReminderKind, ReminderState, Status
+from conversations.reminders import epoch, next_no_news, parse_day, rule
 from conversations.schedule import outside_quiet_hours
 
 __all__ = ["DELIVERY_WORKERS", "deliver_due"]
@@ -53,64 +55,83 @@ async def _send(
     sender: str,
     now: datetime,
     tz: tzinfo,
-) -> None:
-    """Send one reminder's message(s)."""
+) -> bool:
+    """Send one reminder's message(s); False when there is nothing left to remind of."""
     answers = debrief.answers
-    company = answers.get("company") or "?"
+    company = answers.get(Key.COMPANY) or "?"
     today = now.astimezone(tz).date()
     chat = reminder.user_id
     kind = reminder.kind
-    draft: EmailDraft | None
-    if kind == "thank_you":
-        draft = build_thank_you(answers, language=language, sender=sender, today=today)
-        intro = render.text(language, "reminders.thank_you", company=company)
-    elif kind == "questions":
-        draft = build_questions_email(answers, language=language, sender=sender)
-        listed = "\n".join(
-            f"• {q}"
-            for q in forgotten_questions(answers.get("forgotten_questions"), language=language)
-        )
-        intro = render.text(language, "reminders.questions", company=company, questions=listed)
-    elif kind == "no_news":
-        draft = build_follow_up_email(
-            answers,
-            language=language,
-            sender=sender,
-            attempt=reminder.attempt,
-            interview_date=parse_day(answers.get("interview_date")),
-            today=today,
-        )
-        key = "reminders.no_news" if reminder.attempt == 1 else "reminders.no_news_again"
-        intro = render.text(language, key, company=company)
-    elif kind == "feedback":
-        draft = build_feedback_email(answers, language=language, sender=sender)
-        intro = render.text(language, "reminders.feedback", company=company)
-    elif kind == "deeper":
-        left = sum(1 for key in context.bot_data.checklist.deeper if key not in answers)
-        if debrief.status != "done" or debrief.current_key is None or not left:
-            return  # gone deeper meanwhile, or nothing left to ask
-        intro = render.text(language, "deeper.reminder", company=company, count=left)
-        offer = render.deeper_offer(debrief.id, left, language=language, intro=intro)
-        await context.bot.send_message(chat, offer.text, reply_markup=offer.markup)
-        return
-    else:
-        draft = None
-        intro = render.text(language, "reminders.next_round", company=company)
-        rounds = await context.bot_data.debriefs.rounds(
-            user_id=reminder.user_id, debrief_id=reminder.debrief_id
-        )
-        notes = [r.answers for r in rounds] or [answers]
-        brief = await prepared(
-            context,
-            build_preparation_brief(notes, language=language),
-            reminder.user_id,
-            language,
-            today,
-        )
-        for part in render.summary(brief):
-            await context.bot.send_message(chat, part)
-    reply = render.reminder(kind, reminder.id, language=language, intro=intro, draft=draft)
-    await context.bot.send_message(chat, reply.text, reply_markup=reply.markup)
+    intro_key = rule(kind).intro
+    drafts: list[EmailDraft] = []
+    match kind:
+        case ReminderKind.THANK_YOU:
+            drafts = build_thank_you(answers, language=language, sender=sender, today=today)
+            intro = render.text(language, intro_key, company=company)
+        case ReminderKind.QUESTIONS:
+            asked = (
+                questions_asked(answers, language=language, sender=sender, today=today)
+                if debrief.thank_you_sent
+                else ()
+            )
+            questions = build_questions_email(
+                answers, language=language, sender=sender, asked=asked
+            )
+            if questions is None:
+                return False
+            drafts = [questions]
+            listed = "\n".join(f"• {q}" for q in questions.asks)
+            intro = render.text(language, intro_key, company=company, questions=listed)
+        case ReminderKind.NO_NEWS:
+            drafts = [
+                build_follow_up_email(
+                    answers,
+                    language=language,
+                    sender=sender,
+                    attempt=reminder.attempt,
+                    today=today,
+                )
+            ]
+            again = reminder.attempt > 1
+            intro = render.text(
+                language, "reminders.no_news_again" if again else intro_key, company=company
+            )
+        case ReminderKind.FEEDBACK:
+            drafts = [build_feedback_email(answers, language=language, sender=sender)]
+            intro = render.text(language, intro_key, company=company)
+        case ReminderKind.NEXT_ROUND:
+            intro = render.text(language, intro_key, company=company)
+            rounds = await context.bot_data.debriefs.rounds(
+                user_id=reminder.user_id, debrief_id=reminder.debrief_id
+            )
+            notes = [r.answers for r in rounds] or [answers]
+            brief = await prepared(
+                context,
+                build_preparation_brief(
+                    notes,
+                    language=language,
+                    round_date=parse_day(debrief.next_round_date),
+                    today=today,
+                ),
+                reminder.user_id,
+                language,
+                today,
+            )
+            for part in render.summary(brief):
+                await context.bot.send_message(chat, part)
+        case ReminderKind.DEEPER:
+            left = sum(1 for key in context.bot_data.checklist.deeper if key not in answers)
+            if debrief.status != Status.DONE or debrief.current_key is None or not left:
+                return False  # gone deeper meanwhile, or nothing left to ask
+            intro = render.text(language, intro_key, company=company, count=left)
+            offer = render.deeper_offer(debrief.id, left, language=language, intro=intro)
+            await context.bot.send_message(chat, offer.text, reply_markup=offer.markup)
+            return True
+        case _:
+            assert_never(kind)
+    for reply in render.reminder(kind, reminder.id, language=language, intro=intro, drafts=drafts):
+        await context.bot.send_message(chat, reply.text, reply_markup=reply.markup)
+    return True
 
 
 class _Blocked(Exception):
@@ -125,7 +146,7 @@ async def _deliver(context: DebriefContext, reminder: Reminder, now: datetime) -
     debrief = await data.debriefs.get(user_id=reminder.user_id, debrief_id=reminder.debrief_id)
     if debrief is None:
         await data.reminders.close(
-            user_id=reminder.user_id, reminder_id=reminder.id, state="cancelled"
+            user_id=reminder.user_id, reminder_id=reminder.id, state=ReminderState.CANCELLED
         )
         return
     morning = outside_quiet_hours(now, tz)
@@ -138,15 +159,23 @@ async def _deliver(context: DebriefContext, reminder: Reminder, now: datetime) -
     language = language_of(profile)
     sender = (profile.name if profile else None) or ""
     try:
-        await _send(context, reminder, debrief, language=language, sender=sender, now=now, tz=tz)
+        sent = await _send(
+            context, reminder, debrief, language=language, sender=sender, now=now, tz=tz
+        )
     except Forbidden as error:
         raise _Blocked from error
     except BadRequest as error:
         if "chat not found" in str(error).lower():
             raise _Blocked from error
         raise
+    if not sent:
+        # The thank-you that went out already asked every question this reminder would ask.
+        await data.reminders.close(
+            user_id=reminder.user_id, reminder_id=reminder.id, state=ReminderState.DONE
+        )
+        return
     follow_up: NewReminder | None = None
-    if reminder.kind == "no_news":
+    if reminder.kind is ReminderKind.NO_NEWS:
         follow_up = next_no_news(
             debrief.answers,
             finished_at=_finished_at(debrief, now),
@@ -175,6 +204,13 @@ async def _deliver_to_user(
                 cancelled,
             )
             return
+        except BadRequest as error:
+            # Telegram refuses this message and would refuse it again: sending it every minute
+            # forever helps nobody. The user's other reminders still go out.
+            await repository.close(
+                user_id=reminder.user_id, reminder_id=reminder.id, state=ReminderState.CANCELLED
+            )
+            logger.warning("Reminder %s refused by Telegram, cancelled: %s", reminder.id, error)
         except (TelegramError, OSError):
             # A network hiccup or a refusal we do not understand: try again in a minute,
             # rather than in a tight loop.

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Literal, assert_never
+from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import IN_PLACE, Action, Button
 from conversations.answers import display, stars
-from conversations.checklist import Checklist, Kind, Question
+from conversations.checklist import Checklist, Key, Kind, Question
 from conversations.dates import format_date, weekday_name
-from conversations.email import EmailDraft, build_thank_you, sending_advice
+from conversations.email import EmailDraft, build_thank_you, parties, sending_advice
 from conversations.flow import addable_question, previous_key, progress
 from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
 from conversations.i18n import LANGUAGES, Language, catalog
-from conversations.insights import Improvement, Insights, Recurring, Trend, place, places
-from conversations.model import Debrief, Outcome
+from conversations.insights import Insights, describe
+from conversations.model import Debrief, Outcome, Phase, ReminderKind, Status
+from conversations.reminders import LIST_BUTTONS, ReminderOp, rule
 from conversations.summary import Summary, build_summary
 
-OUTCOMES: tuple[Outcome, ...] = ("waiting", "next_round", "offer", "rejected", "withdrawn")
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 
 __all__ = [
     "MESSAGE_LIMIT",
@@ -61,7 +63,6 @@ __all__ = [
     "start",
     "summary",
     "text",
-    "thank_you",
     "thank_you_for",
     "utf16_len",
 ]
@@ -69,10 +70,16 @@ __all__ = [
 MESSAGE_LIMIT = 4096
 # A quoted answer shown back under a question is cut here, so the question always fits.
 _QUOTE_LIMIT = 3000
+# Every other value a user gave (a company, a name) is cut here inside a sentence, so a text
+# with its values always fits in one message; the placeholders below hold quotes.
+_VALUE_LIMIT = 200
+_QUOTED = frozenset({"answer", "transcript", "questions"})
 # An answer shown under its question once recorded: enough to recognise it at a glance.
 _RECORDED_LIMIT = 160
 # Longer mailto: links are unreliable in mail apps; past this the body is left out of the link.
 _MAILTO_LIMIT = 2000
+
+_TAG = re.compile(r"<[^>]*>")
 
 Style = Literal["plain", "bold", "italic"]
 _TAGS: dict[Style, tuple[str, str]] = {
@@ -109,8 +116,21 @@ def escape(value: object) -> str:
 
 
 def text(language: Language, key: str, /, **values: object) -> str:
-    """Return a catalogue text with its placeholders filled in, escaped."""
-    return catalog().text(language, key, **{name: escape(v) for name, v in values.items()})
+    """Return a catalogue text with its placeholders filled in, clipped and escaped."""
+    return catalog().text(
+        language,
+        key,
+        **{
+            name: escape(_clip(str(value), _QUOTE_LIMIT if name in _QUOTED else _VALUE_LIMIT))
+            for name, value in values.items()
+        },
+    )
+
+
+def count(value: int, language: Language) -> str:
+    """Write a whole number as people read it: 20,000 in English, 20 000 in French."""
+    grouped = f"{value:,}"
+    return grouped.replace(",", "\u202f") if language == "fr" else grouped
 
 
 def utf16_len(value: str) -> int:
@@ -260,7 +280,7 @@ def question(
     parts = [*([preface] if preface else []), header, escape(current.prompt(language))]
     answer = debrief.answers.get(current.key)
     if show_answer and answer is not None:
-        shown = _clip(display(current, answer, language), _QUOTE_LIMIT)
+        shown = display(current, answer, language)
         parts.append("\n" + text(language, "debrief.current_answer", answer=shown))
 
     def control(
@@ -292,7 +312,7 @@ def refusal(question: Question, reason: str, *, language: Language) -> str:
     options = text(language, "answer.or").join(
         option.label(language) for option in question.options
     )
-    return text(language, reason, options=options)
+    return text(language, reason, options=options, limit=count(question.limit, language))
 
 
 def recall(rounds: Sequence[Mapping[str, str]], *, title: str, language: Language) -> Summary:
@@ -302,7 +322,7 @@ def recall(rounds: Sequence[Mapping[str, str]], *, title: str, language: Languag
 
 def heard(transcript: str, *, language: Language, retype: Button | None) -> Reply:
     """Show what a voice note was heard as, with a button to type it instead."""
-    body = text(language, "voice.heard", transcript=_clip(transcript, _QUOTE_LIMIT))
+    body = text(language, "voice.heard", transcript=transcript)
     label = text(language, "voice.retype_button")
     return Reply(body, _markup([[(label, retype)]] if retype is not None else []))
 
@@ -313,7 +333,8 @@ def summary(result: Summary) -> list[str]:
     for section in result.sections:
         lines += [Line(""), Line(f"▌{section.title}", "bold")]
         for item in section.items:
-            lines.append(Line(item.label, "italic"))
+            if item.label:
+                lines.append(Line(item.label, "italic"))
             lines += [Line(part) for part in item.answer.splitlines() if part.strip()]
     return pack(lines)
 
@@ -339,174 +360,64 @@ def _mailto(draft: EmailDraft, language: Language) -> str | None:
     return f'<a href="{html.escape(link, quote=True)}">{label}</a>'
 
 
-def email(draft: EmailDraft, *, language: Language, advice_key: str) -> str:
-    """Render the thank-you draft as one message: a copyable block, a mailto link, when to send."""
-    parts = [text(language, "email.intro"), f"<pre>{escape(_email_block(draft, language))}</pre>"]
+def _visible_len(message: str) -> int:
+    """Measure a message of our HTML as Telegram does: its text without the tags."""
+    return utf16_len(html.unescape(_TAG.sub("", message)))
+
+
+def _with_draft(
+    intro: str,
+    draft: EmailDraft,
+    closing: Sequence[str],
+    markup: InlineKeyboardMarkup | None,
+    *,
+    language: Language,
+) -> list[Reply]:
+    """Render text, a draft as a copyable block and more text: one message, or several if need be.
+
+    The block is cut on line boundaries only when it cannot fit, so a reply always goes out.
+    """
+    block = _email_block(draft, language)
+    whole = "\n\n".join([intro, f"<pre>{escape(block)}</pre>", *closing])
+    if _visible_len(whole) <= MESSAGE_LIMIT:
+        return [Reply(whole, markup)]
+    pieces = [f"<pre>{piece}</pre>" for piece in pack([Line(line) for line in block.split("\n")])]
+    replies = [Reply(intro), *map(Reply, pieces)]
+    if not closing:
+        return [*replies[:-1], Reply(replies[-1].text, markup)]
+    return [*replies, Reply("\n\n".join(closing), markup)]
+
+
+def _email_closing(draft: EmailDraft, language: Language, advice_key: str | None) -> list[str]:
+    """Return what follows a draft: the link that opens it, then when to send it."""
     link = _mailto(draft, language)
-    if link is not None:
-        parts.append(link)
-    parts.append(text(language, advice_key))
-    return "\n\n".join(parts)
+    advice = text(language, advice_key) if advice_key else None
+    return [part for part in (link, advice) if part is not None]
 
 
-# Each list of /insights shows this many entries.
-_INSIGHT_ITEMS = 5
-_WORDING_LIMIT = 160
-
-
-def _count(language: Language, key: str, count: int) -> str:
-    """Write a count with its noun: '1 jour', '3 jours' (French 0 and 1 take the singular)."""
-    single = count == 1 or (language == "fr" and count == 0)
-    return catalog().text(language, f"{key}_{'one' if single else 'many'}", count=count)
-
-
-def _recurring_lines(
-    found: Sequence[Recurring], title_key: str, language: Language, today: date
-) -> list[Line]:
-    """List the notes that keep coming back under a section title."""
-    lines = [Line(""), Line(f"▌{catalog().text(language, title_key)}", "bold")]
-    for recurring in found[:_INSIGHT_ITEMS]:
-        wording = _clip(recurring.wording, _WORDING_LIMIT)
-        where = places(recurring.occurrences, language=language, today=today)
-        lines.append(
-            Line(catalog().text(language, "insights.recurring", wording=wording, places=where))
-        )
-    return lines
-
-
-def _improvement_lines(
-    improvements: Sequence[Improvement], language: Language, today: date
-) -> list[Line]:
-    """Say which things the user meant to improve came back as blunders, and how many did not."""
-    texts = catalog()
-    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.improve_title')}", "bold")]
-    checked = [i for i in improvements if i.later_debriefs]
-    if not improvements:
-        return [*lines, Line(texts.text(language, "insights.no_improve"))]
-    back = [i for i in checked if i.came_back]
-    for improvement in back[-_INSIGHT_ITEMS:]:
-        lines.append(
-            Line(
-                texts.text(
-                    language,
-                    "insights.came_back",
-                    wording=_clip(improvement.said.wording, _WORDING_LIMIT),
-                    place=place(improvement.said, language=language, today=today),
-                    places=places(improvement.came_back, language=language, today=today),
-                )
-            )
-        )
-    if checked:
-        kept = len(checked) - len(back)
-        lines.append(
-            Line(texts.text(language, "insights.not_back", kept=kept, checked=len(checked)))
-        )
-    return lines
-
-
-def _rating_lines(result: Insights, language: Language) -> list[Line]:
-    """Say how the self-rating moved from the first interviews to the latest."""
-    texts = catalog()
-    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.rating_title')}", "bold")]
-    if not result.ratings:
-        return [*lines, Line(texts.text(language, "insights.no_ratings"))]
-    if result.first_mean is None or result.last_mean is None:
-        rating = result.ratings[0].rating
-        return [*lines, Line(texts.text(language, "insights.one_rating", rating=rating))]
-
-    def mean(value: float) -> str:
-        shown = f"{value:.1f}"
-        return shown.replace(".", ",") if language == "fr" else shown
-
-    match result.trend:
-        case Trend.UP:
-            key = "insights.trend_up"
-        case Trend.DOWN:
-            key = "insights.trend_down"
-        case Trend.STEADY | Trend.UNKNOWN:
-            key = "insights.trend_steady"
-        case _ as unreachable:
-            assert_never(unreachable)
-    first, last = mean(result.first_mean), mean(result.last_mean)
-    return [*lines, Line(texts.text(language, key, first=first, last=last))]
-
-
-def _wait_lines(result: Insights, language: Language) -> list[Line]:
-    """Say how long companies took to answer: the median, the fastest and the slowest."""
-    texts = catalog()
-    lines = [Line(""), Line(f"▌{texts.text(language, 'insights.wait_title')}", "bold")]
-    waits = result.waits
-    median = result.median_wait
-    if not waits or median is None:
-        return [*lines, Line(texts.text(language, "insights.no_waits"))]
-    days = _count(language, "insights.days", round(median))
-    if len(waits) == 1:
-        return [*lines, Line(texts.text(language, "insights.wait_median_one", days=days))]
-    lines.append(Line(texts.text(language, "insights.wait_median", days=days, count=len(waits))))
-    fast, slow = waits[0], waits[-1]
-    lines.append(
-        Line(
-            texts.text(
-                language,
-                "insights.wait_range",
-                fast_company=_clip(fast.company, 40),
-                fast=_count(language, "insights.days", fast.days),
-                slow_company=_clip(slow.company, 40),
-                slow=_count(language, "insights.days", slow.days),
-            )
-        )
-    )
-    return lines
+def email(
+    draft: EmailDraft, *, language: Language, advice_key: str | None, intro: str | None = None
+) -> str:
+    """Render a thank-you draft as text: a copyable block, a mailto link, when to send."""
+    closing = _email_closing(draft, language, advice_key)
+    head = intro or text(language, "email.intro")
+    replies = _with_draft(head, draft, closing, None, language=language)
+    return "\n\n".join(reply.text for reply in replies)
 
 
 def insights(result: Insights, *, language: Language, today: date) -> list[str]:
     """Render /insights as one or more messages: counts, funnel, rating, what keeps coming back."""
-    texts = catalog()
-    funnel = result.funnel
-    lines = [
-        Line(texts.text(language, "insights.title"), "bold"),
-        Line(
-            texts.text(
-                language,
-                "insights.counts",
-                interviews=result.interviews,
-                applications=result.applications,
-                companies=result.companies,
-            )
-        ),
-        Line(""),
-        Line(f"▌{texts.text(language, 'insights.funnel_title')}", "bold"),
-        Line(
-            texts.text(
-                language,
-                "insights.funnel",
-                applications=funnel.applications,
-                answered=funnel.answered,
-                next_round=funnel.next_round,
-                offers=funnel.offers,
-            )
-        ),
-    ]
-    states = " · ".join(
-        texts.text(language, f"insights.state_{outcome}", count=count)
-        for outcome, count in funnel.now
-        if count
-    )
-    if states:
-        lines.append(Line(texts.text(language, "insights.now", states=states)))
-    lines += _rating_lines(result, language)
-    if result.awkward:
-        lines += _recurring_lines(result.awkward, "insights.awkward_title", language, today)
-        hint = "one" if len(result.awkward) == 1 else "many"
-        lines.append(Line(texts.text(language, f"insights.awkward_hint_{hint}"), "italic"))
-    if result.obstacles:
-        lines += _recurring_lines(result.obstacles, "insights.obstacles_title", language, today)
-    if result.forgotten:
-        lines += _recurring_lines(result.forgotten, "insights.forgotten_title", language, today)
-    if not (result.awkward or result.obstacles or result.forgotten):
-        lines += [Line(""), Line(texts.text(language, "insights.nothing_recurs"))]
-    lines += _improvement_lines(result.improvements, language, today)
-    lines += _wait_lines(result, language)
+    lines: list[Line] = []
+    for part in describe(result, language=language, today=today):
+        if not lines:
+            lines += [Line(part.lines[0], "bold"), *(Line(line) for line in part.lines[1:])]
+            continue
+        lines.append(Line(""))
+        if part.title is not None:
+            lines.append(Line(f"▌{part.title}", "bold"))
+        lines += [Line(line) for line in part.lines]
+        if part.note:
+            lines.append(Line(part.note, "italic"))
     return pack(lines)
 
 
@@ -520,7 +431,7 @@ def start(language: Language, *, name: str) -> Reply:
 
 def draft_choice(checklist: Checklist, debrief: Debrief, *, language: Language) -> Reply:
     """Ask whether to resume the unfinished debrief or start over."""
-    company = debrief.answers.get("company") or catalog().text(language, "debrief.unnamed")
+    company = debrief.answers.get(Key.COMPANY) or catalog().text(language, "debrief.unnamed")
     body = text(
         language,
         "debrief.draft_exists",
@@ -584,17 +495,34 @@ def outcome_choice(debrief_id: int, language: Language, *, preface: str | None =
     return Reply(body, _markup(outcome_buttons(debrief_id, language)))
 
 
-def thank_you(draft: EmailDraft, *, language: Language, advice_key: str, debrief_id: int) -> Reply:
-    """Render the thank-you draft with a button to say it was sent."""
-    sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief_id))]
-    return Reply(email(draft, language=language, advice_key=advice_key), _markup([sent]))
+def _intro(draft: EmailDraft, language: Language, fallback: str) -> str:
+    """Say whom a draft is for when it is one of several, else use `fallback`."""
+    return text(language, "email.intro_person", name=draft.name) if draft.name else fallback
 
 
-def thank_you_for(debrief: Debrief, *, language: Language, sender: str, today: date) -> Reply:
-    """Draft a debrief's thank-you email and render it with when to send it."""
-    draft = build_thank_you(debrief.answers, language=language, sender=sender, today=today)
-    advice = sending_advice(debrief.answers.get("interview_date"), today=today)
-    return thank_you(draft, language=language, advice_key=advice, debrief_id=debrief.id)
+def thank_you_for(
+    debrief: Debrief, *, language: Language, sender: str, today: date, joint: bool = False
+) -> list[Reply]:
+    """Draft a debrief's thank-you emails, one per person met or one to all, each with Sent.
+
+    The last one says when to send them and, when several people were met, offers the other way.
+    """
+    answers = debrief.answers
+    drafts = build_thank_you(answers, language=language, sender=sender, today=today, joint=joint)
+    advice = sending_advice(answers.get(Key.INTERVIEW_DATE), today=today)
+    several = len(parties(answers)[0].people) > 1
+    sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief.id))]
+    replies = []
+    for number, draft in enumerate(drafts):
+        last = number == len(drafts) - 1
+        rows = [sent]
+        if last and several:
+            switch = ("each", "email.each_button") if joint else ("joint", "email.joint_button")
+            rows.append([(text(language, switch[1]), Button(Action.DRAFT, debrief.id, switch[0]))])
+        closing = _email_closing(draft, language, advice if last else None)
+        intro = _intro(draft, language, text(language, "email.intro"))
+        replies += _with_draft(intro, draft, closing, _markup(rows), language=language)
+    return replies
 
 
 def finished(
@@ -640,46 +568,40 @@ def questions_reminder(*, language: Language, debrief_id: int, when: str) -> Rep
     return Reply(text(language, "end.questions", when=when), _markup([row]))
 
 
-_REMINDER_BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
-    "thank_you": (
-        ("sent", "reminders.sent_button"),
-        ("later", "reminders.later_button"),
-        ("skip", "reminders.skip_button"),
-    ),
-    "no_news": (("news", "reminders.news_button"), ("snooze", "reminders.snooze_button")),
-    "feedback": (("done", "reminders.done_button"), ("later", "reminders.later_button")),
-    "next_round": (("done", "reminders.done_button"),),
-}
-_LIST_BUTTONS = (
-    ("done", "reminders.done_button"),
-    ("snooze", "reminders.snooze_button"),
-    ("cancel", "reminders.cancel_button"),
-)
+def _reminder_buttons(
+    language: Language, reminder_id: int, ops: tuple[ReminderOp, ...]
+) -> list[tuple[str, Button]]:
+    """Return the row of buttons under a reminder."""
+    choices = [(op.value, f"reminders.{op}_button") for op in ops]
+    return _button_row(language, Action.REMINDER, reminder_id, choices)
 
 
 def reminder(
-    kind: str,
+    kind: ReminderKind,
     reminder_id: int,
     *,
     language: Language,
     intro: str,
-    draft: EmailDraft | None,
-) -> Reply:
-    """Render a delivered reminder: its intro, the email draft it carries, and its buttons."""
-    parts = [intro]
-    if draft is not None:
-        parts.append(f"<pre>{escape(_email_block(draft, language))}</pre>")
-        link = _mailto(draft, language)
-        if link:
-            parts.append(link)
-    choices = _REMINDER_BUTTONS.get(kind, _LIST_BUTTONS)
-    row = _button_row(language, Action.REMINDER, reminder_id, choices)
-    return Reply("\n\n".join(parts), _markup([row]))
+    drafts: Sequence[EmailDraft] = (),
+) -> list[Reply]:
+    """Render a delivered reminder: its intro, then each draft it carries; buttons on the last."""
+    markup = _markup([_reminder_buttons(language, reminder_id, rule(kind).buttons)])
+    if not drafts:
+        return [Reply(intro, markup)]
+    replies: list[Reply] = []
+    for number, draft in enumerate(drafts):
+        last = number == len(drafts) - 1
+        head = intro if number == 0 else _intro(draft, language, text(language, "email.intro"))
+        if number == 0 and draft.name:
+            head = f"{intro}\n\n{_intro(draft, language, intro)}"
+        closing = _email_closing(draft, language, None)
+        replies += _with_draft(head, draft, closing, markup if last else None, language=language)
+    return replies
 
 
 def reminder_item(label: str, reminder_id: int, *, language: Language) -> Reply:
     """Render one pending reminder of /reminders with Done / Snooze / Cancel."""
-    row = _button_row(language, Action.REMINDER, reminder_id, _LIST_BUTTONS)
+    row = _reminder_buttons(language, reminder_id, LIST_BUTTONS)
     return Reply(label, _markup([row]))
 
 
@@ -693,7 +615,7 @@ def round_date_question(debrief_id: int, language: Language) -> Reply:
 
 def _company(debrief: Debrief, language: Language) -> str:
     """Return the debrief's company as typed, or a placeholder."""
-    return debrief.answers.get("company") or catalog().text(language, "history.unnamed")
+    return debrief.answers.get(Key.COMPANY) or catalog().text(language, "history.unnamed")
 
 
 def _day(debrief: Debrief, language: Language) -> str:
@@ -706,15 +628,16 @@ def _headline(debrief: Debrief, language: Language) -> str:
     """Describe a debrief in one line: date, status, rating (plain text)."""
     texts = catalog()
     parts = [_day(debrief, language)]
-    if debrief.status == "done":
+    if debrief.status == Status.DONE:
         parts.append(texts.text(language, f"outcome.{debrief.outcome}_button"))
     else:
         parts.append(
             texts.text(
-                language, f"history.{'paused' if debrief.status == 'paused' else 'in_progress'}"
+                language,
+                f"history.{'paused' if debrief.status is Status.PAUSED else 'in_progress'}",
             )
         )
-    rating = debrief.answers.get("rating", "")
+    rating = debrief.answers.get(Key.RATING, "")
     if rating.isdigit() and 1 <= int(rating) <= 5:
         parts.append(stars(int(rating)))
     return " · ".join(parts)
@@ -735,8 +658,8 @@ def history_page(page: Page, *, language: Language) -> Reply:
     first = (page.number - 1) * PAGE_SIZE + 1
     for number, application in enumerate(page.applications, start=first):
         newest_first = application.rounds[::-1]
-        company = _first_given(newest_first, "company") or _company(application.latest, language)
-        position = _first_given(newest_first, "position")
+        company = _first_given(newest_first, Key.COMPANY) or _company(application.latest, language)
+        position = _first_given(newest_first, Key.POSITION)
         title = f"{number}. {_clip(company, 60)}"
         lines.append("")
         lines.append(
@@ -768,7 +691,7 @@ def _debrief_buttons(debrief: Debrief, language: Language) -> InlineKeyboardMark
         return text(language, label_key), Button(action, debrief.id)
 
     listing = (text(language, "history.list_button"), Button(Action.HISTORY, None, "1"))
-    if debrief.status != "done":
+    if debrief.status != Status.DONE:
         return _markup(
             [
                 [button("history.resume_button", Action.RESUME)],
@@ -781,7 +704,7 @@ def _debrief_buttons(debrief: Debrief, language: Language) -> InlineKeyboardMark
         )
     deeper = (
         [[(text(language, "deeper.history_button"), Button(Action.DEEPER, debrief.id, "now"))]]
-        if debrief.phase == "deeper" and debrief.current_key is not None
+        if debrief.phase is Phase.DEEPER and debrief.current_key is not None
         else []
     )
     return _markup(
@@ -837,7 +760,7 @@ def edit_prompt(
         text(
             language,
             "history.edit_current",
-            answer=_clip(display(asked, answer, language), _QUOTE_LIMIT),
+            answer=display(asked, answer, language),
         )
         if answer
         else text(language, "history.edit_empty")
@@ -898,7 +821,7 @@ def erase_confirm(*, debriefs: int, reminders: int, language: Language) -> Reply
 def link_offer(debrief_id: int, previous: Debrief, *, language: Language) -> Reply:
     """Offer to link a new debrief to an earlier one about the same company."""
     when = _day(previous, language)
-    position = previous.answers.get("position")
+    position = previous.answers.get(Key.POSITION)
     if position:
         when = f"{_clip(position, 60)}, {when}"
     body = text(

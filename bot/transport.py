@@ -96,11 +96,15 @@ class AiohttpRequest(BaseRequest):
             data = urlencode(request_data.json_parameters)
             headers = _FORM
         try:
+            # Never redirected: the Bot API does not redirect, and following one would send the
+            # token (it is in the path) wherever a proxy or a forged answer points.
             async with self._session.request(
-                method, url, data=data, headers=headers, timeout=timeout
+                method, url, data=data, headers=headers, timeout=timeout, allow_redirects=False
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            # aiohttp's messages can quote the URL, and the URL holds the token.
+            detail = str(error).replace(url, "the Bot API URL")
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from error

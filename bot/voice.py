@@ -22,7 +22,7 @@ from bot.replies import say, who
 from conversations.flow import Destination, DraftAnswer, Prompt, takes_text, written_answer
 from conversations.hints import speech_context
 from conversations.i18n import Language
-from conversations.model import EditPrompt
+from conversations.model import EditPrompt, Status
 from speech import TranscriptionError
 
 __all__ = ["MAX_DOWNLOAD_BYTES", "on_voice", "retype"]
@@ -107,12 +107,14 @@ async def _transcribe(
     seconds = _duration(media)
     if seconds is not None and seconds > transcriber.max_seconds:
         raise _NoText("voice.too_long")
-    async with _showing(context, chat, ChatAction.TYPING):
-        audio = await _download(media)
-        try:
-            return await transcriber.transcribe(audio, language=language, context=hint)
-        except TranscriptionError as error:
-            raise _NoText(f"voice.{error.failure}") from error
+    try:
+        # A place is taken before the download: audio waiting its turn stays with Telegram.
+        with transcriber.reserve():
+            async with _showing(context, chat, ChatAction.TYPING):
+                audio = await _download(media)
+                return await transcriber.transcribe(audio, language=language, context=hint)
+    except TranscriptionError as error:
+        raise _NoText(f"voice.{error.failure}") from error
 
 
 def _duration(media: Media) -> float | None:
@@ -171,11 +173,11 @@ async def retype(update: Update, context: DebriefContext) -> None:
     if key is None or key not in context.checklist:
         await query.answer(render.text(target.language, "debrief.not_found"))
         return
-    if debrief.status == "paused":
+    if debrief.status == Status.PAUSED:
         await query.answer(render.text(target.language, "voice.retype_paused"))
         return
     await query.answer()
-    if debrief.status == "done":
+    if debrief.status == Status.DONE:
         # A finished debrief's answer is edited from the history: the same prompt, at once.
         await history.start_edit(context, target.user, target.chat, debrief, key)
     else:

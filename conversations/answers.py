@@ -9,8 +9,9 @@ from datetime import date
 from conversations.checklist import Kind, Question
 from conversations.dates import format_date, parse_interview_date
 from conversations.i18n import Language, catalog, fold
+from conversations.people import PersonError, parse_people
 
-__all__ = ["Accepted", "Rejected", "display", "interpret", "stars"]
+__all__ = ["Accepted", "Rejected", "clip", "display", "interpret", "stars"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,8 @@ class Rejected:
     reason: str
 
 
-_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}$")
+# A "word" of a note may be a 4000-character paste: a clipped text is capped in characters too.
+_CHARACTERS_PER_WORD = 8
 _RATING = re.compile(r"^([1-5])(?:[.,]0)?\s*(?:/\s*5|sur 5|out of 5|etoiles?|stars?)?$")
 _STAR_CHARACTERS = frozenset("★⭐*")
 
@@ -37,6 +39,8 @@ def interpret(question: Question, text: str, *, today: date) -> Accepted | Rejec
     stripped = text.strip()
     if not stripped:
         return Rejected("answer.empty")
+    if len(stripped) > question.limit:
+        return Rejected("answer.too_long")
     match question.kind:
         case Kind.TEXT:
             return Accepted(stripped)
@@ -62,9 +66,21 @@ def interpret(question: Question, text: str, *, today: date) -> Accepted | Rejec
             if parsed > today:
                 return Rejected("answer.date_future")
             return Accepted(parsed.isoformat())
-        case Kind.EMAIL:
-            address = stripped.removeprefix("mailto:")
-            return Accepted(address) if _EMAIL.match(address) else Rejected("answer.email_invalid")
+        case Kind.PEOPLE:
+            try:
+                if not parse_people(stripped, strict=True):
+                    return Rejected("answer.empty")
+            except PersonError as error:
+                return Rejected(error.reason)
+            lines = (line.strip() for line in stripped.splitlines())
+            return Accepted("\n".join(line for line in lines if line))
+
+
+def clip(text: str, max_words: int) -> str:
+    """Shorten user text shown in the chat to max_words words, marking a cut; never in an email."""
+    whole = " ".join(text.split())
+    clipped = " ".join(whole.split()[:max_words])[: max_words * _CHARACTERS_PER_WORD].rstrip()
+    return clipped if clipped == whole else clipped + "…"
 
 
 def stars(rating: int) -> str:

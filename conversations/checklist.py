@@ -12,7 +12,26 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from conversations.i18n import Language
 
-__all__ = ["MAX_EXPRESS", "Checklist", "Kind", "Option", "Question", "Section", "checklist"]
+__all__ = [
+    "ANSWER_LIMIT",
+    "EMAIL_LIMIT",
+    "MAX_EXPRESS",
+    "Checklist",
+    "ChecklistError",
+    "Key",
+    "Kind",
+    "Option",
+    "Question",
+    "Section",
+    "checklist",
+    "require_keys",
+]
+
+# One answer's parts added together: a long dictation fits, a flood of messages does not. One
+# Telegram message (4,096 characters at most) always fits.
+ANSWER_LIMIT = 20_000
+# The longest address an email can be sent to (RFC 5321's 256-octet path, less its brackets).
+EMAIL_LIMIT = 254
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -24,7 +43,34 @@ class Kind(StrEnum):
     CHOICE = "choice"
     RATING = "rating"
     DATE = "date"
-    EMAIL = "email"
+    PEOPLE = "people"
+
+
+class Key(StrEnum):
+    """The question keys the code reads answers by; checklist.toml must declare every one."""
+
+    COMPANY = "company"
+    POSITION = "position"
+    INTERVIEW_DATE = "interview_date"
+    INTERVIEWERS = "interviewers"
+    INTERVIEWER_DECIDES = "interviewer_decides"
+    RATING = "rating"
+    OBSTACLES = "obstacles"
+    COUNTER_ARGUMENTS = "counter_arguments"
+    AWKWARD_QUESTIONS = "awkward_questions"
+    FORGOTTEN_QUESTIONS = "forgotten_questions"
+    BLUNDERS = "blunders"
+    BEST_ARGUMENTS = "best_arguments"
+    IMPROVE = "improve"
+    NOT_CONVINCED = "not_convinced"
+    NEXT_STEPS = "next_steps"
+    EMAIL_MOMENT = "email_moment"
+    EMAIL_STRENGTH = "email_strength"
+    EMAIL_REASSURANCE = "email_reassurance"
+
+
+class ChecklistError(ValueError):
+    """The checklist lacks a question the code relies on."""
 
 
 class Localized(BaseModel):
@@ -58,6 +104,7 @@ class Question(BaseModel):
     label: Localized
     prompt: Localized
     options: tuple[Option, ...] = ()
+    max_length: int | None = Field(default=None, ge=1, le=ANSWER_LIMIT)
 
     @model_validator(mode="after")
     def _options_match_kind(self) -> Question:
@@ -65,6 +112,13 @@ class Question(BaseModel):
         if (self.kind is Kind.CHOICE) != bool(self.options):
             raise ValueError(f"{self.key}: choice questions, and only they, have options")
         return self
+
+    @property
+    def limit(self) -> int:
+        """Return the most characters an answer may hold, all its parts together."""
+        if self.max_length is not None:
+            return self.max_length
+        return ANSWER_LIMIT
 
     def option(self, key: str) -> Option | None:
         """Return the option with that key, if any."""
@@ -194,8 +248,19 @@ def load_checklist(text: str) -> Checklist:
     return Checklist.model_validate(tomllib.loads(text))
 
 
+def require_keys(loaded: Checklist) -> Checklist:
+    """Return the checklist if it declares every Key; ChecklistError names those it lacks."""
+    missing = [key.value for key in Key if key not in loaded]
+    if missing:
+        raise ChecklistError(
+            f"checklist.toml lacks the question(s) {', '.join(missing)}, which the code reads"
+            " answers by (conversations.checklist.Key): restore or rename them in both places"
+        )
+    return loaded
+
+
 @cache
 def checklist() -> Checklist:
-    """Return the checklist shipped with the package, loaded once."""
+    """Return the checklist shipped with the package, loaded and checked once."""
     source = resources.files("conversations") / "checklist.toml"
-    return load_checklist(source.read_text("utf-8"))
+    return require_keys(load_checklist(source.read_text("utf-8")))

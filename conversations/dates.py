@@ -111,14 +111,12 @@ def weekday_name(value: date, language: Language) -> str:
     return _WEEKDAYS[language][value.weekday()]
 
 
-def format_date(value: date, language: Language) -> str:
-    """Write a date the way people read it: 'mercredi 25 novembre 2026'."""
+def format_date(value: date, language: Language, *, year: bool = True) -> str:
+    """Write a date the way people read it: 'mercredi 25 novembre 2026' ('mercredi 25 novembre')."""
     weekday = _WEEKDAYS[language][value.weekday()]
     month = _MONTHS[language][value.month - 1]
-    if language == "fr":
-        day = "1er" if value.day == 1 else str(value.day)
-        return f"{weekday} {day} {month} {value.year}"
-    return f"{weekday} {value.day} {month} {value.year}"
+    day = "1er" if language == "fr" and value.day == 1 else str(value.day)
+    return f"{weekday} {day} {month}" + (f" {value.year}" if year else "")
 
 
 def short_date(value: date, language: Language, *, today: date) -> str:

@@ -1,41 +1,189 @@
-"""The thank-you email draft, built from the debrief's answers."""
+"""Every email Debrief drafts: the parties, the dates and the fitting they share, and the thank-you.
+
+What goes to a recruiter is written in Debrief's words, or in words the candidate wrote for the
+email (the checklist's "email" section, the questions they forgot to ask, the people they met).
+Notes the candidate wrote for themselves never go in. Nothing is ever cut: when an email is too
+long, an optional paragraph gives way to a shorter one, or is left out.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import quote
 
-from conversations.dates import format_date
+from conversations.checklist import Key
+from conversations.dates import find_decision_date, format_date
 from conversations.i18n import Language, catalog
+from conversations.people import Person, parse_people
 
 __all__ = [
+    "MAX_WORDS",
+    "MIN_WORDS",
     "EmailDraft",
+    "Paragraph",
+    "Parties",
+    "as_sentence",
     "build_thank_you",
-    "clip",
-    "excerpt",
+    "decision_words",
+    "fit",
     "forgotten_questions",
+    "interview_day",
+    "parties",
+    "questions_asked",
+    "questions_left",
     "sending_advice",
+    "when_words",
 ]
 
 MIN_WORDS = 100
 MAX_WORDS = 200
-# A "word" of a note may be a 4000-character paste: quotes are capped in characters too.
+# Longer than this, a company or position is a pasted note, not a name: the email does without.
+_MAX_NAME_WORDS = 10
+_MAX_NAME_CHARACTERS = 80
+_MAX_QUESTION_WORDS = 40
+# A date further ahead than this was not announced for an answer ("25 November" gone by).
+_MAX_DECISION_DAYS = 120
+_MAX_QUESTION_CHARACTERS = 300
+# A "word" of a pasted note may be thousands of characters long: bodies are measured in both.
 _CHARACTERS_PER_WORD = 8
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
-_QUESTION_SPLIT = re.compile(r"\n+|(?<=\?)\s+|\s*;\s*")
+_QUESTION_SPLIT = re.compile(r"\n+|(?<=\?)\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
+_QUESTION_WORDS = frozenset(
+    [
+        "comment",
+        "quand",
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "pourquoi",
+        "combien",
+        "qui",
+        "ou",
+        "où",
+        "est-ce",
+        "est-il",
+        "est-elle",
+        "y",
+        "a-t-il",
+        "peut-on",
+        "pourrait-on",
+        "pourriez-vous",
+        "pouvez-vous",
+        "faut-il",
+        "existe-t-il",
+        "how",
+        "what",
+        "when",
+        "who",
+        "whom",
+        "why",
+        "which",
+        "where",
+        "is",
+        "are",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "could",
+        "can",
+        "should",
+        "may",
+    ]
+)
+# A note that starts like this is a whole sentence; otherwise it completes Debrief's sentence.
+_SUBJECTS = frozenset(
+    [
+        "je",
+        "j'",
+        "nous",
+        "vous",
+        "il",
+        "elle",
+        "ils",
+        "elles",
+        "on",
+        "c'",
+        "ça",
+        "cela",
+        "ce",
+        "i",
+        "i'm",
+        "i've",
+        "i'd",
+        "we",
+        "you",
+        "he",
+        "she",
+        "they",
+        "it",
+        "this",
+        "that",
+    ]
+)
+# A few verbs that make an answer ending with a full stop a sentence of its own.
+_VERB = re.compile(
+    r"\b(?:est|sont|était|a|ai|avons|avez|ont|suis|sera|serait|is|are|was|were|has|have|had|am)\b"
+    r"|\bm['’](?:a|ont)\b"
+)
+# Words that open a fragment with a capital only because they open the answer.
+_LEADING_WORDS = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "l'",
+        "un",
+        "une",
+        "des",
+        "du",
+        "de",
+        "d'",
+        "mon",
+        "ma",
+        "mes",
+        "notre",
+        "nos",
+        "votre",
+        "vos",
+        "son",
+        "sa",
+        "ses",
+        "cette",
+        "ce",
+        "cet",
+        "the",
+        "a",
+        "an",
+        "my",
+        "our",
+        "your",
+        "their",
+        "this",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
 class EmailDraft:
-    """A ready-to-send email: recipient (when known), subject and body."""
+    """A ready-to-send email: recipients (when known), subject, body, the questions it asks."""
 
-    to: str | None
+    recipients: tuple[str, ...]
     subject: str
     body: str
+    asks: tuple[str, ...] = ()
+    # Whom the draft is for, when it is written to one person of several met.
+    name: str | None = None
+
+    @property
+    def to(self) -> str | None:
+        """Return the recipients as an address line, None when none is known."""
+        return ", ".join(self.recipients) or None
 
     @property
     def words(self) -> int:
@@ -43,141 +191,293 @@ class EmailDraft:
         return len(self.body.split())
 
     def mailto(self) -> str | None:
-        """Return a mailto: link that opens the draft in a mail app, when the recipient is known."""
-        if not self.to:
+        """Return a mailto: link that opens the draft in a mail app, when a recipient is known."""
+        if not self.recipients:
             return None
+        to = ",".join(quote(address, safe="@") for address in self.recipients)
         query = f"subject={quote(self.subject, safe='')}&body={quote(self.body, safe='')}"
-        return f"mailto:{quote(self.to, safe='@')}?{query}"
+        return f"mailto:{to}?{query}"
 
 
-def clip(text: str, max_words: int) -> str:
-    """Keep at most max_words words and a few lines' worth of characters, marking any cut."""
-    whole = " ".join(text.split())
-    clipped = " ".join(whole.split()[:max_words])[: max_words * _CHARACTERS_PER_WORD].rstrip()
-    return clipped if clipped == whole else clipped + "…"
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph and, when it is optional, the shorter forms it gives way to ('' for none).
+
+    `give_way` is 0 for a paragraph that never yields; among the others, the longest yields
+    first, then the one with the higher `give_way`.
+    """
+
+    forms: tuple[str, ...]
+    give_way: int = 0
 
 
-def excerpt(text: str | None, max_words: int) -> str | None:
-    """Take the first sentence of a note, at most max_words words, without closing punctuation."""
-    if not text or not text.strip():
+def fit(paragraphs: Sequence[Paragraph], *, max_words: int) -> str:
+    """Join the paragraphs, trading optional ones for shorter forms until the body fits."""
+    chosen = [0] * len(paragraphs)
+
+    def body() -> str:
+        texts = (p.forms[i] for p, i in zip(paragraphs, chosen, strict=True))
+        return "\n\n".join(text for text in texts if text)
+
+    def too_long(text: str) -> bool:
+        return len(text.split()) > max_words or len(text) > max_words * _CHARACTERS_PER_WORD
+
+    while too_long(body()):
+        candidates = [
+            n for n, p in enumerate(paragraphs) if p.give_way and chosen[n] < len(p.forms) - 1
+        ]
+        if not candidates:
+            break
+        # The longest paragraph yields first: it is most likely a note pasted whole.
+        yielding = max(
+            candidates,
+            key=lambda n: (len(paragraphs[n].forms[chosen[n]]), paragraphs[n].give_way),
+        )
+        chosen[yielding] += 1
+    return body()
+
+
+def _t(language: Language, key: str, /, **values: object) -> str:
+    """Fill in an email.* text."""
+    return catalog().text(language, f"email.{key}", **values)
+
+
+def _name_or_none(value: str | None) -> str | None:
+    """Return a company or position as typed, None when absent or too long to be a name."""
+    if not value or not value.strip():
         return None
-    first = _BULLET.sub("", _SENTENCE_END.split(text.strip(), maxsplit=1)[0])
-    return clip(first, max_words).rstrip(" .;:!,") or None
+    words = value.split()
+    name = " ".join(words)
+    fits = len(words) <= _MAX_NAME_WORDS and len(name) <= _MAX_NAME_CHARACTERS
+    return name if fits and "\n" not in value.strip() else None
 
 
-def forgotten_questions(
-    text: str | None, *, language: Language, limit: int = 5, max_words: int = 30
-) -> list[str]:
-    """Split the forgotten-questions note into at most `limit` questions, each ending with '?'."""
+def _addressed(person: Person, language: Language) -> str | None:
+    """Name a person the way a greeting does: 'Madame Martin', 'Mr Smith', 'Claire'."""
+    if person.last_name and person.title:
+        return f"{_t(language, f'title_{person.title.value}')} {person.last_name}"
+    return person.full_name or None
+
+
+def _greeting(people: Sequence[Person], language: Language) -> str:
+    """Greet the people written to by name, or neutrally when no name is known."""
+    names = [name for person in people if (name := _addressed(person, language))]
+    if not names:
+        return _t(language, "greeting")
+    joined = ", ".join(names[:-1]) + _t(language, "and") + names[-1] if names[1:] else names[0]
+    first_names_only = all(
+        person.first_name and not person.last_name for person in people if person.named
+    )
+    return _t(language, "greeting_first_name" if first_names_only else "greeting_name", name=joined)
+
+
+@dataclass(frozen=True, slots=True)
+class Parties:
+    """Who an email is written to, and about which position at which company."""
+
+    people: tuple[Person, ...]
+    company: str | None
+    position: str | None
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """Return the known addresses of the people written to."""
+        return tuple(person.email for person in self.people if person.email)
+
+    def greeting(self, language: Language) -> str:
+        """Return the greeting line: 'Bonjour Madame Martin,', 'Dear Mr Smith,', 'Hello,'."""
+        return _greeting(self.people, language)
+
+    def role(self, language: Language) -> str:
+        """Say what the interview was for: 'le poste de Product Manager chez Acme'."""
+        company = self.company or _t(language, "your_company")
+        if self.position:
+            return _t(language, "role_position", position=self.position, company=company)
+        return _t(language, "role_company", company=company)
+
+    def title(self, language: Language) -> str:
+        """Return what a subject line names: the position, else the company."""
+        return self.position or self.company or _t(language, "your_company")
+
+    def draft(self, subject: str, body: str, asks: Iterable[str] = ()) -> EmailDraft:
+        """Address a finished body to these people."""
+        one = self.people[0] if len(self.people) == 1 else None
+        name = (one.full_name or one.email) if one is not None else None
+        return EmailDraft(self.recipients, subject, body, tuple(asks), name)
+
+
+def parties(answers: Mapping[str, str], *, joint: bool = True) -> list[Parties]:
+    """Return whom to write to: everyone at once (joint), or one Parties per person met."""
+    people = tuple(parse_people(answers.get(Key.INTERVIEWERS) or ""))
+    company = _name_or_none(answers.get(Key.COMPANY))
+    position = _name_or_none(answers.get(Key.POSITION))
+    if joint or len(people) < 2:
+        return [Parties(people, company, position)]
+    return [Parties((person,), company, position) for person in people]
+
+
+def interview_day(answers: Mapping[str, str]) -> date | None:
+    """Return the interview's date as stored, None when unknown."""
+    try:
+        return date.fromisoformat(answers.get(Key.INTERVIEW_DATE) or "")
+    except ValueError:
+        return None
+
+
+def _day(day: date, today: date, language: Language) -> str:
+    """Write a day in words, without the year when it is this year's."""
+    return format_date(day, language, year=day.year != today.year)
+
+
+def when_words(day: date | None, today: date, language: Language, *, form: str) -> str:
+    """Say when the interview was, for the sentence `form` ('at': ' hier', 'of': ' d'hier')."""
+    if day is None:
+        return ""
+    delta = (today - day).days
+    if delta == 0:
+        return _t(language, f"when_{form}_today")
+    if delta == 1:
+        return _t(language, f"when_{form}_yesterday")
+    return _t(language, f"when_{form}_on", date=_day(day, today, language))
+
+
+def decision_words(answers: Mapping[str, str], today: date, language: Language) -> str | None:
+    """Say when the answer was announced for ('vendredi'), None when no future date was noted."""
+    noted = answers.get(Key.NEXT_STEPS)
+    if not noted:
+        return None
+    decided = find_decision_date(noted, today=interview_day(answers) or today)
+    if decided is None or decided <= today or (decided - today).days > _MAX_DECISION_DAYS:
+        return None
+    ahead = (decided - today).days
+    if ahead == 1:
+        return _t(language, "by_tomorrow")
+    if ahead < 7:
+        return _t(language, "by_weekday", day=format_date(decided, language).split()[0])
+    return _t(language, "by_date", date=_day(decided, today, language))
+
+
+def _is_question(text: str) -> bool:
+    """Tell whether a line reads as a question one could send as it is."""
+    first = text.split()[0].casefold().rstrip(",") if text.split() else ""
+    return text.endswith("?") or first in _QUESTION_WORDS or first.split("-")[0] in _QUESTION_WORDS
+
+
+def forgotten_questions(text: str | None, *, language: Language, limit: int = 5) -> list[str]:
+    """Return up to `limit` questions of the note, whole, each ending with a question mark."""
     if not text:
         return []
-    # French typography puts a (non-breaking) space before the question mark.
-    mark = "\u00a0?" if language == "fr" else "?"
     found = []
-    for piece in _QUESTION_SPLIT.split(text.strip()):
-        piece = _BULLET.sub("", piece).strip()
-        if not piece:
+    for raw in _QUESTION_SPLIT.split(text.strip()):
+        piece = _BULLET.sub("", raw).strip()
+        marked = piece.endswith("?")
+        piece = piece.rstrip(" .;:!,?\u00a0\u202f")
+        too_long = len(piece.split()) > _MAX_QUESTION_WORDS or len(piece) > _MAX_QUESTION_CHARACTERS
+        if not piece or too_long or not (marked or _is_question(piece)):
             continue
-        found.append(clip(piece, max_words).rstrip(" .;:!,?\u00a0") + mark)
+        piece = piece[0].upper() + piece[1:]
+        found.append(catalog().text(language, "email.question", question=piece))
         if len(found) == limit:
             break
     return found
 
 
-def _when(interview_date: str | None, today: date, language: Language) -> str:
-    """Say when the interview took place, relative to today where that reads naturally."""
-    texts = catalog()
-    if not interview_date:
-        return ""
-    try:
-        day = date.fromisoformat(interview_date)
-    except ValueError:
-        return ""
-    delta = (today - day).days
-    if delta == 0:
-        return texts.text(language, "email.when_today")
-    if delta == 1:
-        return texts.text(language, "email.when_yesterday")
-    return texts.text(language, "email.when_on", date=format_date(day, language))
-
-
-def _compose(
-    answers: Mapping[str, str], *, language: Language, sender: str, today: date, cap: int
-) -> EmailDraft:
-    """Assemble the draft with every quoted note cut to `cap` words."""
-    texts = catalog()
-
-    def t(key: str, **values: object) -> str:
-        # A quote cut short ends with "…", which needs no full stop after it.
-        return texts.text(language, f"email.{key}", **values).replace("….", "…")
-
-    company = clip(answers.get("company", ""), min(12, cap)) or t("your_company")
-    position = excerpt(answers.get("position"), min(12, cap))
-    name = excerpt(answers.get("interviewer_name"), min(8, cap))
-    subject = (
-        t("subject_position", position=position) if position else t("subject", company=company)
+def as_sentence(text: str | None, language: Language, *, fragment_key: str) -> str | None:
+    """Use what the candidate wrote for the email: a whole sentence, or words that complete ours."""
+    if not text or not text.strip():
+        return None
+    words = " ".join(text.split())
+    first = words.split()[0].casefold()
+    whole = (
+        first in _SUBJECTS
+        or first[:2] in ("j'", "c'", "j’", "c’")
+        or re.search(r"[.!?]\s", words) is not None
+        or (words[-1] in ".!" and _VERB.search(words.casefold()) is not None)
     )
+    if whole:
+        sentence = (words[0].upper() + words[1:]).rstrip("… ")
+        if sentence[-1] not in ".!?":
+            sentence += "."
+        return _t(language, "sentence", sentence=sentence)
+    words = words.rstrip(" .;:,")
+    if first in _LEADING_WORDS or first[:2] in ("l'", "d'", "l’", "d’"):
+        words = words[0].lower() + words[1:]
+    return _t(language, fragment_key, words=words)
 
-    paragraphs = [t("greeting_name", name=name) if name else t("greeting")]
-    role = (
-        t("role_position", position=position, company=company)
-        if position
-        else t("role_company", company=company)
-    )
-    paragraphs.append(
-        t("thanks", when=_when(answers.get("interview_date"), today, language), role=role)
-    )
 
-    point = next(
-        (
-            quoted
-            for key in ("company_info", "atmosphere", "impressions")
-            if (quoted := excerpt(answers.get(key), cap))
-        ),
-        None,
-    )
-    paragraphs.append(t("point", point=point) if point else t("point_generic", company=company))
-
-    argument = excerpt(answers.get("best_arguments"), cap)
-    need = excerpt(answers.get("position_info"), cap)
-    if argument and need:
-        paragraphs.append(t("argument_need", argument=argument, need=need))
-    elif argument:
-        paragraphs.append(t("argument", argument=argument))
-    else:
-        paragraphs.append(t("argument_generic", company=company))
-
-    counter = excerpt(answers.get("counter_arguments"), cap)
-    obstacle = excerpt(answers.get("obstacles"), max(6, cap // 2))
-    if counter and obstacle:
-        paragraphs.append(t("obstacle", obstacle=obstacle, counter=counter))
-    elif counter:
-        paragraphs.append(t("obstacle_unnamed", counter=counter))
-
+def _thank_you_body(
+    answers: Mapping[str, str], to: Parties, *, language: Language, sender: str, today: date
+) -> tuple[str, tuple[str, ...]]:
+    """Write the thank-you body for these people; return it with the questions it asks."""
+    when = when_words(interview_day(answers), today, language, form="at")
+    moment = as_sentence(answers.get(Key.EMAIL_MOMENT), language, fragment_key="moment")
+    strength = as_sentence(answers.get(Key.EMAIL_STRENGTH), language, fragment_key="strength")
+    reassurance = as_sentence(answers.get(Key.EMAIL_REASSURANCE), language, fragment_key="reassure")
     questions = forgotten_questions(
-        answers.get("forgotten_questions"), language=language, limit=3, max_words=cap
+        answers.get(Key.FORGOTTEN_QUESTIONS), language=language, limit=3
     )
+    decision = decision_words(answers, today, language)
+    if decision:
+        next_step = _t(language, "next_step_by", day=decision)
+    elif answers.get(Key.NEXT_STEPS):
+        next_step = _t(language, "next_step_announced")
+    else:
+        next_step = _t(language, "next_step_unknown")
+    asked = ""
     if questions:
-        listed = "\n".join(f"- {question}" for question in questions)
-        paragraphs.append(t("questions", questions=listed))
-
-    paragraphs.append(t("closing"))
-    paragraphs.append(t("signature", sender=sender))
-    to = answers.get("interviewer_email") or None
-    return EmailDraft(to=to, subject=subject, body="\n\n".join(paragraphs))
+        key = "questions_one" if len(questions) == 1 else "questions_many"
+        asked = _t(language, key, questions="\n".join(f"- {q}" for q in questions))
+    generic_moment = _t(language, "moment_generic")
+    generic_strength = _t(language, "strength_generic")
+    paragraphs = [
+        Paragraph((to.greeting(language),)),
+        Paragraph((_t(language, "thanks", when=when, role=to.role(language)),)),
+        Paragraph((moment, generic_moment) if moment else (generic_moment,), give_way=2),
+        Paragraph((strength, generic_strength) if strength else (generic_strength,), give_way=2),
+        Paragraph((reassurance, "") if reassurance else ("",), give_way=3),
+        Paragraph((asked, ""), give_way=4),
+        Paragraph((next_step,)),
+        Paragraph((_t(language, "signature", sender=sender).strip(),)),
+    ]
+    body = fit(paragraphs, max_words=MAX_WORDS)
+    return body, tuple(questions) if asked and asked in body else ()
 
 
 def build_thank_you(
+    answers: Mapping[str, str],
+    *,
+    language: Language,
+    sender: str,
+    today: date,
+    joint: bool = False,
+) -> list[EmailDraft]:
+    """Draft the thank-you email: one per person met, or one to all of them when joint."""
+    drafts = []
+    several = parties(answers, joint=joint)
+    for to in several:
+        body, asks = _thank_you_body(answers, to, language=language, sender=sender, today=today)
+        subject = _t(language, "subject", title=to.title(language))
+        draft = to.draft(subject, body, asks)
+        # A name tells drafts apart only when there are several.
+        drafts.append(draft if len(several) > 1 else replace(draft, name=None))
+    return drafts
+
+
+def questions_asked(
     answers: Mapping[str, str], *, language: Language, sender: str, today: date
-) -> EmailDraft:
-    """Write a 100–200 word thank-you email that quotes the most useful notes of the debrief."""
-    draft = _compose(answers, language=language, sender=sender, today=today, cap=30)
-    # Long notes are quoted shorter and shorter until the body fits the word budget.
-    for cap in (22, 16, 12, 8, 6, 4):
-        if draft.words <= MAX_WORDS:
-            break
-        draft = _compose(answers, language=language, sender=sender, today=today, cap=cap)
-    return draft
+) -> tuple[str, ...]:
+    """Return the forgotten questions that the thank-you email, once sent, has asked."""
+    drafts = build_thank_you(answers, language=language, sender=sender, today=today)
+    return tuple(dict.fromkeys(question for draft in drafts for question in draft.asks))
+
+
+def questions_left(
+    answers: Mapping[str, str], *, language: Language, sender: str, today: date
+) -> bool:
+    """Tell whether a sent thank-you left some forgotten questions for the questions email."""
+    asked = questions_asked(answers, language=language, sender=sender, today=today)
+    every = forgotten_questions(answers.get(Key.FORGOTTEN_QUESTIONS), language=language)
+    return any(question not in asked for question in every)
 
 
 def sending_advice(interview_date: str | None, *, today: date) -> str:

@@ -18,13 +18,14 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Literal
 
-from conversations.answers import display
-from conversations.checklist import Checklist, Kind, Question, Section
+from conversations.answers import clip, display
+from conversations.checklist import Checklist, Key, Kind, Question, Section
 from conversations.dates import format_date
-from conversations.email import build_thank_you, clip
+from conversations.email import build_thank_you
 from conversations.history import group_rounds
-from conversations.i18n import LANGUAGES, Language, catalog, fold
-from conversations.model import Debrief, Profile, Reminder
+from conversations.i18n import LANGUAGES, Language, catalog, fold, language_from_code
+from conversations.insights import Insights, Occurrence, Recurring, build_insights, describe
+from conversations.model import Debrief, Outcome, Profile, Reminder
 
 __all__ = [
     "SCHEMA",
@@ -37,7 +38,8 @@ __all__ = [
 ]
 
 SCHEMA = "debrief-export"
-SCHEMA_VERSION = 1
+# 2: the insights across debriefs (/insights) and each debrief's outcome_at.
+SCHEMA_VERSION = 2
 
 _RATINGS = frozenset("12345")
 # Escaped in titles so that a company called "<b>*Acme*</b>" shows as typed, not as markup.
@@ -113,6 +115,11 @@ def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _language(profile: Profile) -> Language:
+    """Return the language the user reads, which also decides how their notes are compared."""
+    return profile.language or language_from_code(profile.telegram_language)
+
+
 def _require_aware(moment: datetime) -> None:
     """Refuse a naive datetime, which would be read in the server's timezone."""
     if moment.utcoffset() is None:
@@ -144,8 +151,8 @@ def _latest(rounds: Sequence[Debrief], key: str) -> str | None:
 
 def _application_title(rounds: Sequence[Debrief], language: Language) -> str:
     """Name an application by its company and position, shortened and escaped for a heading."""
-    company = _latest(rounds, "company")
-    position = _latest(rounds, "position")
+    company = _latest(rounds, Key.COMPANY)
+    position = _latest(rounds, Key.POSITION)
     name = _inline(clip(company, 12)) if company else _t(language, "untitled")
     if not position:
         return name
@@ -154,7 +161,7 @@ def _application_title(rounds: Sequence[Debrief], language: Language) -> str:
 
 def _round_heading(debrief: Debrief, number: int, count: int, language: Language) -> str:
     """Name a debrief: its round when the application has several, and the interview date."""
-    day = _iso_date(debrief.answers.get("interview_date"))
+    day = _iso_date(debrief.answers.get(Key.INTERVIEW_DATE))
     key = "round" if count > 1 else "interview"
     if day is None:
         return _t(language, key, number=number)
@@ -183,12 +190,12 @@ def _details(
 ) -> list[str]:
     """List a debrief's status, outcome, rating, thank-you and times."""
     next_round = _iso_date(debrief.next_round_date)
-    if debrief.outcome == "next_round" and next_round:
+    if debrief.outcome is Outcome.NEXT_ROUND and next_round:
         outcome = _t(language, "outcome_next_round_on", date=format_date(next_round, language))
     else:
         outcome = _t(language, f"outcome_{debrief.outcome}")
-    rating_question = checklist.question("rating") if "rating" in checklist else None
-    rating = _spelled_out(rating_question, debrief.answers.get("rating", ""), language)
+    rating_question = checklist.question(Key.RATING) if Key.RATING in checklist else None
+    rating = _spelled_out(rating_question, debrief.answers.get(Key.RATING, ""), language)
     sent = "thank_you_sent" if debrief.thank_you_sent else "thank_you_not_sent"
     lines = [
         _field("status", _t(language, f"status_{debrief.status}"), language),
@@ -224,6 +231,23 @@ def _answers_markdown(debrief: Debrief, *, checklist: Checklist, language: Langu
             lines += [_t(language, "field", label=label, value=shown), ""]
         else:
             lines += [f"**{label}**", "", _verbatim(answer.text), ""]
+    return lines
+
+
+def _insights_markdown(debriefs: Sequence[Debrief], language: Language, today: date) -> list[str]:
+    """Write the insights across debriefs (what /insights shows), user text escaped."""
+    insights = build_insights(debriefs, language=language)
+    lines = [f"## {_t(language, 'insights')}", ""]
+    if not insights.enough:
+        key = "insights.not_enough_one" if debriefs else "insights.not_enough_none"
+        return [*lines, catalog().text(language, key), ""]
+    for part in describe(insights, language=language, today=today)[1:]:
+        if part.title is not None:
+            lines += [f"### {_inline(part.title)}", ""]
+        lines += [f"- {_inline(line)}" for line in part.lines]
+        if part.note:
+            lines.append(f"- *{_inline(part.note)}*")
+        lines.append("")
     return lines
 
 
@@ -295,6 +319,9 @@ def export_markdown(
             lines += _details(debrief, checklist=checklist, language=language, zone=zone)
             lines.append("")
             lines += _answers_markdown(debrief, checklist=checklist, language=language)
+    if lines[-1]:
+        lines.append("")
+    lines += ["---", "", *_insights_markdown(debriefs, language, exported_at.date())]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -327,6 +354,65 @@ def _reminder_json(reminder: Reminder) -> dict[str, object]:
     }
 
 
+def _occurrence_json(occurrence: Occurrence) -> dict[str, object]:
+    """Describe where a note was made."""
+    return {
+        "debrief_id": occurrence.debrief_id,
+        "company": occurrence.company,
+        "date": occurrence.day.isoformat() if occurrence.day else None,
+        "text": occurrence.wording,
+    }
+
+
+def _recurring_json(found: Sequence[Recurring]) -> list[dict[str, object]]:
+    """Describe notes that keep coming back, each with every place it came up."""
+    return [
+        {"text": r.wording, "occurrences": [_occurrence_json(o) for o in r.occurrences]}
+        for r in found
+    ]
+
+
+def _insights_json(insights: Insights) -> dict[str, object]:
+    """Describe the figures of /insights."""
+    funnel = insights.funnel
+    return {
+        "interviews": insights.interviews,
+        "applications": insights.applications,
+        "later_rounds": insights.later_rounds,
+        "companies": insights.companies,
+        "funnel": {
+            "applications": funnel.applications,
+            "answered": funnel.answered,
+            "next_round": funnel.next_round,
+            "offers": funnel.offers,
+            "now": dict(funnel.now),
+        },
+        "ratings": [
+            {"debrief_id": p.debrief_id, "date": p.day.isoformat(), "rating": p.rating}
+            for p in insights.ratings
+        ],
+        "rating_trend": insights.trend.value,
+        "rating_first_mean": insights.first_mean,
+        "rating_last_mean": insights.last_mean,
+        "recurring_awkward_questions": _recurring_json(insights.awkward),
+        "recurring_obstacles": _recurring_json(insights.obstacles),
+        "often_forgotten_questions": _recurring_json(insights.forgotten),
+        "improvements": [
+            {
+                "said": _occurrence_json(i.said),
+                "came_back_as_blunder": [_occurrence_json(o) for o in i.came_back],
+                "later_debriefs": i.later_debriefs,
+            }
+            for i in insights.improvements
+        ],
+        "answer_days": [
+            {"debrief_id": w.debrief_id, "company": w.company, "days": w.days, "outcome": w.outcome}
+            for w in insights.waits
+        ],
+        "median_answer_days": insights.median_wait,
+    }
+
+
 def export_json(
     debriefs: Sequence[Debrief],
     *,
@@ -355,6 +441,7 @@ def export_json(
                     "created_at": debrief.created_at,
                     "finished_at": debrief.finished_at,
                     "outcome": debrief.outcome,
+                    "outcome_at": debrief.outcome_at,
                     "next_round_date": debrief.next_round_date,
                     "thank_you_sent": debrief.thank_you_sent,
                     "answers": [_answer_json(answer) for answer in _answers(debrief, checklist)],
@@ -373,6 +460,7 @@ def export_json(
             "timezone": profile.timezone,
         },
         "debriefs": entries,
+        "insights": _insights_json(build_insights(debriefs, language=_language(profile))),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
@@ -399,13 +487,18 @@ def thank_you_eml(
 ) -> bytes:
     """Write the debrief's thank-you email as an unsent .eml draft that mail apps open."""
     _require_aware(exported_at)
-    draft = build_thank_you(
-        debrief.answers, language=language, sender=sender_name, today=exported_at.date()
+    # One draft to everyone met: a file per person would say the same thing several times.
+    (draft,) = build_thank_you(
+        debrief.answers,
+        language=language,
+        sender=sender_name,
+        today=exported_at.date(),
+        joint=True,
     )
     message = EmailMessage(policy=SMTP)
     # No From: the user's address is unknown, and the mail app fills it in when sending.
-    if recipient := _recipient(draft.to):
-        message["To"] = recipient
+    if recipients := [found for to in draft.recipients if (found := _recipient(to))]:
+        message["To"] = recipients
     message["Subject"] = draft.subject
     message["Date"] = format_datetime(exported_at)
     # Outlook opens a message with this header as a draft, ready to edit and send.
@@ -429,10 +522,10 @@ def export_filename(exported_at: datetime, extension: Literal["md", "json"]) -> 
 
 def eml_filename(debrief: Debrief) -> str:
     """Name a thank-you draft after the company and the interview: thank-you-acme-2026-11-25.eml."""
-    day = _iso_date(debrief.answers.get("interview_date")) or _iso_date(
+    day = _iso_date(debrief.answers.get(Key.INTERVIEW_DATE)) or _iso_date(
         (debrief.created_at or "")[:10]
     )
-    parts = ["thank-you", _slug(debrief.answers.get("company", "")) or "interview"]
+    parts = ["thank-you", _slug(debrief.answers.get(Key.COMPANY, "")) or "interview"]
     if day:
         parts.append(day.isoformat())
     return "-".join(parts) + ".eml"

@@ -24,6 +24,7 @@ active, every question behind        SummaryDue              the summary and the
 active, the car-park questions       SummaryDue              the summary so far, the email, the
   behind (phase 'express')                                     choice to go deeper
 active, message already stored       Redelivered             the question, if it never arrived
+active, the question's send failed   Unasked                 the question again, text not taken
 active, *Add to previous* tapped     DraftAnswer: addition   "Added", the question again
 active, sent before the question     DraftAnswer: continued  "Added"
 active, otherwise                    DraftAnswer: answer     the next question, or why not; if
@@ -50,9 +51,11 @@ from conversations.model import (
     Debrief,
     EditPrompt,
     NotePrompt,
+    Phase,
     ReminderTimeOffer,
     ReminderTimePrompt,
     RoundDatePrompt,
+    Status,
     TimezonePrompt,
 )
 
@@ -71,6 +74,7 @@ __all__ = [
     "Situation",
     "SummaryDue",
     "TextRoute",
+    "Unasked",
     "addable_question",
     "answered_quickly",
     "awaited_debrief_id",
@@ -144,6 +148,13 @@ class Redelivered:
 
 
 @dataclass(frozen=True, slots=True)
+class Unasked:
+    """Sending the current question failed: the text cannot be its answer; ask it again."""
+
+    draft: Debrief
+
+
+@dataclass(frozen=True, slots=True)
 class DraftAnswer:
     """The text goes to the answer to `key` of the active debrief, as `how` says."""
 
@@ -164,7 +175,7 @@ class Ignored:
     """An edited message that carried no answer: nothing to do."""
 
 
-Destination = Prompt | NoDraft | PausedDraft | SummaryDue | Redelivered | DraftAnswer
+Destination = Prompt | NoDraft | PausedDraft | SummaryDue | Redelivered | Unasked | DraftAnswer
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +214,7 @@ def awaited_debrief_id(awaiting: Awaiting | None) -> int | None:
 def _prompt(checklist: Checklist, situation: Situation) -> Prompt | None:
     """Return the prompt a text answers, or None when there is none or it is stale."""
     awaiting, draft = situation.awaiting, situation.draft
-    active = draft if draft is not None and draft.status == "active" else None
+    active = draft if draft is not None and draft.status == Status.ACTIVE else None
     match awaiting:
         case None:
             return None
@@ -233,7 +244,7 @@ def route(checklist: Checklist, situation: Situation, *, message_id: int) -> Rou
     draft = situation.draft
     if draft is None:
         return Route(NoDraft(), stale)
-    if draft.status == "paused":
+    if draft.status == Status.PAUSED:
         return Route(PausedDraft(draft), stale)
     if draft.current_key is None or express_due(checklist, draft):
         return Route(SummaryDue(draft), stale)
@@ -241,6 +252,8 @@ def route(checklist: Checklist, situation: Situation, *, message_id: int) -> Rou
     key = target_key(checklist, draft, how)
     if key is None:
         return Route(Redelivered(draft), stale)
+    if how is TextRoute.ANSWER and draft.asked_key is None:
+        return Route(Unasked(draft), stale)
     return Route(DraftAnswer(draft, key, how), stale)
 
 
@@ -256,7 +269,7 @@ def takes_text(destination: Destination) -> bool:
     match destination:
         case Prompt() | DraftAnswer():
             return True
-        case NoDraft() | PausedDraft() | SummaryDue() | Redelivered():
+        case NoDraft() | PausedDraft() | SummaryDue() | Redelivered() | Unasked():
             return False
         case _:
             assert_never(destination)
@@ -269,7 +282,7 @@ def written_answer(destination: Destination) -> tuple[int, str] | None:
             return draft.id, key
         case Prompt(EditPrompt(debrief_id, key), _, _):
             return debrief_id, key
-        case Prompt() | NoDraft() | PausedDraft() | SummaryDue() | Redelivered():
+        case Prompt() | NoDraft() | PausedDraft() | SummaryDue() | Redelivered() | Unasked():
             return None
         case _:
             assert_never(destination)
@@ -307,7 +320,7 @@ def progress(checklist: Checklist, debrief: Debrief, key: str) -> tuple[int, int
 
 def express_due(checklist: Checklist, debrief: Debrief) -> bool:
     """Tell whether the car-park questions are all behind and their end is still to send."""
-    return debrief.phase == "express" and debrief.current_key not in checklist.express
+    return debrief.phase is Phase.EXPRESS and debrief.current_key not in checklist.express
 
 
 def addable_question(checklist: Checklist, debrief: Debrief) -> Question | None:

@@ -8,8 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from conversations.checklist import Key
 from conversations.i18n import fold
-from conversations.model import Debrief
+from conversations.model import Debrief, Status
 from conversations.reminders import parse_day
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 # What a history line shows; the list loads only these answers.
-HEADLINE_KEYS = ("company", "position", "interview_date", "rating")
+HEADLINE_KEYS = (Key.COMPANY, Key.POSITION, Key.INTERVIEW_DATE, Key.RATING)
 # Applications per page: with their rounds, a page stays one short message.
 PAGE_SIZE = 5
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -106,8 +107,8 @@ def previous_round(
     for candidate in candidates:
         if (
             candidate.id != current_id
-            and candidate.status == "done"
-            and same_company(candidate.answers.get("company", ""), company)
+            and candidate.status == Status.DONE
+            and same_company(candidate.answers.get(Key.COMPANY, ""), company)
         ):
             return candidate
     return None
@@ -115,7 +116,7 @@ def previous_round(
 
 def interview_day(debrief: Debrief) -> date | None:
     """Return the day of the interview: as answered, else the day the debrief began."""
-    answered = parse_day(debrief.answers.get("interview_date"))
+    answered = parse_day(debrief.answers.get(Key.INTERVIEW_DATE))
     if answered is not None:
         return answered
     return parse_day((debrief.created_at or "")[:10])

@@ -10,6 +10,8 @@ from functools import cache
 from importlib import resources
 from typing import Literal, get_args
 
+from conversations import french
+
 __all__ = ["LANGUAGES", "Catalog", "Language", "catalog", "fold", "language_from_code"]
 
 Language = Literal["en", "fr"]
@@ -83,9 +85,11 @@ class Catalog:
         return self._texts[language][key]
 
     def text(self, language: Language, key: str, /, **values: object) -> str:
-        """Return a text with its placeholders filled in (values are inserted as given)."""
+        """Return a text with its placeholders filled in; French is elided and spaced as French."""
         template = self._texts[language][key]
-        return template.format(**values) if values else template
+        if language == "fr":
+            return french.fill(template, values) if values else french.typeset(template)
+        return french.fill(template, values, french=False) if values else template
 
 
 @cache

@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import get_args
+from typing import assert_never
 
+from conversations.answers import clip
+from conversations.checklist import Key
 from conversations.dates import short_date
 from conversations.history import company_key, group_rounds, interview_day
 from conversations.i18n import Language, catalog
@@ -28,6 +30,7 @@ __all__ = [
     "INSIGHT_KEYS",
     "MIN_DEBRIEFS",
     "OUTCOMES",
+    "Described",
     "Funnel",
     "Improvement",
     "Insights",
@@ -37,6 +40,7 @@ __all__ = [
     "Trend",
     "Wait",
     "build_insights",
+    "describe",
     "place",
     "places",
     "recurring_awkward",
@@ -45,23 +49,28 @@ __all__ = [
 
 # The answers insights read; the rest of a debrief is never loaded for them.
 INSIGHT_KEYS = (
-    "company",
-    "interview_date",
-    "rating",
-    "awkward_questions",
-    "obstacles",
-    "forgotten_questions",
-    "improve",
-    "blunders",
+    Key.COMPANY,
+    Key.INTERVIEW_DATE,
+    Key.RATING,
+    Key.AWKWARD_QUESTIONS,
+    Key.OBSTACLES,
+    Key.FORGOTTEN_QUESTIONS,
+    Key.IMPROVE,
+    Key.BLUNDERS,
 )
 # What the preparation briefs read to name the awkward questions that keep coming back.
-AWKWARD_KEYS = ("company", "interview_date", "awkward_questions")
+AWKWARD_KEYS = (Key.COMPANY, Key.INTERVIEW_DATE, Key.AWKWARD_QUESTIONS)
 # Below this, nothing recurs and no trend shows: the user is told what will appear later.
 MIN_DEBRIEFS = 2
-OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
-# A place list names this many, the most recent first; a brief recalls this many questions.
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
+# A place list names this many, the most recent first; a brief recalls this many questions;
+# each list of /insights shows this many entries.
 _PLACES = 4
 _BRIEF_QUESTIONS = 3
+_LISTED = 5
+# Quotes and company names in the chat and the export are cut to this many words.
+_WORDS = 30
+_COMPANY_WORDS = 8
 # A change of half a star between the first and the second half of the ratings is a trend.
 _TREND_STEP = 0.5
 
@@ -106,6 +115,7 @@ class Recurring:
 class RatingPoint:
     """The self-rating of one interview."""
 
+    debrief_id: int
     day: date
     rating: int
     company: str
@@ -136,6 +146,7 @@ class Improvement:
 class Wait:
     """How long a company took to give news, from the interview to the outcome."""
 
+    debrief_id: int
     company: str
     days: int
     outcome: Outcome
@@ -184,53 +195,58 @@ def _chronological(debriefs: Sequence[Debrief]) -> list[Debrief]:
     return sorted(debriefs, key=lambda d: (interview_day(d) or date.min, d.created_at or "", d.id))
 
 
-def _occurrences(debriefs: Sequence[Debrief], key: str) -> list[Occurrence]:
+def _occurrences(debriefs: Sequence[Debrief], key: Key) -> list[Occurrence]:
     """Cut every debrief's answer to `key` into its items, oldest debrief first."""
     return [
-        Occurrence(d.id, d.answers.get("company") or "?", interview_day(d), item)
+        Occurrence(d.id, d.answers.get(Key.COMPANY) or "?", interview_day(d), item)
         for d in debriefs
         for item in items(d.answers.get(key))
     ]
 
 
 def _recurring(
-    debriefs: Sequence[Debrief], key: str, language: Language, *, across_companies: bool
+    debriefs: Sequence[Debrief], key: Key, language: Language, *, across_companies: bool
 ) -> tuple[Recurring, ...]:
     """Group similar items of `key`; keep groups from several debriefs (or companies)."""
     found = _occurrences(debriefs, key)
     groups = group_similar(found, [o.wording for o in found], language=language)
-    kept = []
+    # Each company name folded once per call (the names repeat across a user's notes).
+    folded = {o.company: company_key(o.company) for o in found}
+    kept: list[tuple[int, Recurring]] = []
     for group in groups:
         # One debrief may word the same thing twice: it still counts once.
         seen: dict[int, Occurrence] = {}
         for occurrence in group.members:
             seen.setdefault(occurrence.debrief_id, occurrence)
-        recurring = Recurring(tuple(seen.values()))
-        spread = recurring.companies if across_companies else len(seen)
-        if spread >= 2:
-            kept.append(recurring)
+        companies = len({folded[o.company] for o in seen.values()})
+        if (companies if across_companies else len(seen)) >= 2:
+            kept.append((companies, Recurring(tuple(seen.values()))))
     kept.sort(
-        key=lambda r: (r.companies, len(r.occurrences), r.occurrences[-1].day or date.min),
+        key=lambda pair: (
+            pair[0],
+            len(pair[1].occurrences),
+            pair[1].occurrences[-1].day or date.min,
+        ),
         reverse=True,
     )
-    return tuple(kept)
+    return tuple(recurring for _, recurring in kept)
 
 
 def recurring_awkward(debriefs: Sequence[Debrief], *, language: Language) -> tuple[Recurring, ...]:
     """Return the awkward questions that came up with at least two companies."""
     ordered = _chronological(debriefs)
-    return _recurring(ordered, "awkward_questions", language, across_companies=True)
+    return _recurring(ordered, Key.AWKWARD_QUESTIONS, language, across_companies=True)
 
 
 def _ratings(debriefs: Sequence[Debrief]) -> tuple[RatingPoint, ...]:
     """Return the valid self-ratings with their interview day, oldest first."""
     points = []
     for debrief in debriefs:
-        value = debrief.answers.get("rating", "")
+        value = debrief.answers.get(Key.RATING, "")
         day = interview_day(debrief)
         if value in {"1", "2", "3", "4", "5"} and day is not None:
-            company = debrief.answers.get("company") or "?"
-            points.append(RatingPoint(day, int(value), company, debrief.outcome))
+            company = debrief.answers.get(Key.COMPANY) or "?"
+            points.append(RatingPoint(debrief.id, day, int(value), company, debrief.outcome))
     return tuple(points)
 
 
@@ -256,9 +272,9 @@ def _funnel(debriefs: Sequence[Debrief]) -> Funnel:
     for application in applications:
         outcomes = {r.outcome for r in application.rounds}
         several = len(application.rounds) > 1
-        answered += several or outcomes != {"waiting"}
-        next_round += several or bool(outcomes & {"next_round", "offer"})
-        offers += "offer" in outcomes
+        answered += several or outcomes != {Outcome.WAITING}
+        next_round += several or bool(outcomes & {Outcome.NEXT_ROUND, Outcome.OFFER})
+        offers += Outcome.OFFER in outcomes
         now[application.latest.outcome] += 1
     return Funnel(
         applications=len(applications),
@@ -271,26 +287,34 @@ def _funnel(debriefs: Sequence[Debrief]) -> Funnel:
 
 def _improvements(debriefs: Sequence[Debrief], language: Language) -> tuple[Improvement, ...]:
     """Match each thing to improve with the blunders of the interviews that came after it."""
-    said = _occurrences(debriefs, "improve")
-    blunders = _occurrences(debriefs, "blunders")
+    said = _occurrences(debriefs, Key.IMPROVE)
+    blunders = _occurrences(debriefs, Key.BLUNDERS)
     if not said:
         return ()
-    matches = similar_pairs(
-        [normalise(o.wording, language) for o in said],
-        [normalise(o.wording, language) for o in blunders],
-    )
+    said_keys = [normalise(o.wording, language) for o in said]
+    blunders_by_key: dict[str, list[Occurrence]] = {}
+    for blunder in blunders:
+        blunders_by_key.setdefault(normalise(blunder.wording, language), []).append(blunder)
+    like: dict[str, list[Occurrence]] = {}
+    for said_key, blunder_key in similar_pairs(
+        [key for key in said_keys if key], [key for key in blunders_by_key if key]
+    ):
+        like.setdefault(said_key, []).extend(blunders_by_key[blunder_key])
     order = {d.id: index for index, d in enumerate(debriefs)}
     with_blunders = {o.debrief_id for o in blunders}
+    # after[i]: how many debriefs after the i-th noted blunders.
+    after = [0] * (len(debriefs) + 1)
+    for index in range(len(debriefs) - 1, -1, -1):
+        after[index] = after[index + 1] + (debriefs[index].id in with_blunders)
     found: list[Improvement] = []
-    for index, occurrence in enumerate(said):
+    for occurrence, key in zip(said, said_keys, strict=True):
         position = order[occurrence.debrief_id]
         later = {
-            blunders[j].debrief_id: blunders[j]
-            for i, j in matches
-            if i == index and order[blunders[j].debrief_id] > position
+            blunder.debrief_id: blunder
+            for blunder in like.get(key, ())
+            if order[blunder.debrief_id] > position
         }
-        later_debriefs = sum(1 for d in debriefs[position + 1 :] if d.id in with_blunders)
-        found.append(Improvement(occurrence, tuple(later.values()), later_debriefs))
+        found.append(Improvement(occurrence, tuple(later.values()), after[position + 1]))
     return tuple(found)
 
 
@@ -300,11 +324,13 @@ def _waits(debriefs: Sequence[Debrief]) -> tuple[Wait, ...]:
     for debrief in debriefs:
         answered = _parse_moment(debrief.outcome_at)
         day = interview_day(debrief)
-        if debrief.outcome == "waiting" or answered is None or day is None:
+        if debrief.outcome is Outcome.WAITING or answered is None or day is None:
             continue
         days = (answered.date() - day).days
         if days >= 0:
-            waits.append(Wait(debrief.answers.get("company") or "?", days, debrief.outcome))
+            waits.append(
+                Wait(debrief.id, debrief.answers.get(Key.COMPANY) or "?", days, debrief.outcome)
+            )
     return tuple(sorted(waits, key=lambda w: w.days))
 
 
@@ -316,7 +342,7 @@ def build_insights(debriefs: Sequence[Debrief], *, language: Language) -> Insigh
     funnel = _funnel(ordered)
     ratings = _ratings(ordered)
     trend, first_mean, last_mean = _trend(ratings)
-    companies = {company_key(d.answers.get("company") or "") for d in ordered} - {""}
+    companies = {company_key(d.answers.get(Key.COMPANY) or "") for d in ordered} - {""}
     return Insights(
         interviews=len(ordered),
         applications=funnel.applications,
@@ -327,9 +353,9 @@ def build_insights(debriefs: Sequence[Debrief], *, language: Language) -> Insigh
         trend=trend,
         first_mean=first_mean,
         last_mean=last_mean,
-        awkward=_recurring(ordered, "awkward_questions", language, across_companies=True),
-        obstacles=_recurring(ordered, "obstacles", language, across_companies=True),
-        forgotten=_recurring(ordered, "forgotten_questions", language, across_companies=False),
+        awkward=_recurring(ordered, Key.AWKWARD_QUESTIONS, language, across_companies=True),
+        obstacles=_recurring(ordered, Key.OBSTACLES, language, across_companies=True),
+        forgotten=_recurring(ordered, Key.FORGOTTEN_QUESTIONS, language, across_companies=False),
         improvements=_improvements(ordered, language),
         waits=_waits(ordered),
     )
@@ -337,10 +363,11 @@ def build_insights(debriefs: Sequence[Debrief], *, language: Language) -> Insigh
 
 def place(occurrence: Occurrence, *, language: Language, today: date) -> str:
     """Say where and when a note was made: 'Acme (3 mars)'."""
+    company = clip(occurrence.company, _COMPANY_WORDS)
     if occurrence.day is None:
-        return occurrence.company
+        return company
     when = short_date(occurrence.day, language, today=today)
-    return catalog().text(language, "insights.seen_at", company=occurrence.company, date=when)
+    return catalog().text(language, "insights.seen_at", company=company, date=when)
 
 
 def places(occurrences: Sequence[Occurrence], *, language: Language, today: date) -> str:
@@ -362,7 +389,9 @@ def with_recurring(
         texts.text(language, "insights.brief_title"),
         tuple(
             SummaryItem(
-                texts.text(language, "insights.brief_question", wording=recurring.wording),
+                texts.text(
+                    language, "insights.brief_question", wording=clip(recurring.wording, _WORDS)
+                ),
                 texts.text(
                     language,
                     "insights.brief_item",
@@ -373,3 +402,164 @@ def with_recurring(
         ),
     )
     return replace(brief, sections=(section, *brief.sections))
+
+
+@dataclass(frozen=True, slots=True)
+class Described:
+    """One part of the insights in words: a title (None for the heading), lines, a closing note."""
+
+    title: str | None
+    lines: tuple[str, ...]
+    note: str | None = None
+
+
+def _t(language: Language, key: str, /, **values: object) -> str:
+    """Fill in an insights.* text."""
+    return catalog().text(language, f"insights.{key}", **values)
+
+
+def _count(language: Language, key: str, count: int) -> str:
+    """Write a count with its noun: '1 jour', '3 jours' (French 0 and 1 take the singular)."""
+    single = count == 1 or (language == "fr" and count == 0)
+    return _t(language, f"{key}_{'one' if single else 'many'}", count=count)
+
+
+def _mean(value: float, language: Language) -> str:
+    """Write a mean rating with one decimal, a comma in French."""
+    shown = f"{value:.1f}"
+    return shown.replace(".", ",") if language == "fr" else shown
+
+
+def _recurring_part(
+    found: Sequence[Recurring], title_key: str, language: Language, today: date
+) -> Described:
+    """List notes that keep coming back, with where and when."""
+    return Described(
+        _t(language, title_key),
+        tuple(
+            _t(
+                language,
+                "recurring",
+                wording=clip(r.wording, _WORDS),
+                places=places(r.occurrences, language=language, today=today),
+            )
+            for r in found[:_LISTED]
+        ),
+    )
+
+
+def _rating_part(insights: Insights, language: Language) -> Described:
+    """Say how the self-rating moved from the first interviews to the latest."""
+    title = _t(language, "rating_title")
+    if not insights.ratings:
+        return Described(title, (_t(language, "no_ratings"),))
+    if insights.first_mean is None or insights.last_mean is None:
+        return Described(title, (_t(language, "one_rating", rating=insights.ratings[0].rating),))
+    match insights.trend:
+        case Trend.UP:
+            key = "trend_up"
+        case Trend.DOWN:
+            key = "trend_down"
+        case Trend.STEADY | Trend.UNKNOWN:
+            key = "trend_steady"
+        case _ as unreachable:
+            assert_never(unreachable)
+    first, last = _mean(insights.first_mean, language), _mean(insights.last_mean, language)
+    return Described(title, (_t(language, key, first=first, last=last),))
+
+
+def _improvement_part(insights: Insights, language: Language, today: date) -> Described:
+    """Say which resolutions came back as blunders, and how many did not."""
+    title = _t(language, "improve_title")
+    if not insights.improvements:
+        return Described(title, (_t(language, "no_improve"),))
+    checked = [i for i in insights.improvements if i.later_debriefs]
+    back = [i for i in checked if i.came_back]
+    lines = [
+        _t(
+            language,
+            "came_back",
+            wording=clip(i.said.wording, _WORDS),
+            place=place(i.said, language=language, today=today),
+            places=places(i.came_back, language=language, today=today),
+        )
+        for i in back[-_LISTED:]
+    ]
+    if checked:
+        lines.append(_t(language, "not_back", kept=len(checked) - len(back), checked=len(checked)))
+    return Described(title, tuple(lines))
+
+
+def _wait_part(insights: Insights, language: Language) -> Described:
+    """Say how long companies took to answer: the median, the fastest and the slowest."""
+    title = _t(language, "wait_title")
+    waits, median = insights.waits, insights.median_wait
+    if not waits or median is None:
+        return Described(title, (_t(language, "no_waits"),))
+    days = _count(language, "days", round(median))
+    if len(waits) == 1:
+        return Described(title, (_t(language, "wait_median_one", days=days),))
+    fast, slow = waits[0], waits[-1]
+    return Described(
+        title,
+        (
+            _t(language, "wait_median", days=days, count=len(waits)),
+            _t(
+                language,
+                "wait_range",
+                fast_company=clip(fast.company, _COMPANY_WORDS),
+                fast=_count(language, "days", fast.days),
+                slow_company=clip(slow.company, _COMPANY_WORDS),
+                slow=_count(language, "days", slow.days),
+            ),
+        ),
+    )
+
+
+def describe(insights: Insights, *, language: Language, today: date) -> list[Described]:
+    """Put the insights in words, part by part, for the chat and for the export."""
+    funnel = insights.funnel
+    heading = [
+        _t(language, "title"),
+        _t(
+            language,
+            "counts",
+            interviews=insights.interviews,
+            applications=insights.applications,
+            companies=insights.companies,
+        ),
+    ]
+    if insights.later_rounds:
+        heading.append(_t(language, "later_rounds", rounds=insights.later_rounds))
+    states = " · ".join(
+        _t(language, f"state_{outcome}", count=count) for outcome, count in funnel.now if count
+    )
+    funnel_lines = [
+        _t(
+            language,
+            "funnel",
+            applications=funnel.applications,
+            answered=funnel.answered,
+            next_round=funnel.next_round,
+            offers=funnel.offers,
+        )
+    ]
+    if states:
+        funnel_lines.append(_t(language, "now", states=states))
+    parts = [
+        Described(None, tuple(heading)),
+        Described(_t(language, "funnel_title"), tuple(funnel_lines)),
+        _rating_part(insights, language),
+    ]
+    if insights.awkward:
+        hint = "one" if len(insights.awkward) == 1 else "many"
+        awkward = _recurring_part(insights.awkward, "awkward_title", language, today)
+        parts.append(replace(awkward, note=_t(language, f"awkward_hint_{hint}")))
+    if insights.obstacles:
+        parts.append(_recurring_part(insights.obstacles, "obstacles_title", language, today))
+    if insights.forgotten:
+        parts.append(_recurring_part(insights.forgotten, "forgotten_title", language, today))
+    if not (insights.awkward or insights.obstacles or insights.forgotten):
+        parts.append(Described(None, (_t(language, "nothing_recurs"),)))
+    parts += [_improvement_part(insights, language, today), _wait_part(insights, language)]
+    return parts

@@ -9,7 +9,8 @@ pulling in the rest of `conversations/`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, assert_never
+from enum import StrEnum
+from typing import assert_never
 
 from conversations.i18n import Language
 
@@ -25,6 +26,7 @@ __all__ = [
     "Profile",
     "Reminder",
     "ReminderKind",
+    "ReminderState",
     "ReminderTimeOffer",
     "ReminderTimePrompt",
     "RoundDatePrompt",
@@ -34,11 +36,50 @@ __all__ = [
     "parse_awaiting",
 ]
 
-Status = Literal["active", "paused", "done"]
-Outcome = Literal["waiting", "next_round", "offer", "rejected", "withdrawn"]
-ReminderKind = Literal["thank_you", "questions", "no_news", "feedback", "next_round", "deeper"]
-# 'express': the car-park questions; 'deeper': the rest, after the draft; None: begun before.
-Phase = Literal["express", "deeper"]
+
+class Status(StrEnum):
+    """Where a debrief stands."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"  # after /cancel; /new resumes it
+    DONE = "done"
+
+
+class Outcome(StrEnum):
+    """How the application stands after the interview."""
+
+    WAITING = "waiting"
+    NEXT_ROUND = "next_round"
+    OFFER = "offer"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ReminderKind(StrEnum):
+    """What a follow-up reminder is about."""
+
+    THANK_YOU = "thank_you"
+    QUESTIONS = "questions"
+    NO_NEWS = "no_news"
+    FEEDBACK = "feedback"
+    NEXT_ROUND = "next_round"
+    DEEPER = "deeper"  # offer to go deeper into a debrief whose car-park part is done
+
+
+class ReminderState(StrEnum):
+    """A reminder's life: pending, then sent, then done or cancelled."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Phase(StrEnum):
+    """Which part of the checklist a debrief is in (None: begun before the express part)."""
+
+    EXPRESS = "express"  # the car-park questions, before the draft
+    DEEPER = "deeper"  # the rest, after the draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +95,7 @@ class Debrief:
     append_key: str | None
     answers: dict[str, str] = field(default_factory=dict)
     message_ids: frozenset[int] = frozenset()
-    outcome: Outcome = "waiting"
+    outcome: Outcome = Outcome.WAITING
     next_round_date: str | None = None
     thank_you_sent: bool = False
     created_at: str | None = None
@@ -102,7 +143,7 @@ class Reminder:
     debrief_id: int
     kind: ReminderKind
     due_at: int
-    state: str
+    state: ReminderState
     attempt: int
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from conversations.answers import display
-from conversations.checklist import Checklist
+from conversations.checklist import Checklist, Key
 from conversations.i18n import Language, catalog
 
 __all__ = ["NOTE_KEY", "Summary", "SummaryItem", "SummarySection", "build_summary"]
@@ -41,26 +41,58 @@ class Summary:
     total: int
 
 
+# What to re-read before the next round, first: the answers that prepare it.
+REMEMBER_KEYS = (
+    Key.OBSTACLES,
+    Key.AWKWARD_QUESTIONS,
+    Key.FORGOTTEN_QUESTIONS,
+    Key.IMPROVE,
+    Key.NOT_CONVINCED,
+)
+# Named by the summary's title already.
+_IN_TITLE = (Key.COMPANY, Key.POSITION)
+
+
+def _to_remember(
+    answers: Mapping[str, str], checklist: Checklist, language: Language
+) -> tuple[SummaryItem, ...]:
+    """Return the answers to re-read first, an obstacle followed by the answer to it."""
+    items = []
+    for key in REMEMBER_KEYS:
+        if not (answer := answers.get(key)) or key not in checklist:
+            continue
+        if key is Key.OBSTACLES and (counter := answers.get(Key.COUNTER_ARGUMENTS)):
+            answer = f"{answer}\n{catalog().text(language, 'summary.your_answer', answer=counter)}"
+        items.append(SummaryItem(checklist.question(key).label(language), answer))
+    return tuple(items)
+
+
 def build_summary(
     answers: Mapping[str, str], *, language: Language, checklist: Checklist
 ) -> Summary:
-    """Group the answers by section, in checklist order, leaving out skipped questions."""
+    """Open with what to remember, then the other answers by section, skipped ones left out."""
+    remember = _to_remember(answers, checklist, language)
+    shown = {*_IN_TITLE, *(REMEMBER_KEYS if remember else ())}
+    if remember and answers.get(Key.OBSTACLES):
+        shown.add(Key.COUNTER_ARGUMENTS)
     sections = []
+    if remember:
+        sections.append(SummarySection(catalog().text(language, "summary.remember"), remember))
     for section in checklist.sections:
         items = tuple(
             SummaryItem(
                 question.label(language), display(question, answers[question.key], language)
             )
             for question in section.questions
-            if answers.get(question.key)
+            if answers.get(question.key) and question.key not in shown
         )
         if items:
             sections.append(SummarySection(section.title(language), items))
     if note := answers.get(NOTE_KEY):
         item = SummaryItem(catalog().text(language, "note.label"), note)
         sections.append(SummarySection(catalog().text(language, "note.title"), (item,)))
-    company = answers.get("company") or "?"
-    position = answers.get("position")
+    company = answers.get(Key.COMPANY) or "?"
+    position = answers.get(Key.POSITION)
     key = "summary.title_with_position" if position else "summary.title"
     title = catalog().text(language, key, company=company, position=position)
     answered = sum(1 for question in checklist if answers.get(question.key))

@@ -45,6 +45,10 @@ _IN_HOURS = re.compile(
 _IN_HALF_HOUR = re.compile(_IN + r"(?:une demi-heure|une demi heure|half an hour|a half hour)")
 
 
+# A moment is a few words ("vendredi 4 décembre à 14h30"): a longer text is not one.
+_MOST_WORDS = 12
+
+
 def _explicit(text: str, *, bare: bool) -> tuple[int, int, bool] | None:
     """Read '14h30', '17:30', '5 pm', 'midi' (and '9' if ``bare``) as (hour, minute, settled)."""
     if text in _WORDS:
@@ -139,6 +143,8 @@ def parse_when(text: str, *, now: datetime) -> datetime | None:
         return moment if moment > now else None
     today = now.date()
     words = folded.split()
+    if len(words) > _MOST_WORDS:
+        return None  # each way of cutting a text in two is tried: that grows as its square
     for cut in range(len(words) + 1):
         head, tail = " ".join(words[:cut]), " ".join(words[cut:])
         for day_text, clock_text in ((head, tail), (tail, head)):

@@ -7,12 +7,14 @@ import contextlib
 import importlib
 import importlib.util
 import io
+import itertools
 import logging
 import multiprocessing
 import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -21,7 +23,17 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Final
 
-__all__ = ["ENGINE", "SAMPLE_RATE", "Failure", "Transcriber", "TranscriptionError", "usable_cpus"]
+__all__ = [
+    "DEFAULT_MEMORY_MIB",
+    "ENGINE",
+    "PENDING_PER_WORKER",
+    "SAMPLE_RATE",
+    "Failure",
+    "Transcriber",
+    "TranscriptionError",
+    "decode",
+    "usable_cpus",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +45,12 @@ BEAM_SIZE: Final = 1
 # other users' replies come first; where that policy is refused, they are niced by this much.
 NICENESS: Final = 10
 _MAX_NICE: Final = 19
+# Recordings fetched or transcribed at once, per worker (one at work, two waiting): the others
+# get "busy" before their audio is downloaded, so waiting audio cannot fill the bot's memory.
+PENDING_PER_WORKER: Final = 3
+# The memory a worker may take (its data segment, RLIMIT_DATA): the base model and a 10-minute
+# note need under 500 MiB; a decoder that runs away gets "too large" instead of the machine.
+DEFAULT_MEMORY_MIB: Final = 2048
 
 
 class Failure(StrEnum):
@@ -43,6 +61,8 @@ class Failure(StrEnum):
     TOO_LONG = "too_long"
     UNDECODABLE = "undecodable"
     SILENT = "silent"
+    BUSY = "busy"
+    OUT_OF_MEMORY = "out_of_memory"
 
 
 class TranscriptionError(Exception):
@@ -61,12 +81,26 @@ def usable_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _start_worker(log_level: int) -> None:
-    """Set up a worker process: the bot's log level, and the lowest CPU priority."""
+def _start_worker(log_level: int, memory_mib: int) -> None:
+    """Set up a worker process: the bot's log level, a memory cap, the lowest CPU priority."""
     logging.basicConfig(
         level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    _cap_memory(memory_mib)
     _lower_priority()
+
+
+def _cap_memory(memory_mib: int) -> None:
+    """Make allocations past `memory_mib` fail in this process (MemoryError), not the machine."""
+    if sys.platform != "linux":
+        return
+    import resource
+
+    # RLIMIT_DATA counts the heap and private writable mappings (Linux 4.7 and later), what a
+    # decoder or the model allocate, but not address space merely reserved, as RLIMIT_AS would.
+    limit = memory_mib * 1024 * 1024
+    with contextlib.suppress(OSError, ValueError):
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def _lower_priority() -> None:
@@ -108,12 +142,16 @@ class Transcriber:
         cache: Path,
         workers: int = 1,
         max_seconds: float = 600,
+        memory_mib: int = DEFAULT_MEMORY_MIB,
         engine: str = ENGINE,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.model = model
         self.max_seconds = max_seconds
+        self.max_pending = workers * PENDING_PER_WORKER
+        self._pending = 0
+        self._memory_mib = memory_mib
         self._workers = workers
         # Each worker gets an equal share of the CPUs: more threads than cores only adds switching.
         cpu_threads = max(1, usable_cpus() // workers)
@@ -134,6 +172,18 @@ class Transcriber:
                     self._engine.module,
                 )
         return self._installed
+
+    @contextlib.contextmanager
+    def reserve(self) -> Iterator[None]:
+        """Hold one of the places for a recording being fetched or transcribed; BUSY when none
+        is left (the bot runs in one thread: a plain count is enough)."""
+        if self._pending >= self.max_pending:
+            raise TranscriptionError(Failure.BUSY)
+        self._pending += 1
+        try:
+            yield
+        finally:
+            self._pending -= 1
 
     async def transcribe(self, audio: bytes, *, language: str, context: str | None = None) -> str:
         """Return the words spoken in an audio file (OGG/Opus, MP3, WAV…) in a language.
@@ -164,7 +214,7 @@ class Transcriber:
                 max_workers=self._workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
-                initargs=(logger.getEffectiveLevel(),),
+                initargs=(logger.getEffectiveLevel(), self._memory_mib),
             )
         return self._pool
 
@@ -187,9 +237,19 @@ def _transcribe(engine: _Engine, audio: bytes, language: str, context: str | Non
     except ImportError as error:
         logger.exception("Could not import %s", engine.module)
         raise TranscriptionError(Failure.UNAVAILABLE) from error
-    samples = _decode(module, audio)
-    if len(samples) > engine.max_seconds * SAMPLE_RATE:
-        raise TranscriptionError(Failure.TOO_LONG)
+    try:
+        return _words(module, engine, audio, language, context)
+    except MemoryError as error:
+        # Past the worker's memory cap: this recording asks more than the bot gives it.
+        logger.warning("A recording needed more memory than a transcription process may take")
+        raise TranscriptionError(Failure.OUT_OF_MEMORY) from error
+
+
+def _words(
+    module: ModuleType, engine: _Engine, audio: bytes, language: str, context: str | None
+) -> str:
+    """Return the words of a recording, or raise TranscriptionError."""
+    samples = decode(audio, max_seconds=engine.max_seconds)
     segments, _ = _model(module, engine).transcribe(
         samples,
         language=language,
@@ -217,7 +277,7 @@ def _model(module: ModuleType, engine: _Engine) -> Any:
     if engine not in _models:
         started = time.monotonic()
         if not Path(engine.model).is_dir():
-            Path(engine.cache).mkdir(parents=True, exist_ok=True)
+            Path(engine.cache).mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             _models[engine] = module.WhisperModel(
                 engine.model,
@@ -240,14 +300,58 @@ def _model(module: ModuleType, engine: _Engine) -> Any:
     return _models[engine]
 
 
-def _decode(module: ModuleType, audio: bytes) -> Any:
-    """Decode any audio container to 16 kHz mono samples, through PyAV (no ffmpeg needed)."""
-    import av  # installed with faster-whisper
+def decode(audio: bytes, *, max_seconds: float) -> Any:
+    """Decode any audio container to 16 kHz mono samples, through PyAV (no ffmpeg needed).
 
+    A recording whose container says it is longer than `max_seconds` is refused before any
+    decoding, and decoding stops at the limit: a small file may hold hours of silence.
+    """
+    import av  # installed with faster-whisper
+    import numpy as np
+
+    limit = int(max_seconds * SAMPLE_RATE)
+    chunks: list[Any] = []
+    decoded = 0
     try:
-        samples = module.decode_audio(io.BytesIO(audio), sampling_rate=SAMPLE_RATE)
+        with av.open(io.BytesIO(audio), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise TranscriptionError(Failure.UNDECODABLE)
+            declared = _declared_seconds(container)
+            if declared is not None and declared > max_seconds:
+                raise TranscriptionError(Failure.TOO_LONG)
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+            for frame in itertools.chain(_valid_frames(container.decode(audio=0)), [None]):
+                for resampled in resampler.resample(frame):
+                    chunk = resampled.to_ndarray().reshape(-1)
+                    decoded += len(chunk)
+                    if decoded > limit:
+                        raise TranscriptionError(Failure.TOO_LONG)
+                    chunks.append(chunk)
     except (av.FFmpegError, IndexError, ValueError) as error:
         raise TranscriptionError(Failure.UNDECODABLE) from error
-    if len(samples) == 0:
+    if decoded == 0:
         raise TranscriptionError(Failure.UNDECODABLE)
-    return samples
+    return np.concatenate(chunks).astype(np.float32) / 32768.0
+
+
+def _declared_seconds(container: Any) -> float | None:
+    """Return the length a container announces (None when it does not say)."""
+    if container.duration is not None:
+        return float(container.duration) / 1_000_000  # in AV_TIME_BASE units
+    stream = container.streams.audio[0]
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    return None
+
+
+def _valid_frames(frames: Iterator[Any]) -> Iterator[Any]:
+    """Skip frames the decoder finds damaged, as faster-whisper's own decoding does."""
+    import av
+
+    while True:
+        try:
+            yield next(frames)
+        except StopIteration:
+            return
+        except av.InvalidDataError:
+            continue

@@ -56,7 +56,7 @@ def backup(
         raise BackupRefusedError("the backup would replace the database itself")
     if target.exists() and not force:
         raise BackupRefusedError(f"{target} already exists (--force replaces it)")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     started = time.monotonic()
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(handle)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import aiosqlite
 
 from storage.migrations import apply_migrations
 
-__all__ = ["CHECKPOINT_PATIENCE", "Database", "Written", "open_database"]
+__all__ = ["CHECKPOINT_PATIENCE", "Database", "Statement", "Written", "open_database"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +53,36 @@ class Written:
     lastrowid: int | None
 
 
-async def _together(*calls: Awaitable[object]) -> list[object]:
-    """Queue calls at once, so that no other call can run between them; raise the first failure."""
-    results = await asyncio.gather(*calls, return_exceptions=True)
-    failure = next((r for r in results if isinstance(r, BaseException)), None)
-    if failure is not None:
-        raise failure
-    return results
+Statement = tuple[str, tuple[object, ...]]
+_T = TypeVar("_T")
+
+
+def _transaction(connection: sqlite3.Connection, statements: Sequence[Statement]) -> list[Written]:
+    """Run statements as one transaction: all committed, or none (rolled back on any error)."""
+    # IMMEDIATE takes the write lock first (waiting up to the busy timeout for another
+    # writer), so no statement can find the database locked halfway through.
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        written = []
+        for sql, parameters in statements:
+            cursor = connection.execute(sql, parameters)
+            written.append(Written(cursor.rowcount, cursor.lastrowid))
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.rollback()
+        raise
+    return written
+
+
+def _checkpoint_now(connection: sqlite3.Connection) -> bool:
+    """Try one TRUNCATE checkpoint without SQLite's busy wait; True if it completed."""
+    connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        (busy, _, _) = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    return bool(busy == 0)
 
 
 class Database:
@@ -74,24 +98,32 @@ class Database:
         self.connection = connection
         self.checkpoint_patience = checkpoint_patience
         self.compact_now_bytes = compact_now_bytes
+        # Whether deleted text may still be in the WAL: a checkpoint after a deletion was held
+        # up (a running backup), or, at start, the last process may have died before its own.
+        self.checkpoint_pending = True
 
-    async def write(self, *statements: tuple[str, tuple[object, ...]]) -> list[Written]:
-        """Run statements and a commit as one transaction, in one trip to the database thread.
+    async def _run(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run a function on the connection in the database thread, in one trip.
 
-        Handlers of different users share this connection. aiosqlite runs calls in the order
-        they are queued, and all the calls of one write are queued together, before anything
-        else can run: another handler's statements can never land inside this transaction.
-        The statements are written so that none can fail on valid input (guards are in their
-        WHERE clauses, not in Python between them); should one fail anyway (disk full, I/O
-        error), the error is raised to the handler.
+        aiosqlite runs the calls queued on its thread one at a time, in order: no other
+        handler's statement can run while the function does. It has no public way to queue a
+        function of our own; _execute is how its own methods do it.
         """
-        calls = [self.connection.execute(sql, parameters) for sql, parameters in statements]
-        results = await _together(*calls, self.connection.commit())
-        return [
-            Written(r.rowcount, r.lastrowid) for r in results if isinstance(r, aiosqlite.Cursor)
-        ]
+        aio = self.connection
+        queue = cast("Callable[[Callable[[], _T]], Awaitable[_T]]", aio._execute)
+        return await queue(lambda: function(aio._conn))
 
-    async def erase(self, *statements: tuple[str, tuple[object, ...]]) -> list[Written]:
+    async def write(self, *statements: Statement) -> list[Written]:
+        """Run statements as one transaction, all or nothing, in one trip to the database thread.
+
+        Handlers of different users share this connection; the whole transaction runs in one
+        call on the database thread, so another handler's statements can never land inside
+        it. Any failure (a constraint, disk full, the lock held by another process beyond the
+        busy timeout) rolls everything back and is raised to the caller.
+        """
+        return await self._run(lambda connection: _transaction(connection, statements))
+
+    async def erase(self, *statements: Statement) -> list[Written]:
         """Run deleting statements like write, then make sure the deleted text leaves the disk.
 
         secure_delete zeroes deleted cells and freed pages (overflow pages included), but when
@@ -137,12 +169,19 @@ class Database:
     async def _checkpoint_or_warn(self) -> None:
         """Checkpoint after a deletion; warn (without any content) if a reader held it up."""
         if not await self.checkpoint(patience=self.checkpoint_patience):
+            self.checkpoint_pending = True
             logger.warning(
                 "The WAL checkpoint after a deletion did not finish within %.1f s: another"
                 " connection (a running backup?) still reads an older snapshot; the deleted"
-                " rows stay in the WAL file until the next checkpoint",
+                " rows stay in the WAL file until settle() gets it done",
                 self.checkpoint_patience,
             )
+
+    async def settle(self) -> bool:
+        """Retry a checkpoint a deletion left pending; True once none is pending any more."""
+        if self.checkpoint_pending:
+            await self.checkpoint(patience=self.checkpoint_patience)
+        return not self.checkpoint_pending
 
     async def checkpoint(self, *, patience: float = CHECKPOINT_PATIENCE) -> bool:
         """Copy the WAL into the database file and truncate it; False if a reader held it up.
@@ -162,17 +201,12 @@ class Database:
             logger.debug("WAL checkpoint busy, retrying in %.2f s", min(delay, remaining))
             await asyncio.sleep(min(delay, remaining))
             delay *= 2
+        self.checkpoint_pending = False
         return True
 
     async def _checkpoint_once(self) -> bool:
         """Try one TRUNCATE checkpoint without SQLite's busy wait; True if it completed."""
-        _, checkpointed, _ = await _together(
-            self.connection.execute_fetchall("PRAGMA busy_timeout = 0"),
-            self.connection.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"),
-            self.connection.execute_fetchall(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}"),
-        )
-        [(busy, _, _)] = cast("list[tuple[int, int, int]]", checkpointed)
-        return busy == 0
+        return await self._run(_checkpoint_now)
 
     async def fetch_all(self, sql: str, parameters: tuple[object, ...]) -> list[aiosqlite.Row]:
         """Run a query and return every row (one trip to the database thread)."""
@@ -188,9 +222,26 @@ class Database:
         await self.connection.close()
 
 
+def _private(path: Path) -> None:
+    """Make the database's folder (if created here) 0700 and its files 0600, whatever the umask.
+
+    SQLite creates the WAL and SHM with the database file's own permissions, so a database
+    file that is private from its first byte keeps them private too.
+    """
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True)
+        folder.chmod(0o700)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(descriptor)
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists():
+            file.chmod(0o600)
+
+
 async def open_database(path: Path) -> Database:
-    """Open (creating folders as needed) and migrate the database; the caller closes it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Open (creating a private folder as needed) and migrate the database; the caller closes it."""
+    _private(path)
     connection = await aiosqlite.connect(path)
     try:
         connection.row_factory = aiosqlite.Row

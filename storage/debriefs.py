@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from conversations.model import AnswerPart, Debrief, NewReminder, Outcome, Status
+from conversations.model import AnswerPart, Debrief, NewReminder, Outcome, Phase, Status
 from storage.database import Database
 from storage.reminders import schedule_statement
 
@@ -36,7 +36,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
     return Debrief(
         id=first["id"],
         user_id=first["user_id"],
-        status=first["status"],
+        status=Status(first["status"]),
         current_key=first["current_key"],
         asked_key=first["asked_key"],
         asked_message_id=first["asked_message_id"],
@@ -45,7 +45,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
         message_ids=frozenset(
             row["part_message_id"] for row in rows if row["part_message_id"] is not None
         ),
-        outcome=first["outcome"],
+        outcome=Outcome(first["outcome"]),
         next_round_date=first["next_round_date"],
         thank_you_sent=bool(first["thank_you_sent"]),
         created_at=first["created_at"],
@@ -54,7 +54,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
         outcome_at=first["outcome_at"],
         asked_at=first["asked_at"],
         quick_key=first["quick_key"],
-        phase=first["phase"],
+        phase=None if first["phase"] is None else Phase(first["phase"]),
     )
 
 
@@ -348,6 +348,15 @@ class DebriefRepository:
             values=(key, message_id, asked_at),
         )
 
+    async def mark_unsent(self, *, user_id: int, debrief_id: int) -> None:
+        """Record that sending the current question failed: no question is out."""
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="asked_key = NULL, asked_message_id = NULL",
+            values=(),
+        )
+
     async def set_status(self, *, user_id: int, debrief_id: int, status: Status) -> None:
         """Pause, resume or finish a debrief."""
         finished = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" if status == "done" else "NULL"
@@ -391,6 +400,7 @@ class DebriefRepository:
             debrief_id=debrief_id,
             # The last question was closed with its answer: nothing is left to close.
             assignments="status = 'done', phase = 'deeper', current_key = ?, append_key = NULL,"
+            " express_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
             " quick_key = NULL, asked_key = NULL, asked_message_id = NULL,"
             " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
             values=(next_key,),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from storage.database import Database
@@ -33,6 +34,19 @@ class InboxRepository:
             )
         )
         return inserted.rowcount == 1
+
+    async def keep_all(self, updates: Sequence[Received], user_ids: Sequence[int]) -> None:
+        """Store updates (each with its user's id) in one transaction; skip those stored."""
+        await self._db.write(
+            *(
+                (
+                    "INSERT INTO inbox (update_id, user_id, payload) VALUES (?, ?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    (update.update_id, user_id, update.payload),
+                )
+                for update, user_id in zip(updates, user_ids, strict=True)
+            )
+        )
 
     async def waiting(self) -> list[Received]:
         """Return every stored update, oldest first."""

@@ -150,13 +150,62 @@ MIGRATIONS: tuple[Migration, ...] = (
         8,
         "express",
         # asked_at: Telegram's date of the question message, to tell a split dictation from an
-        # answer (quick_key: the answer that came within seconds). phase: 'express' while the
-        # car-park questions run, 'deeper' after the draft; NULL for debriefs begun before, which
-        # keep asking in section order and end as they always did. Reminders gain the 'deeper'
-        # kind: SQLite cannot change a CHECK, so the table is copied (ids kept).
+        # answer (quick_key: the answer that came within seconds). express_at: when the car-park
+        # part ended (draft, reminders); debriefs finished before had everything at their end.
         """
         ALTER TABLE debriefs ADD COLUMN asked_at INTEGER;
         ALTER TABLE debriefs ADD COLUMN quick_key TEXT;
+        ALTER TABLE debriefs ADD COLUMN express_at TEXT;
+        UPDATE debriefs SET express_at = finished_at WHERE status = 'done';
+        """,
+    ),
+    Migration(
+        9,
+        "interviewers_one_line_each",
+        # The checklist asks for the people met in one answer, a line each ("name, role, email"),
+        # where it asked for one name, one role and one address. Older answers become that line;
+        # a debrief paused on one of the old questions resumes on the new one.
+        """
+        CREATE TEMP TABLE old_interviewer AS
+            SELECT debrief_id,
+                (SELECT group_concat(text, ' ') FROM answer_parts p
+                    WHERE p.debrief_id = d.debrief_id
+                    AND p.question_key = 'interviewer_name') AS name,
+                (SELECT group_concat(text, ' ') FROM answer_parts p
+                    WHERE p.debrief_id = d.debrief_id
+                    AND p.question_key = 'interviewer_role') AS role,
+                (SELECT group_concat(text, ' ') FROM answer_parts p
+                    WHERE p.debrief_id = d.debrief_id
+                    AND p.question_key = 'interviewer_email') AS email
+            FROM (SELECT DISTINCT debrief_id FROM answer_parts WHERE question_key IN
+                ('interviewer_name', 'interviewer_role', 'interviewer_email')) AS d;
+        INSERT OR IGNORE INTO answer_parts (debrief_id, question_key, part, text)
+            SELECT debrief_id, 'interviewers', 0,
+                trim(replace(replace(
+                    coalesce(name, '') || ', ' || coalesce(role, '') || ', ' || coalesce(email, ''),
+                    char(13), ' '), char(10), ' '), ', ')
+            FROM old_interviewer;
+        DELETE FROM answer_parts
+            WHERE question_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
+        DROP TABLE old_interviewer;
+        UPDATE debriefs SET current_key = 'interviewers'
+            WHERE current_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
+        UPDATE debriefs SET asked_key = 'interviewers'
+            WHERE asked_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
+        UPDATE debriefs SET append_key = NULL
+            WHERE append_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
+        UPDATE debriefs SET quick_key = NULL
+            WHERE quick_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
+        """,
+    ),
+    Migration(
+        10,
+        "express_phase",
+        # phase: 'express' while the car-park questions run, 'deeper' after the draft; NULL for
+        # debriefs begun before, which keep asking in section order and end as they always did.
+        # Reminders gain the 'deeper' kind: SQLite cannot change a CHECK, so the table is copied
+        # (ids kept).
+        """
         ALTER TABLE debriefs ADD COLUMN phase TEXT CHECK (phase IN ('express', 'deeper'));
         CREATE TABLE reminders_new (
             id INTEGER PRIMARY KEY,

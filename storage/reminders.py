@@ -7,12 +7,12 @@ from typing import Literal
 
 import aiosqlite
 
-from conversations.model import NewReminder, Reminder, ReminderKind
+from conversations.model import NewReminder, Reminder, ReminderKind, ReminderState
 from storage.database import Database
 
 __all__ = ["ReminderRepository", "schedule_statement"]
 
-Closed = Literal["done", "cancelled"]
+Closed = Literal[ReminderState.DONE, ReminderState.CANCELLED]
 
 _COLUMNS = "id, user_id, debrief_id, kind, due_at, state, attempt"
 
@@ -23,9 +23,9 @@ def _reminder(row: aiosqlite.Row) -> Reminder:
         row["id"],
         row["user_id"],
         row["debrief_id"],
-        row["kind"],
+        ReminderKind(row["kind"]),
         row["due_at"],
-        row["state"],
+        ReminderState(row["state"]),
         row["attempt"],
     )
 

@@ -19,6 +19,8 @@ class Erased:
     answer_parts: int
     reminders: int
     settings: bool
+    # The deleted text is still in the WAL (a backup was reading): Database.settle finishes.
+    lingering: bool = False
 
     @property
     def anything(self) -> bool:
@@ -118,6 +120,7 @@ class UserRepository:
             answer_parts=answer_parts.rowcount,
             reminders=reminders.rowcount,
             settings=settings.rowcount == 1,
+            lingering=self._db.checkpoint_pending,
         )
 
     async def first_notice_in_group(self, *, chat_id: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ __all__ = [
     "MissingTool",
     "assemble_model",
     "check_tools",
+    "flac_silence",
     "silence",
     "speak",
     "speak_wav",
@@ -169,3 +171,35 @@ def _cut(wav: Path, seconds: float) -> None:
     with wave.open(str(wav), "wb") as out:
         out.setparams(params)
         out.writeframes(frames)
+
+
+def flac_silence(seconds: float, *, announced: float | None = None, rate: int = 16_000) -> bytes:
+    """Return `seconds` of FLAC silence, made with PyAV; FLAC squeezes an hour into 700 KB.
+
+    `announced` rewrites the length the file's header gives (0: no length), as a hostile or
+    streaming encoder may: a decoder cannot trust it.
+    """
+    import av
+    import numpy as np
+
+    out = io.BytesIO()
+    with av.open(out, mode="w", format="flac") as container:
+        stream = container.add_stream("flac", rate=rate, layout="mono")
+        chunk = np.zeros((1, 1 << 16), dtype=np.int16)
+        left, pts = int(seconds * rate), 0
+        while left > 0:
+            count = min(chunk.shape[1], left)
+            frame = av.AudioFrame.from_ndarray(chunk[:, :count], format="s16", layout="mono")
+            frame.sample_rate, frame.pts = rate, pts
+            for packet in stream.encode(frame):
+                container.mux(packet)
+            left, pts = left - count, pts + count
+        for packet in stream.encode(None):
+            container.mux(packet)
+    data = bytearray(out.getvalue())
+    if announced is not None:
+        # STREAMINFO, the first metadata block: its total sample count is the low 36 bits of
+        # the 8 bytes at offset 10 (after "fLaC" and the block's 4-byte header).
+        fields = int.from_bytes(data[18:26], "big") & ~((1 << 36) - 1)
+        data[18:26] = (fields | int(announced * rate)).to_bytes(8, "big")
+    return bytes(data)

@@ -15,10 +15,8 @@ FULL_ANSWERS: dict[str, str] = {
     "company": "Acme Robotics",
     "position": "Senior Backend Engineer",
     "interview_date": "2026-11-25",
-    "interviewer_name": "Claire Dubois",
-    "interviewer_role": "Head of platform; she builds the data team from scratch.",
+    "interviewers": "Ms Claire Dubois, Head of platform, claire.dubois@acme.example",
     "interviewer_decides": "yes",
-    "interviewer_email": "claire.dubois@acme.example",
     "company_info": "They are moving their fleet telemetry to an event-driven platform. "
     "Growth of 40% this year.",
     "atmosphere": "Relaxed, people joked in the corridor.",
@@ -42,6 +40,9 @@ FULL_ANSWERS: dict[str, str] = {
     "convinced": "Claire, thanks to the latency story.",
     "not_convinced": "The CTO, who wanted Kafka experience.",
     "next_steps": "Answer before 5 December; a second round with the CTO.",
+    "email_moment": "how you plan to move the fleet telemetry to events",
+    "email_strength": "the RabbitMQ cluster I ran for three years, two million messages a day",
+    "email_reassurance": "I have started Confluent's Kafka course and will finish it this month.",
 }
 
 _SENTENCES = (

@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
@@ -46,6 +47,7 @@ from telegram.ext import (
 
 from bot.fakeapi import (
     MAX_DOWNLOAD_BYTES,
+    WEBHOOK_SECRET_HEADER,
     BotMessage,
     Change,
     FakeTelegram,
@@ -715,6 +717,51 @@ async def test_webhook_and_lifecycle_methods(bot: Bot, fake: FakeTelegram, alice
     assert fake.pending_updates == 0
     assert await bot.send_chat_action(ALICE, "typing")
     assert fake.chat_actions(ALICE) == ["typing"]
+
+
+async def test_a_webhook_gets_each_update_with_the_secret_until_it_answers_2xx(
+    bot: Bot, fake: FakeTelegram, alice: FakeUser
+) -> None:
+    """setWebhook: updates are POSTed with the secret header, retried after a failure."""
+    failures = [500, 502]
+    received: list[tuple[str | None, Any]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((request.headers.get(WEBHOOK_SECRET_HEADER), await request.json()))
+        return web.Response(status=failures.pop(0) if failures else 200)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+        assert await bot.set_webhook(url, secret_token="s3cret-_token")
+        with pytest.raises(Conflict, match="webhook is active"):
+            await fetch_updates(bot)
+        await alice.send_text("hello")
+        await fake.wait_updates_consumed(timeout=5)
+        assert [attempt.status for attempt in fake.webhook_attempts] == [500, 502, 200]
+        assert [secret for secret, _ in received] == ["s3cret-_token"] * 3
+        assert received[-1][1]["message"]["text"] == "hello"
+
+        assert await bot.delete_webhook()
+        await alice.send_text("polled")
+        assert [update.message.text for update in await fetch_updates(bot) if update.message] == [
+            "polled"
+        ]
+        assert len(received) == 3
+    finally:
+        await runner.cleanup()
+
+
+async def test_set_webhook_refuses_what_telegram_refuses(bot: Bot) -> None:
+    """A URL that is not http(s), or a secret with other characters, is refused."""
+    with pytest.raises(BadRequest, match=bad_request("An HTTPS URL must be provided")):
+        await bot.set_webhook("ftp://example.org/hook")
+    with pytest.raises(BadRequest, match=bad_request("secret token contains unallowed characters")):
+        await bot.set_webhook("https://example.org/hook", secret_token="not allowed!")
 
 
 # -- raw HTTP shapes -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from bot.fakeapi.model import (
     MAX_CAPTION_LENGTH,
     MAX_DOWNLOAD_BYTES,
     MAX_TEXT_LENGTH,
+    WEBHOOK_SECRET_HEADER,
     BotMessage,
     Call,
     CallbackAnswer,
@@ -19,6 +20,8 @@ from bot.fakeapi.model import (
     MessagePredicate,
     QueuedUpdate,
     StoredFile,
+    Webhook,
+    WebhookAttempt,
 )
 from bot.fakeapi.server import FakeTelegram
 from bot.fakeapi.users import FakeGroup, FakeUser
@@ -29,6 +32,7 @@ __all__ = [
     "MAX_CAPTION_LENGTH",
     "MAX_DOWNLOAD_BYTES",
     "MAX_TEXT_LENGTH",
+    "WEBHOOK_SECRET_HEADER",
     "BotMessage",
     "Call",
     "CallbackAnswer",
@@ -43,6 +47,8 @@ __all__ = [
     "ParsedText",
     "QueuedUpdate",
     "StoredFile",
+    "Webhook",
+    "WebhookAttempt",
     "parse_html",
     "utf16_len",
 ]

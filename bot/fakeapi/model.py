@@ -37,6 +37,13 @@ TEXT_BUTTONS_UNALLOWED: Final = (
 PHOTO_INVALID: Final = "Bad Request: IMAGE_PROCESS_FAILED"
 PHOTO_DIMENSIONS: Final = "Bad Request: PHOTO_INVALID_DIMENSIONS"
 PHOTO_TOO_BIG: Final = "Bad Request: PHOTO_SAVE_FILE_INVALID"
+WEBHOOK_ACTIVE: Final = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+WEBHOOK_URL_INVALID: Final = "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+WEBHOOK_SECRET_INVALID: Final = "Bad Request: secret token contains unallowed characters"
+WEBHOOK_SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
 EDIT_NOT_FOUND: Final = "Bad Request: message to edit not found"
 NOT_MODIFIED: Final = (
     "Bad Request: message is not modified: specified new message content and reply markup "
@@ -69,6 +76,24 @@ class ChatEvent:
     change: Change
     chat_id: int
     ref: int | str
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Where Telegram POSTs updates (setWebhook), with the secret it sends back."""
+
+    url: str
+    secret: str | None
+    max_connections: int
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookAttempt:
+    """One POST of an update to the webhook: the HTTP status, or None when it failed."""
+
+    update_id: int
+    status: int | None
+    at: float
 
 
 @dataclass(slots=True)

@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Final
 
+import aiohttp
 from aiohttp import web
 
 from bot.fakeapi.formatting import (
     HtmlParseError,
     ParsedText,
+    check_link,
     command_entities,
     parse_html_with_links,
     trim,
@@ -50,6 +52,10 @@ from bot.fakeapi.model import (
     TEXT_BLANK,
     TEXT_EMPTY,
     TEXT_TOO_LONG,
+    WEBHOOK_ACTIVE,
+    WEBHOOK_SECRET_HEADER,
+    WEBHOOK_SECRET_INVALID,
+    WEBHOOK_URL_INVALID,
     ApiError,
     BotMessage,
     Call,
@@ -62,6 +68,8 @@ from bot.fakeapi.model import (
     QueuedUpdate,
     StoredFile,
     Waiter,
+    Webhook,
+    WebhookAttempt,
     bad,
 )
 from bot.fakeapi.params import (
@@ -78,6 +86,7 @@ _METHODS: Final = {
     name.lower(): name
     for name in {
         "getMe",
+        "setWebhook",
         "deleteWebhook",
         "setMyCommands",
         "getUpdates",
@@ -132,6 +141,9 @@ _SCOPE_TYPES: Final = frozenset(
         "chat_member",
     }
 )
+_SECRET_RE: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_WEBHOOK_TIMEOUT: Final = aiohttp.ClientTimeout(total=10)
+_WEBHOOK_MAX_DELAY: Final = 2.0
 _TOKEN_RE: Final = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _COMMAND_RE: Final = re.compile(r"[a-z0-9_]{1,32}")
 _FILE_ID_ALPHABET: Final = string.ascii_letters + string.digits + "-_"
@@ -148,6 +160,7 @@ class FakeTelegram:
         bot_first_name: str = "Debrief",
         retry_after_ratio: float = 0.0,
         retry_after: int = 1,
+        webhook_retry_delay: float = 0.05,
         seed: int = 0,
         strict_html: bool = True,
         host: str = "127.0.0.1",
@@ -166,6 +179,12 @@ class FakeTelegram:
         self.retry_after = retry_after
         self.strict_html = strict_html
         self.host = host
+        # Telegram retries a failed delivery later, waiting longer each time; tests wait less.
+        self.webhook_retry_delay = webhook_retry_delay
+        self.webhook: Webhook | None = None
+        self.webhook_attempts: list[WebhookAttempt] = []
+        self._deliveries: asyncio.Task[None] | None = None
+        self._attempted = asyncio.Event()
         self.url = ""
         self.calls: list[Call] = []
         self.rejected: list[Call] = []
@@ -192,6 +211,7 @@ class FakeTelegram:
         self._query_chats: dict[str, int] = {}
         self._watchers: dict[int, set[asyncio.Queue[ChatEvent]]] = {}
         self._inject_remaining = 0
+        self._injected: list[tuple[str, int, str, dict[str, str]]] = []
         self._stopping = False
         self._runner: web.AppRunner | None = None
         self._handlers = self._handler_table()
@@ -210,9 +230,10 @@ class FakeTelegram:
         self.url = f"http://{self.host}:{port}"
 
     async def stop(self) -> None:
-        """Release long polls and shut the server down."""
+        """Release long polls, stop webhook deliveries and shut the server down."""
         self._stopping = True
         self._updates_event.set()
+        await self._stop_deliveries()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -297,6 +318,22 @@ class FakeTelegram:
     def inject_429(self, count: int) -> None:
         """Answer the next count sending requests with 429 Too Many Requests."""
         self._inject_remaining += count
+
+    def inject_response(
+        self,
+        method: str,
+        *,
+        status: int,
+        body: str = "",
+        headers: dict[str, str] | None = None,
+        count: int = 1,
+    ) -> None:
+        """Answer the next count calls of method with this raw HTTP response, doing nothing.
+
+        What a proxy in front of Telegram answers when it fails: a 502 page, a body that is
+        not JSON, a redirect. The calls are recorded (with the status), not as rejections.
+        """
+        self._injected.extend([(method, status, body, headers or {})] * count)
 
     def clear_calls(self) -> None:
         """Forget recorded calls, rejections and the throttle count."""
@@ -477,6 +514,36 @@ class FakeTelegram:
             raise TimeoutError(
                 f"{len(self._pending)} updates still unconfirmed after {timeout}s"
             ) from None
+
+    def redeliver(self, update_id: int) -> None:
+        """Queue an update again, as Telegram does when the webhook's 200 did not reach it."""
+        update = next(u for u in self.updates if u.update_id == update_id)
+        if update not in self._pending:
+            self._pending.append(update)
+            self._drained.clear()
+            self._updates_event.set()
+
+    async def wait_for_webhook_attempts(
+        self,
+        count: int,
+        predicate: Callable[[WebhookAttempt], bool] | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109 - a bounded wait is the point of these test helpers
+    ) -> list[WebhookAttempt]:
+        """Wait until count POSTs to the webhook (those matching predicate) were made."""
+
+        def matching() -> list[WebhookAttempt]:
+            return [a for a in self.webhook_attempts if predicate is None or predicate(a)]
+
+        try:
+            async with asyncio.timeout(timeout):
+                while len(matching()) < count:
+                    self._attempted.clear()
+                    await self._attempted.wait()
+        except TimeoutError:
+            raise TimeoutError(
+                f"{len(matching())} of {count} webhook attempts within {timeout}s"
+            ) from None
+        return matching()
 
     async def wait_for_long_poll(
         self,
@@ -762,6 +829,12 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found")
             if method_name.lower() not in _METHODS:
                 raise ApiError(404, "Not Found")
+            injected = next((i for i in self._injected if i[0] == method), None)
+            if injected is not None:
+                self._injected.remove(injected)
+                _, status, body, headers = injected
+                self.calls.append(Call(method, loggable(params), False, body, at, status))
+                return web.Response(status=status, text=body, headers=headers)
             if method in SENDING_METHODS and self._should_throttle():
                 throttled = True
                 raise ApiError(
@@ -802,6 +875,7 @@ class FakeTelegram:
         """Map method names to their synchronous implementations."""
         return {
             "getMe": self._get_me,
+            "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "setMyCommands": self._set_my_commands,
             "sendMessage": self._send_message,
@@ -835,10 +909,115 @@ class FakeTelegram:
 
     def _delete_webhook(self, params: JSONDict) -> bool:
         """deleteWebhook; drop_pending_updates drops the queue."""
+        self._remove_webhook()
         if params.get("drop_pending_updates"):
             self._pending.clear()
             self._drained.set()
         return True
+
+    def _set_webhook(self, params: JSONDict) -> bool:
+        """setWebhook: from now on updates are POSTed to url, retried until it answers 2xx."""
+        url = params.get("url")
+        if not isinstance(url, str) or url == "":
+            return self._delete_webhook(params)
+        if not url.startswith(("http://", "https://")) or check_link(url) is None:
+            raise bad(WEBHOOK_URL_INVALID)
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET_RE.fullmatch(str(secret)):
+            raise bad(WEBHOOK_SECRET_INVALID)
+        connections = int_param(params, "max_connections", 40)
+        if not 1 <= connections <= 100:
+            connections = 40
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed = frozenset(allowed) if allowed else self._default_allowed()
+            self._pending = deque(u for u in self._pending if u.kind in self._allowed)
+        if params.get("drop_pending_updates"):
+            self._pending.clear()
+            self._drained.set()
+        self._remove_webhook()
+        self.webhook = Webhook(url, None if secret is None else str(secret), connections)
+        self._deliveries = asyncio.get_running_loop().create_task(self._deliver(self.webhook))
+        # A parked long poll ends: it would now be a conflict.
+        self._updates_event.set()
+        return True
+
+    def _remove_webhook(self) -> None:
+        """Stop delivering to the webhook, if one is set."""
+        self.webhook = None
+        if self._deliveries is not None:
+            self._deliveries.cancel()
+            self._deliveries = None
+
+    async def _stop_deliveries(self) -> None:
+        """Cancel the delivery task and wait for it."""
+        task, self._deliveries = self._deliveries, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _deliver(self, hook: Webhook) -> None:
+        """POST pending updates to the webhook: one at a time per chat, in order, retried."""
+        busy: dict[int, asyncio.Task[None]] = {}
+
+        def finished(key: int) -> Callable[[asyncio.Task[None]], None]:
+            def done(_: asyncio.Task[None]) -> None:
+                busy.pop(key, None)
+                self._updates_event.set()
+
+            return done
+
+        async with aiohttp.ClientSession() as session:
+            try:
+                while self.webhook is hook and not self._stopping:
+                    for update in list(self._pending):
+                        if len(busy) >= hook.max_connections:
+                            break
+                        key = update.chat_id if update.chat_id is not None else -update.update_id
+                        if key in busy:
+                            continue
+                        task = asyncio.create_task(self._post_until_accepted(session, hook, update))
+                        task.add_done_callback(finished(key))
+                        busy[key] = task
+                    self._updates_event.clear()
+                    await self._updates_event.wait()
+            finally:
+                for task in busy.values():
+                    task.cancel()
+                await asyncio.gather(*busy.values(), return_exceptions=True)
+
+    async def _post_until_accepted(
+        self, session: aiohttp.ClientSession, hook: Webhook, update: QueuedUpdate
+    ) -> None:
+        """POST one update until the webhook answers 2xx, waiting longer after each failure."""
+        headers = {} if hook.secret is None else {WEBHOOK_SECRET_HEADER: hook.secret}
+        delay = self.webhook_retry_delay
+        while self.webhook is hook:
+            if update.delivered_at is None:
+                update.delivered_at = time.monotonic()
+            status: int | None = None
+            try:
+                async with session.post(
+                    hook.url, json=update.payload, headers=headers, timeout=_WEBHOOK_TIMEOUT
+                ) as response:
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError):
+                status = None
+            self.webhook_attempts.append(WebhookAttempt(update.update_id, status, time.monotonic()))
+            self._attempted.set()
+            if status is not None and 200 <= status < 300:
+                self._confirm_one(update)
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _WEBHOOK_MAX_DELAY)
+
+    def _confirm_one(self, update: QueuedUpdate) -> None:
+        """Forget one update the webhook accepted."""
+        with contextlib.suppress(ValueError):
+            self._pending.remove(update)
+        if not self._pending:
+            self._drained.set()
 
     def _commands_key(self, scope: Any, language_code: Any) -> tuple[str, str]:
         """Return the storage key for a command scope and language."""
@@ -894,6 +1073,8 @@ class FakeTelegram:
                 raise bad('Bad Request: field "allowed_updates" must be of type Array')
             self._allowed = frozenset(allowed) if allowed else self._default_allowed()
             self._pending = deque(u for u in self._pending if u.kind in self._allowed)
+        if self.webhook is not None:
+            raise ApiError(409, WEBHOOK_ACTIVE)
         self._confirm(offset)
         self._poll_generation += 1
         generation = self._poll_generation
@@ -904,6 +1085,8 @@ class FakeTelegram:
         while True:
             if generation != self._poll_generation:
                 raise ApiError(409, CONFLICT)
+            if self.webhook is not None:
+                raise ApiError(409, WEBHOOK_ACTIVE)
             if self._pending or self._stopping:
                 break
             remaining = deadline - loop.time()
@@ -1266,20 +1449,7 @@ class FakeTelegram:
             raise bad("Bad Request: there is no document in the request")
         else:
             raise bad("Bad Request: wrong remote file identifier specified: Wrong padding length")
-        caption = params.get("caption")
-        parsed, links = self._formatted(
-            caption if isinstance(caption, str) else "",
-            params.get("parse_mode"),
-            params.get("caption_entities"),
-            limit=MAX_CAPTION_LENGTH,
-            caption=True,
-        )
-        markup = parse_markup(params.get("reply_markup"))
-        reply_to = self._reply_target(chat, params)
-        message = self._store_bot_message(
-            chat, params, parsed, links, markup, reply_to=reply_to, document=stored
-        )
-        return self._bot_message_json(message)
+        return self._send_captioned(chat, params, document=stored)
 
     def _send_photo(self, params: JSONDict) -> JSONDict:
         """sendPhoto of an uploaded PNG or JPEG (or a photo's file_id), with Telegram's limits."""
@@ -1307,6 +1477,17 @@ class FakeTelegram:
             raise bad("Bad Request: there is no photo in the request")
         else:
             raise bad("Bad Request: wrong remote file identifier specified: Wrong padding length")
+        return self._send_captioned(chat, params, photo=(stored, size))
+
+    def _send_captioned(
+        self,
+        chat: Chat,
+        params: JSONDict,
+        *,
+        document: StoredFile | None = None,
+        photo: tuple[StoredFile, tuple[int, int]] | None = None,
+    ) -> JSONDict:
+        """Send a document or a photo with its caption, keyboard and reply."""
         caption = params.get("caption")
         parsed, links = self._formatted(
             caption if isinstance(caption, str) else "",
@@ -1318,7 +1499,7 @@ class FakeTelegram:
         markup = parse_markup(params.get("reply_markup"))
         reply_to = self._reply_target(chat, params)
         message = self._store_bot_message(
-            chat, params, parsed, links, markup, reply_to=reply_to, photo=(stored, size)
+            chat, params, parsed, links, markup, reply_to=reply_to, document=document, photo=photo
         )
         return self._bot_message_json(message)
 

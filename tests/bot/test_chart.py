@@ -7,16 +7,16 @@ from datetime import date
 
 from PIL import Image
 
-from bot.chart import ChartData, analyse, chart_data, draw
+from bot.chart import ChartData, analyse, chart_data, draw, moving_mean
 from conversations.i18n import catalog
 from conversations.insights import build_insights
-from conversations.model import Debrief
+from conversations.model import Debrief, Status
 
 
 def made(debrief_id: int, day: str, rating: str) -> Debrief:
     """Return a finished debrief with a company, a date and a rating."""
     answers = {"company": f"Company {debrief_id}", "interview_date": day, "rating": rating}
-    return Debrief(debrief_id, 1, "done", None, None, None, None, answers=answers)
+    return Debrief(debrief_id, 1, Status.DONE, None, None, None, None, answers=answers)
 
 
 def test_the_chart_is_a_small_png_sized_for_a_phone() -> None:
@@ -42,7 +42,8 @@ def test_a_single_debrief_gets_no_chart() -> None:
 
 def test_the_chart_speaks_the_users_language_and_draws_without_ratings() -> None:
     debriefs = [
-        Debrief(n, 1, "done", None, None, None, None, answers={"company": "Acme"}) for n in (1, 2)
+        Debrief(n, 1, Status.DONE, None, None, None, None, answers={"company": "Acme"})
+        for n in (1, 2)
     ]
     data = chart_data(build_insights(debriefs, language="fr"), "fr")
 
@@ -64,3 +65,14 @@ def test_one_day_of_ratings_draws_too() -> None:
     )
 
     assert Image.open(io.BytesIO(draw(data))).size == (864, 1056)
+
+
+def test_many_interviews_draw_light_dots_and_amoving_mean() -> None:
+    debriefs = [made(n, f"{2024 + n // 365}-{1 + n % 12:02d}-{1 + n % 28:02d}", str(1 + n % 5))
+                for n in range(1, 120)]  # fmt: skip
+
+    _, png = analyse(debriefs, "en")
+
+    assert png is not None
+    assert len(png) < 60_000
+    assert moving_mean([1, 3, 5] * 6 + [1, 3]) == [2.0, 4.0, 3.0] * 6 + [2.0]

@@ -230,3 +230,56 @@ async def test_updates_without_a_user_are_keyed_by_chat_or_run_directly(
 async def test_initialize_and_shutdown_do_nothing(processor: PerUserUpdateProcessor) -> None:
     async with processor:
         assert processor.max_concurrent_updates == 64
+
+
+async def test_one_users_backlog_does_not_hold_the_slots_another_user_needs() -> None:
+    processor = PerUserUpdateProcessor(max_concurrent_updates=2)
+    first_started = asyncio.Event()
+    release = asyncio.Event()
+    log: list[str] = []
+
+    async def slow(name: str) -> None:
+        first_started.set()
+        await release.wait()
+        log.append(name)
+
+    async def other_user() -> None:
+        await first_started.wait()
+        log.append("user 2")
+        # Only user 2's handler lets user 1's backlog go on: waiting for a slot would deadlock.
+        release.set()
+
+    backlog = [processor.process_update(_message_update(1), slow(f"1-{n}")) for n in range(5)]
+    await _run_all([*backlog, processor.process_update(_message_update(2), other_user())])
+
+    assert log == ["user 2", "1-0", "1-1", "1-2", "1-3", "1-4"]
+
+
+async def test_a_flood_from_one_user_is_cut_at_the_cap_and_every_update_is_done() -> None:
+    done: list[object] = []
+
+    async def record(update: object) -> None:
+        done.append(update)
+
+    processor = PerUserUpdateProcessor(4, max_waiting_per_user=3, on_done=record)
+    release = asyncio.Event()
+    handled: list[int] = []
+
+    async def handle(number: int) -> None:
+        await release.wait()
+        handled.append(number)
+
+    updates = [_message_update(1) for _ in range(6)]
+    jobs: list[Awaitable[None]] = [
+        asyncio.ensure_future(processor.process_update(update, handle(n)))
+        for n, update in enumerate(updates)
+    ]
+    # The last three find three waiting already, and are dropped at once.
+    await _run_all(jobs[3:])
+    release.set()
+    await _run_all(jobs)
+
+    assert handled == [0, 1, 2]
+    # Dropped updates leave the inbox too: they are not replayed after a restart.
+    assert sorted(id(update) for update in done) == sorted(id(update) for update in updates)
+    assert processor._locks == {}

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from bot import app
+from bot.__main__ import main
 from bot.config import Settings, StorageSettings
+from conversations.checklist import load_checklist, require_keys
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SECRET = TOKEN.split(":", 1)[1]
@@ -26,6 +30,10 @@ _VARIABLES = (
     "DEBRIEF_WHISPER_CACHE",
     "DEBRIEF_TRANSCRIPTION_WORKERS",
     "DEBRIEF_VOICE_MAX_SECONDS",
+    "DEBRIEF_WEBHOOK_URL",
+    "DEBRIEF_WEBHOOK_SECRET",
+    "DEBRIEF_WEBHOOK_LISTEN",
+    "DEBRIEF_DEMO_PORT",
 )
 
 
@@ -290,3 +298,62 @@ def test_storage_settings_need_no_token(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("DEBRIEF_DB_PATH", "/data/debrief.sqlite3")
 
     assert StorageSettings(_env_file=None).db_path == Path("/data/debrief.sqlite3")
+
+
+@pytest.mark.usefixtures("with_token")
+def test_a_checklist_without_a_key_the_code_reads_stops_start_up_with_its_name(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    shipped = (resources.files("conversations") / "checklist.toml").read_text("utf-8")
+    renamed = shipped.replace('key = "company"', 'key = "employer"')
+    monkeypatch.setattr(app, "checklist", lambda: require_keys(load_checklist(renamed)))
+
+    assert main([]) == 2
+
+    error = capsys.readouterr().err
+    assert "Debrief cannot start" in error
+    assert "company" in error
+    assert "Traceback" not in error
+
+
+def test_without_a_webhook_url_the_bot_long_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_URL", "")
+
+    settings = Settings(token=TOKEN, _env_file=None)
+
+    assert settings.webhook_url is None
+    assert settings.listen_address == ("0.0.0.0", 8443)
+
+
+def test_a_webhook_url_needs_a_secret_telegram_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_URL", "https://bot.example.org/telegram/updates")
+    with pytest.raises(ValidationError, match="DEBRIEF_WEBHOOK_SECRET is required"):
+        Settings(token=TOKEN, _env_file=None)
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_SECRET", "not allowed!")
+    with pytest.raises(ValidationError, match="1 to 256 characters"):
+        Settings(token=TOKEN, _env_file=None)
+
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_SECRET", "s3cret_-token")
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_LISTEN", "[::1]:8080")
+    settings = Settings(token=TOKEN, _env_file=None)
+    assert settings.webhook_path == "/telegram/updates"
+    assert settings.listen_address == ("::1", 8080)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DEBRIEF_WEBHOOK_URL", "ftp://bot.example.org/hook"),
+        ("DEBRIEF_WEBHOOK_URL", "https:///no-host"),
+        ("DEBRIEF_WEBHOOK_LISTEN", "8443"),
+        ("DEBRIEF_WEBHOOK_LISTEN", "0.0.0.0:70000"),
+    ],
+)
+def test_a_wrong_webhook_setting_is_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv("DEBRIEF_WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError):
+        Settings(token=TOKEN, _env_file=None)

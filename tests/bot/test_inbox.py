@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot, CallbackQuery, Chat, Message, MessageReactionUpdated, Update, User
 
 from bot.inbox import Inbox, InboxQueue
-from storage.database import Database
+from storage.database import Database, Statement, Written
 from storage.inbox import InboxRepository
 
 ALICE = 1001
@@ -116,3 +116,42 @@ async def test_a_restart_replays_what_was_kept_in_order_and_equal_to_what_came(
     for handled in replayed:
         await second.done(handled)
     assert await _kept(database) == []
+
+
+async def test_a_batch_is_kept_in_one_transaction_and_put_then_only_queues_it(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = _inbox(database, frozenset({ALICE}))
+    queue = InboxQueue(inbox)
+    writes = [0]
+    write = database.write
+
+    async def counting_write(*statements: Statement) -> list[Written]:
+        writes[0] += 1
+        return await write(*statements)
+
+    monkeypatch.setattr(database, "write", counting_write)
+    batch = [_text(1), _tap(2), _text(3, STRANGER), _text(4)]
+
+    await inbox.keep_all(batch)
+    for update in batch:
+        await queue.put(update)
+
+    assert writes == [1]
+    assert queue.qsize() == 4
+    assert await _kept(database) == [1, 2, 4]
+
+
+async def test_a_lost_reply_has_the_first_id_no_waiting_message_of_the_chat_has(
+    database: Database,
+) -> None:
+    inbox = _inbox(database)
+    queue = InboxQueue(inbox)
+    # Message 1 is being handled again; 2 and 3 wait (the rest of a dictation), 5 too.
+    for update_id in (1, 2, 3, 5):
+        await queue.put(_text(update_id))
+
+    assert inbox.first_free_message_id(ALICE, after=1) == 4
+    assert inbox.first_free_message_id(STRANGER, after=1) == 2
+    await inbox.done(_text(2))
+    assert inbox.first_free_message_id(ALICE, after=1) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,8 +14,9 @@ from bot.callbacks import MAX_BYTES, Action, Button
 from bot.render import MESSAGE_LIMIT, Line, Reply, escape, pack, utf16_len
 from conversations.checklist import Kind, checklist
 from conversations.email import EmailDraft, build_thank_you
-from conversations.i18n import LANGUAGES, Language
-from conversations.model import Debrief
+from conversations.french import typeset
+from conversations.i18n import LANGUAGES, Language, catalog, placeholders
+from conversations.model import Debrief, ReminderKind, Status
 from conversations.summary import build_summary
 from tests.samples import FULL_ANSWERS, TODAY, long_answers, long_text
 
@@ -80,7 +82,7 @@ def _debrief(
     return Debrief(
         id=debrief_id,
         user_id=42,
-        status="active",
+        status=Status.ACTIVE,
         current_key=current_key,
         asked_key=current_key,
         asked_message_id=100,
@@ -234,7 +236,7 @@ def test_every_question_shows_its_number_section_and_prompt(language: Language) 
         reply = _question(current.key, {"company": "Acme"}, language=language)
 
         section = checklist().section_of(current.key).title(language)
-        assert f"<b>{escape(section)}</b> · Question {number}/25" in reply.text
+        assert f"<b>{escape(section)}</b> · Question {number}/{len(checklist())}" in reply.text
         assert escape(current.prompt(language)) in reply.text
         assert_valid_message(reply.text)
 
@@ -269,7 +271,7 @@ def test_a_date_question_offers_today_and_yesterday() -> None:
     assert [button.text for button in reply.markup.inline_keyboard[0]] == ["Aujourd'hui", "Hier"]
 
 
-@pytest.mark.parametrize("key", ["position", "interviewer_email", "next_steps"])
+@pytest.mark.parametrize("key", ["position", "interviewers", "next_steps"])
 def test_text_and_email_questions_have_no_answer_buttons(key: str) -> None:
     assert Action.ANSWER not in _actions(_question(key, {"company": "Acme"}))
 
@@ -351,9 +353,9 @@ def test_add_is_offered_when_the_previous_text_question_was_answered() -> None:
     ("current_key", "answers"),
     [
         pytest.param("interview_date", {"company": "Acme"}, id="previous-skipped"),
-        pytest.param("interviewer_email", {"interviewer_decides": "yes"}, id="previous-choice"),
+        pytest.param("company_info", {"interviewer_decides": "yes"}, id="previous-choice"),
         pytest.param("how_it_went", {"rating": "3"}, id="previous-rating"),
-        pytest.param("interviewer_name", {"interview_date": "2026-11-25"}, id="previous-date"),
+        pytest.param("interviewers", {"interview_date": "2026-11-25"}, id="previous-date"),
         pytest.param("company", {}, id="first-question"),
     ],
 )
@@ -418,7 +420,11 @@ def test_a_short_summary_is_one_message_with_every_answer() -> None:
 
     assert len(messages) == 1
     text = assert_valid_message(messages[0])
-    assert text.startswith("📋 Debrief: Acme Robotics — Senior Backend Engineer\n\n▌The context\n")
+    assert text.startswith(
+        "📋 Debrief: Acme Robotics — Senior Backend Engineer\n\n▌To remember for next time\n"
+        "Obstacles to hiring me\nmy lack of Kafka experience\nYour answer: I ran"
+    )
+    assert "\n▌The context\nInterview date\n" in text
     assert "Rating\n★★★★☆ 4/5" in text
     assert "<b>▌What I learned</b>" in messages[0]
     assert "<i>Commute</i>" in messages[0]
@@ -438,9 +444,15 @@ def test_a_long_summary_is_split_into_valid_messages_with_every_answer_verbatim(
     assert len(messages) > 1
     text = "\n".join(assert_valid_message(message) for message in messages)
     for question in checklist():
+        if question.key in ("company", "position"):
+            # Named by the title (spaced as French in French), not repeated under it.
+            named = typeset(answers[question.key]) if language == "fr" else answers[question.key]
+            assert named in result.title
+            continue
         if question.kind is Kind.TEXT:
             assert answers[question.key] in text, question.key
-        assert question.label(language) in text
+        if question.key != "counter_arguments":  # shown under the obstacles, as their answer
+            assert question.label(language) in text
 
 
 def test_a_single_answer_longer_than_a_message_keeps_all_its_words() -> None:
@@ -469,7 +481,7 @@ def _link(message: str) -> str:
 
 
 def test_the_draft_is_wrapped_in_pre_with_recipient_subject_and_body() -> None:
-    draft = build_thank_you(FULL_ANSWERS, language="en", sender="Jean Martin", today=TODAY)
+    [draft] = build_thank_you(FULL_ANSWERS, language="en", sender="Jean Martin", today=TODAY)
 
     message = _email_message(draft)
 
@@ -483,7 +495,7 @@ def test_the_draft_is_wrapped_in_pre_with_recipient_subject_and_body() -> None:
 
 
 def test_user_text_in_the_draft_is_escaped() -> None:
-    draft = EmailDraft(to="a@b.fr", subject=f"Thanks — {NASTY}", body=f"Dear {NASTY},\n\nBye")
+    draft = EmailDraft(("a@b.fr",), subject=f"Thanks — {NASTY}", body=f"Dear {NASTY},\n\nBye")
 
     message = _email_message(draft)
 
@@ -494,7 +506,7 @@ def test_user_text_in_the_draft_is_escaped() -> None:
 
 
 def test_the_mailto_link_opens_the_whole_draft() -> None:
-    draft = build_thank_you(FULL_ANSWERS, language="fr", sender="Jean Martin", today=TODAY)
+    [draft] = build_thank_you(FULL_ANSWERS, language="fr", sender="Jean Martin", today=TODAY)
 
     message = _email_message(draft, "fr")
 
@@ -505,8 +517,47 @@ def test_the_mailto_link_opens_the_whole_draft() -> None:
     assert "L'ouvrir dans votre messagerie</a>" in message
 
 
+def _two_people(**more: str) -> Debrief:
+    people = "Mme Claire Martin, DRH, claire@acme.fr\nJulien Roche, CTO, julien@acme.fr"
+    return replace(
+        _debrief(None, {**FULL_ANSWERS, "interviewers": people, **more}), status=Status.DONE
+    )
+
+
+def test_two_people_met_get_a_draft_each_then_a_button_for_one_to_both() -> None:
+    replies = render.thank_you_for(_two_people(), language="fr", sender="Jean", today=TODAY)
+
+    assert len(replies) == 2
+    first, second = (assert_valid_message(reply.text) for reply in replies)
+    assert "pour Claire Martin" in first
+    assert "À\u00a0: claire@acme.fr" in first
+    assert "Bonjour Madame Martin," in first
+    assert "pour Julien Roche" in second
+    assert "À\u00a0: julien@acme.fr" in second
+    assert "Bonjour Julien Roche," in second
+    assert "24 heures" not in first
+    assert "24 heures" in second
+    assert _buttons(replies[0]) == [Button(Action.THANKS_SENT, 12)]
+    assert _buttons(replies[1]) == [
+        Button(Action.THANKS_SENT, 12),
+        Button(Action.DRAFT, 12, "joint"),
+    ]
+
+
+def test_the_joint_draft_goes_to_both_and_offers_one_each_again() -> None:
+    [reply] = render.thank_you_for(
+        _two_people(), language="en", sender="Jean", today=TODAY, joint=True
+    )
+
+    text = assert_valid_message(reply.text)
+    assert "To: claire@acme.fr, julien@acme.fr" in text
+    assert "Dear Ms Martin and Julien Roche," in text
+    assert "mailto:claire@acme.fr,julien@acme.fr?" in reply.text
+    assert _buttons(reply) == [Button(Action.THANKS_SENT, 12), Button(Action.DRAFT, 12, "each")]
+
+
 def test_there_is_no_link_without_the_interviewers_email() -> None:
-    draft = build_thank_you({"company": "Acme"}, language="en", sender="Jean", today=TODAY)
+    [draft] = build_thank_you({"company": "Acme"}, language="en", sender="Jean", today=TODAY)
 
     message = _email_message(draft)
 
@@ -517,7 +568,7 @@ def test_there_is_no_link_without_the_interviewers_email() -> None:
 
 def test_a_mailto_link_past_2000_characters_leaves_the_body_out() -> None:
     body = "Un corps d'e-mail accentué, très détaillé & précis. " * 60
-    draft = EmailDraft(to="claire@acme.example", subject="Merci — Acme & Co", body=body)
+    draft = EmailDraft(("claire@acme.example",), subject="Merci — Acme & Co", body=body)
     full_link = draft.mailto()
     assert full_link is not None
     assert len(full_link) > 2000
@@ -531,9 +582,50 @@ def test_a_mailto_link_past_2000_characters_leaves_the_body_out() -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_email_for_a_debrief_of_long_answers_fits_one_message(language: Language) -> None:
-    draft = build_thank_you(long_answers(4000), language=language, sender="Jean", today=TODAY)
+    [draft] = build_thank_you(long_answers(4000), language=language, sender="Jean", today=TODAY)
 
     assert_valid_message(_email_message(draft, language))
+
+
+def _visible(replies: list[Reply]) -> list[str]:
+    return [assert_valid_message(reply.text) for reply in replies]
+
+
+def test_an_address_stored_before_addresses_were_capped_is_left_out_of_the_draft() -> None:
+    # An address of 4,000 characters, stored before addresses were capped.
+    to = "claire." * 570 + "@acme.example"
+    answers = {**long_answers(4000), "interviewers": f"Claire, {to}"}
+    debrief = replace(_debrief(None, answers, debrief_id=7), status=Status.DONE)
+
+    [reply] = render.thank_you_for(debrief, language="fr", sender="Jean", today=TODAY)
+
+    text = assert_valid_message(reply.text)
+    assert "claire.claire." not in text
+    assert "Bonjour Claire," in text
+    assert _buttons(reply) == [Button(Action.THANKS_SENT, 7)]
+    assert text.endswith("24 heures qui suivent l'entretien.")
+
+
+def test_a_reminder_whose_draft_cannot_fit_carries_its_buttons_on_its_last_message() -> None:
+    draft = EmailDraft((), subject="Merci — Acme", body="Bonjour,\n\n" + long_text(6000))
+
+    replies = render.reminder(
+        ReminderKind.FEEDBACK, 3, language="fr", intro="Intro", drafts=[draft]
+    )
+
+    _visible(replies)
+    assert len(replies) >= 3
+    assert replies[0].text == "Intro"
+    assert [reply.markup is not None for reply in replies] == [False] * (len(replies) - 1) + [True]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_text_fits_one_message_whatever_the_users_values(language: Language) -> None:
+    texts = catalog()
+    for key in sorted(texts.keys(language)):
+        names = placeholders(texts.template(language, key))
+        filled = render.text(language, key, **dict.fromkeys(names, "<&>" + long_text(6000)))
+        assert_valid_message(filled)
 
 
 # --- small replies -----------------------------------------------------------------------------
@@ -553,7 +645,7 @@ def test_draft_choice_names_the_company_shortened_and_escaped() -> None:
     reply = render.draft_choice(checklist(), debrief, language="en")
 
     text = assert_valid_message(reply.text)
-    assert "1 of 25 answered" in text
+    assert f"1 of {len(checklist())} answered" in text
     assert "Acme <b>&</i>" in text
     assert "x" * 100 not in text
     assert _buttons(reply) == [Button(Action.RESUME, 12), Button(Action.RESTART, 12)]

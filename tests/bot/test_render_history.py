@@ -11,7 +11,7 @@ from bot.callbacks import MAX_BYTES, Action, Button
 from conversations.checklist import checklist
 from conversations.history import group_rounds, paginate
 from conversations.i18n import LANGUAGES, Language
-from conversations.model import Debrief
+from conversations.model import Debrief, Outcome, Status
 from tests.bot.test_render import assert_valid_message
 from tests.samples import FULL_ANSWERS, long_text
 
@@ -23,13 +23,13 @@ def done(debrief_id: int, answers: dict[str, str], previous: int | None = None) 
     return Debrief(
         debrief_id,
         1,
-        "done",
+        Status.DONE,
         None,
         None,
         None,
         None,
         answers,
-        outcome="next_round",
+        outcome=Outcome.NEXT_ROUND,
         created_at=f"2026-11-{debrief_id:02d}T10:00:00.000Z",
         previous_id=previous,
     )

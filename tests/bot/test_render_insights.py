@@ -6,7 +6,7 @@ from datetime import date
 
 from bot import render
 from conversations.insights import build_insights
-from conversations.model import Debrief, Outcome
+from conversations.model import Debrief, Outcome, Status
 from tests.bot.test_render import assert_valid_message
 
 TODAY = date(2026, 12, 2)
@@ -17,7 +17,7 @@ def made(
     debrief_id: int,
     company: str,
     day: str,
-    outcome: Outcome = "waiting",
+    outcome: Outcome = Outcome.WAITING,
     outcome_at: str | None = None,
     **answers: str,
 ) -> Debrief:
@@ -25,7 +25,7 @@ def made(
     return Debrief(
         debrief_id,
         1,
-        "done",
+        Status.DONE,
         None,
         None,
         None,
@@ -37,9 +37,9 @@ def made(
 
 
 DEBRIEFS = [
-    made(1, HOSTILE, "2026-09-03", "rejected", "2026-09-20T09:00:00Z", rating="2",
+    made(1, HOSTILE, "2026-09-03", Outcome.REJECTED, "2026-09-20T09:00:00Z", rating="2",
          awkward_questions="Pourquoi quitter <votre> poste ?", improve="Parler moins vite"),
-    made(2, "Globex", "2026-10-01", "offer", "2026-10-05T09:00:00Z", rating="4",
+    made(2, "Globex", "2026-10-01", Outcome.OFFER, "2026-10-05T09:00:00Z", rating="4",
          awkward_questions="Pourquoi quittez-vous <votre> poste ?", blunders="Parlé trop vite"),
 ]  # fmt: skip
 
@@ -48,7 +48,8 @@ def test_insights_are_escaped_and_fit_in_messages() -> None:
     messages = render.insights(build_insights(DEBRIEFS, language="fr"), language="fr", today=TODAY)
 
     shown = "\n".join(assert_valid_message(message) for message in messages)
-    assert "Pourquoi quittez-vous <votre> poste ?" in shown
+    # Quoted in a French message, the question gets its non-breaking space.
+    assert "Pourquoi quittez-vous <votre> poste\u00a0?" in shown
     assert f"Chez {HOSTILE}" not in shown
     assert f"{HOSTILE} (3 septembre)" in shown
     assert "Cette question revient souvent\u00a0: préparez-la." in shown
@@ -63,7 +64,7 @@ def test_insights_are_escaped_and_fit_in_messages() -> None:
 
 
 def test_english_insights_use_english_numbers_and_plurals() -> None:
-    debriefs = [made(1, "Acme", "2026-09-03", "rejected", "2026-09-04T09:00:00Z", rating="3"),
+    debriefs = [made(1, "Acme", "2026-09-03", Outcome.REJECTED, "2026-09-04T09:00:00Z", rating="3"),
                 made(2, "Hooli", "2026-10-03", rating="3")]  # fmt: skip
 
     messages = render.insights(build_insights(debriefs, language="en"), language="en", today=TODAY)

@@ -98,3 +98,21 @@ async def test_a_refused_connection_raises_network_error() -> None:
 async def test_using_it_before_initialize_is_an_error() -> None:
     with pytest.raises(RuntimeError, match="not initialized"):
         await AiohttpRequest().do_request("http://127.0.0.1:9/", "POST")
+
+
+async def test_a_redirect_is_not_followed_and_the_token_goes_nowhere_else(
+    fake: FakeTelegram,
+) -> None:
+    async with FakeTelegram(token=TOKEN) as elsewhere:
+        fake.user(7)
+        fake.inject_response(
+            "sendMessage",
+            status=307,
+            headers={"Location": f"{elsewhere.url}/bot{TOKEN}/sendMessage"},
+        )
+        async with _bot(fake.url) as bot:
+            with pytest.raises(NetworkError) as refused:
+                await bot.send_message(7, "hello")
+
+        assert elsewhere.calls_to("sendMessage") == []
+        assert TOKEN not in str(refused.value)

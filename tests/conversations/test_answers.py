@@ -25,7 +25,7 @@ def test_each_kind_has_a_question_in_the_shipped_checklist() -> None:
     assert _question("interviewer_decides").kind is Kind.CHOICE
     assert _question("rating").kind is Kind.RATING
     assert _question("interview_date").kind is Kind.DATE
-    assert _question("interviewer_email").kind is Kind.EMAIL
+    assert _question("interviewers").kind is Kind.PEOPLE
 
 
 def test_a_text_answer_is_kept_stripped_but_otherwise_verbatim() -> None:
@@ -37,7 +37,7 @@ def test_a_text_answer_is_kept_stripped_but_otherwise_verbatim() -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["company", "interviewer_decides", "rating", "interview_date", "interviewer_email"]
+    "key", ["company", "interviewer_decides", "rating", "interview_date", "interviewers"]
 )
 @pytest.mark.parametrize("typed", ["", "   ", "\n\t "])
 def test_an_empty_answer_is_rejected_for_every_kind(key: str, typed: str) -> None:
@@ -138,32 +138,34 @@ def test_an_unreadable_date_is_rejected() -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("claire.dubois@acme.example", "claire.dubois@acme.example"),
-        ("  j.martin+jobs@mail.co.uk ", "j.martin+jobs@mail.co.uk"),
-        ("mailto:rh@acme.fr", "rh@acme.fr"),
+        ("Mme Claire Martin, DRH, claire@acme.fr", "Mme Claire Martin, DRH, claire@acme.fr"),
+        ("  claire.dubois@acme.example ", "claire.dubois@acme.example"),
+        (
+            "Claire\n\n  M. Durand (CTO) <durand@acme.fr>  ",
+            "Claire\nM. Durand (CTO) <durand@acme.fr>",
+        ),
+        ("Claire Martin et Julien Roche", "Claire Martin et Julien Roche"),
+        ("- Mr. Smith, mailto:smith@acme.co.uk", "- Mr. Smith, mailto:smith@acme.co.uk"),
     ],
 )
-def test_a_valid_email_is_accepted(typed: str, expected: str) -> None:
-    assert interpret(_question("interviewer_email"), typed, today=TODAY) == Accepted(expected)
+def test_people_met_are_accepted_one_per_line(typed: str, expected: str) -> None:
+    assert interpret(_question("interviewers"), typed, today=TODAY) == Accepted(expected)
 
 
 @pytest.mark.parametrize(
-    "typed",
+    ("typed", "reason"),
     [
-        "claire",
-        "claire@",
-        "@acme.fr",
-        "claire@acme",
-        "claire dubois@acme.fr",
-        "a@b@c.fr",
-        "<claire@acme.fr>",
-        "claire@acme.f",
+        ("Claire, claire@", "answer.people_email_invalid"),
+        ("Claire, @acme.fr", "answer.people_email_invalid"),
+        ("Claire Martin et Julien Roche, claire@acme.fr", "answer.people_one_per_line"),
+        ("Claire Martin et Julien Roche, DRH et CTO", "answer.people_one_per_line"),
+        ("j'ai vu la DRH puis le CTO et aussi deux développeurs", "answer.people_invalid"),
+        ("Salle 42", "answer.people_invalid"),
+        ("\n".join(f"Person {chr(65 + n)}" for n in range(9)), "answer.people_too_many"),
     ],
 )
-def test_an_invalid_email_is_rejected(typed: str) -> None:
-    assert interpret(_question("interviewer_email"), typed, today=TODAY) == Rejected(
-        "answer.email_invalid"
-    )
+def test_a_line_that_is_not_a_person_is_refused_with_the_reason(typed: str, reason: str) -> None:
+    assert interpret(_question("interviewers"), typed, today=TODAY) == Rejected(reason)
 
 
 def test_every_rejection_reason_is_a_catalogue_key() -> None:
@@ -173,7 +175,10 @@ def test_every_rejection_reason_is_a_catalogue_key() -> None:
         "answer.rating_invalid",
         "answer.date_invalid",
         "answer.date_future",
-        "answer.email_invalid",
+        "answer.people_email_invalid",
+        "answer.people_one_per_line",
+        "answer.people_invalid",
+        "answer.people_too_many",
     }
     assert reasons <= catalog().keys("en")
     assert reasons <= catalog().keys("fr")
@@ -191,7 +196,7 @@ def test_every_rejection_reason_is_a_catalogue_key() -> None:
         ("interview_date", "2026-11-25", "fr", "mercredi 25 novembre 2026"),
         ("interview_date", "2026-12-01", "en", "Tuesday 1 December 2026"),
         ("interview_date", "not a date", "en", "not a date"),
-        ("interviewer_email", "rh@acme.fr", "en", "rh@acme.fr"),
+        ("interviewers", "Mme Claire Martin, DRH", "en", "Mme Claire Martin, DRH"),
     ],
 )
 def test_display_shows_each_kind_as_the_user_reads_it(
@@ -204,3 +209,41 @@ def test_stars_draws_a_rating_out_of_five() -> None:
     assert stars(0) == "☆☆☆☆☆"
     assert stars(3) == "★★★☆☆"
     assert stars(5) == "★★★★★"
+
+
+def _of_length(question: Question, length: int) -> str:
+    """Return a valid answer to a text or people question, exactly `length` characters long."""
+    if question.kind is Kind.PEOPLE:
+        return "Claire Martin, " + "é" * (length - len("Claire Martin, "))
+    return "é" * length
+
+
+@pytest.mark.parametrize(
+    ("key", "limit"),
+    [("company", 200), ("position", 200), ("interviewers", 2000), ("impressions", 20_000)],
+)
+def test_an_answer_over_its_questions_limit_is_refused_as_too_long(key: str, limit: int) -> None:
+    question = _question(key)
+
+    assert question.limit == limit
+    fitting = _of_length(question, limit)
+    assert interpret(question, fitting, today=TODAY) == Accepted(fitting)
+    too_long = _of_length(question, limit + 1)
+    assert interpret(question, too_long, today=TODAY) == Rejected("answer.too_long")
+
+
+def test_an_email_address_over_254_characters_is_refused() -> None:
+    address = "claire." * 40 + "@acme.example"
+
+    assert interpret(_question("interviewers"), f"Claire, {address}", today=TODAY) == Rejected(
+        "answer.people_email_invalid"
+    )
+
+
+def test_one_telegram_message_is_always_accepted_as_a_free_text_answer() -> None:
+    free_text = [q for q in checklist() if q.kind is Kind.TEXT and q.max_length is None]
+
+    assert len(free_text) == 20
+    for question in free_text:
+        for message in ("é" * 4096, "🙂" * 2048):  # Telegram's most: 4,096 UTF-16 units
+            assert interpret(question, message, today=TODAY) == Accepted(message)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 from pydantic import ValidationError
 
-from conversations.checklist import Checklist, Kind, checklist, load_checklist
+from conversations.checklist import (
+    Checklist,
+    ChecklistError,
+    Key,
+    Kind,
+    checklist,
+    load_checklist,
+    require_keys,
+)
 from conversations.i18n import LANGUAGES, Language
 
 _VALID = """
@@ -32,16 +42,17 @@ options = [
 """
 
 
-def test_shipped_checklist_loads_with_25_questions_in_4_sections() -> None:
+def test_shipped_checklist_loads_with_26_questions_in_5_sections() -> None:
     shipped = checklist()
 
     assert isinstance(shipped, Checklist)
-    assert len(shipped) == 25
+    assert len(shipped) == 26
     assert [section.key for section in shipped.sections] == [
         "context",
         "learned",
         "interview",
         "next",
+        "email",
     ]
     assert shipped.first.key == "company"
 
@@ -188,3 +199,20 @@ def test_a_section_without_questions_is_rejected() -> None:
 def test_a_checklist_without_sections_is_rejected() -> None:
     with pytest.raises(ValidationError):
         load_checklist("")
+
+
+def _shipped_text() -> str:
+    return (resources.files("conversations") / "checklist.toml").read_text("utf-8")
+
+
+def test_every_key_the_code_reads_answers_by_is_in_the_shipped_checklist() -> None:
+    assert [key for key in Key if key not in checklist()] == []
+
+
+@pytest.mark.parametrize("key", [Key.COMPANY, Key.INTERVIEW_DATE, Key.FORGOTTEN_QUESTIONS])
+def test_a_renamed_question_key_is_refused_with_its_name(key: Key) -> None:
+    renamed = _shipped_text().replace(f'key = "{key}"', f'key = "{key}_v2"')
+    loaded = load_checklist(renamed)
+
+    with pytest.raises(ChecklistError, match=f"lacks the question\\(s\\) {key.value},"):
+        require_keys(loaded)

@@ -29,7 +29,16 @@ from conversations.export import (
 )
 from conversations.history import group_rounds
 from conversations.i18n import LANGUAGES, Language, catalog
-from conversations.model import Debrief, Profile, Reminder, TimezonePrompt
+from conversations.model import (
+    Debrief,
+    Outcome,
+    Profile,
+    Reminder,
+    ReminderKind,
+    ReminderState,
+    Status,
+    TimezonePrompt,
+)
 from tests.samples import FULL_ANSWERS, long_answers, long_text
 
 USER = 4242
@@ -53,7 +62,7 @@ HOSTILE = (
     "<!-- comment -->\n"
 )
 # Headings' `**Label:**` lines are ours; everything between fences is the user's.
-TEXT_KINDS = (Kind.TEXT, Kind.EMAIL)
+TEXT_KINDS = (Kind.TEXT, Kind.PEOPLE)
 
 
 def _debrief(
@@ -68,7 +77,7 @@ def _debrief(
     return Debrief(
         id=debrief_id,
         user_id=user_id,
-        status=fields.pop("status", "done"),
+        status=fields.pop("status", Status.DONE),
         current_key=None,
         asked_key=None,
         asked_message_id=None,
@@ -251,6 +260,11 @@ def test_applications_come_newest_first_with_their_rounds_in_order() -> None:
         "### Round 2 · Friday 20 November 2026",
         "## Globex",
         "### Interview",
+        "## What keeps coming back, and whether it gets better",
+        "### Your applications",
+        "### Your rating",
+        "### What you meant to improve",
+        "### How long companies took to answer",
     ]
     assert (
         "- **Acme — Engineer**\n"
@@ -303,14 +317,14 @@ def test_skipped_questions_and_empty_sections_are_left_out() -> None:
     assert "#### How the interview went" in markdown
     assert "What I learned" not in markdown
     assert "Commute" not in markdown
-    assert "- 2 of 25 questions answered.\n" in markdown
+    assert f"- 2 of {len(checklist())} questions answered.\n" in markdown
 
 
 def test_details_give_status_outcome_thank_you_and_local_times() -> None:
     debrief = _debrief(
         1,
         {"company": "Acme", "rating": "5"},
-        outcome="next_round",
+        outcome=Outcome.NEXT_ROUND,
         next_round_date="2026-12-03",
         thank_you_sent=True,
         finished_at="2026-11-25T17:40:00.000Z",
@@ -325,13 +339,13 @@ def test_details_give_status_outcome_thank_you_and_local_times() -> None:
         "- **Thank-you email:** sent\n"
         "- **Started:** Wednesday 25 November 2026 at 18:02\n"
         "- **Finished:** Wednesday 25 November 2026 at 18:40\n"
-        "- 2 of 25 questions answered.\n"
+        f"- 2 of {len(checklist())} questions answered.\n"
     ) in markdown
     assert "Exported on Thursday 26 November 2026 at 15:30 (CET)." in markdown
 
 
 def test_an_unfinished_debrief_is_exported_too() -> None:
-    paused = _debrief(1, {"company": "Acme", "position": "Dev"}, status="paused")
+    paused = _debrief(1, {"company": "Acme", "position": "Dev"}, status=Status.PAUSED)
 
     markdown = _markdown([paused], "fr")
 
@@ -368,7 +382,9 @@ def test_another_users_debriefs_are_refused() -> None:
     with pytest.raises(ValueError, match="one user"):
         _json([theirs])
     with pytest.raises(ValueError, match="one user"):
-        _json([mine], [Reminder(1, USER + 1, 1, "thank_you", 0, "pending", 1)])
+        _json(
+            [mine], [Reminder(1, USER + 1, 1, ReminderKind.THANK_YOU, 0, ReminderState.PENDING, 1)]
+        )
 
 
 def test_a_naive_export_time_is_refused() -> None:
@@ -434,7 +450,7 @@ def test_json_header_names_the_schema_and_the_users_settings_only() -> None:
     document = _json([])
 
     assert document["schema"] == "debrief-export"
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     assert document["exported_at"] == "2026-11-26T14:30:00Z"
     # What the bot waits for next is a conversation state, not the user's data.
     assert document["user"] == {
@@ -450,14 +466,18 @@ def test_json_header_names_the_schema_and_the_users_settings_only() -> None:
 def test_json_links_rounds_and_attaches_each_debriefs_reminders() -> None:
     first = _debrief(1, {"company": "Acme"}, created_at="2026-11-02T10:00:00Z")
     second = _debrief(
-        7, {"company": "Acme"}, created_at="2026-11-20T10:00:00Z", previous_id=1, status="active"
+        7,
+        {"company": "Acme"},
+        created_at="2026-11-20T10:00:00Z",
+        previous_id=1,
+        status=Status.ACTIVE,
     )
     orphan = _debrief(5, {"company": "Globex"}, created_at="2026-11-10T10:00:00Z", previous_id=3)
     due = int(datetime(2026, 11, 27, 8, tzinfo=ZoneInfo("UTC")).timestamp())
     reminders = [
-        Reminder(11, USER, 1, "no_news", due + 86400, "pending", 2),
-        Reminder(10, USER, 1, "thank_you", due, "done", 1),
-        Reminder(12, USER, 99, "questions", due, "pending", 1),
+        Reminder(11, USER, 1, ReminderKind.NO_NEWS, due + 86400, ReminderState.PENDING, 2),
+        Reminder(10, USER, 1, ReminderKind.THANK_YOU, due, ReminderState.DONE, 1),
+        Reminder(12, USER, 99, ReminderKind.QUESTIONS, due, ReminderState.PENDING, 1),
     ]
 
     document = _json([first, second, orphan], reminders)
@@ -479,7 +499,7 @@ def test_json_keeps_every_debrief_field() -> None:
     debrief = _debrief(
         3,
         {"company": "Acme"},
-        outcome="next_round",
+        outcome=Outcome.NEXT_ROUND,
         next_round_date="2026-12-03",
         thank_you_sent=True,
         finished_at="2026-11-25T17:40:00.000Z",
@@ -496,6 +516,7 @@ def test_json_keeps_every_debrief_field() -> None:
         "created_at": "2026-11-25T17:02:03.123Z",
         "finished_at": "2026-11-25T17:40:00.000Z",
         "outcome": "next_round",
+        "outcome_at": None,
         "next_round_date": "2026-12-03",
         "thank_you_sent": True,
         "reminders": [],
@@ -508,11 +529,12 @@ def test_the_schema_is_valid_and_rejects_what_it_should() -> None:
     validator = Draft202012Validator(_schema())
 
     assert validator.is_valid(document)
-    assert not validator.is_valid(document | {"schema_version": 2})
+    assert not validator.is_valid(document | {"schema_version": 1})
+    assert not validator.is_valid({k: v for k, v in document.items() if k != "insights"})
     broken = json.loads(json.dumps(document))
     broken["debriefs"][0]["status"] = "archived"
     assert not validator.is_valid(broken)
-    # Open objects: a field added within version 1 does not break older readers' validation.
+    # Open objects: a field added within version 2 does not break older readers' validation.
     assert validator.is_valid(document | {"added_later": True})
     assert not Draft202012Validator(_closed(_schema())).is_valid(document | {"added_later": True})
 
@@ -530,8 +552,12 @@ def test_the_example_in_the_documentation_is_a_valid_export() -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_eml_file_parses_back_to_the_thank_you_draft(language: Language) -> None:
-    answers = {**FULL_ANSWERS, "company": "Société Générale 🚀", "interviewer_name": "Zoë Ångström"}
-    draft = build_thank_you(answers, language=language, sender=SENDER, today=NOW.date())
+    answers = {
+        **FULL_ANSWERS,
+        "company": "Société Générale 🚀",
+        "interviewers": "Zoë Ångström, claire.dubois@acme.example",
+    }
+    [draft] = build_thank_you(answers, language=language, sender=SENDER, today=NOW.date())
 
     raw = thank_you_eml(
         _debrief(1, answers), language=language, sender_name=SENDER, exported_at=NOW
@@ -558,7 +584,7 @@ def test_hostile_text_cannot_add_headers_to_the_eml_file() -> None:
         "position": "Dev\nX-Unsent: 0",
         "best_arguments": "\n.\nFrom me\r\n--boundary\n" + HOSTILE,
     }
-    draft = build_thank_you(answers, language="en", sender=SENDER, today=NOW.date())
+    [draft] = build_thank_you(answers, language="en", sender=SENDER, today=NOW.date())
 
     message = _parse_eml(
         thank_you_eml(_debrief(1, answers), language="en", sender_name=SENDER, exported_at=NOW)
@@ -579,7 +605,7 @@ def test_hostile_text_cannot_add_headers_to_the_eml_file() -> None:
 
 def test_an_eml_file_with_4000_character_notes_keeps_lines_short() -> None:
     answers = long_answers(4000)
-    draft = build_thank_you(answers, language="fr", sender=SENDER, today=NOW.date())
+    [draft] = build_thank_you(answers, language="fr", sender=SENDER, today=NOW.date())
 
     raw = thank_you_eml(_debrief(1, answers), language="fr", sender_name=SENDER, exported_at=NOW)
 
@@ -594,14 +620,18 @@ def test_an_eml_file_with_4000_character_notes_keeps_lines_short() -> None:
         ("", None),
         ("claire@acme.example", "claire@acme.example"),
         ("zoe@société.example", "zoe@xn--socit-esab.example"),
-        ("a,b@acme.example", None),
+        ("a,b@acme.example", "b@acme.example"),
+        (
+            "Claire, claire@acme.example\nJulien, julien@acme.example",
+            "claire@acme.example, julien@acme.example",
+        ),
         ("a(comment)@acme.example", None),
     ],
 )
 def test_the_eml_file_is_addressed_only_to_the_address_given(
     address: str | None, to: str | None
 ) -> None:
-    answers = {"company": "Acme"} | ({"interviewer_email": address} if address is not None else {})
+    answers = {"company": "Acme"} | ({"interviewers": address} if address is not None else {})
 
     message = _parse_eml(
         thank_you_eml(_debrief(1, answers), language="en", sender_name=SENDER, exported_at=NOW)
@@ -656,3 +686,36 @@ def test_a_long_or_hostile_company_gives_a_short_name_without_separators() -> No
 
     assert re.fullmatch(r"thank-you-[\w-]{1,40}-2026-11-25\.eml", name)
     assert not set(name) & set('/\\:*?"<>|\x00\r\n')
+
+
+# Insights.
+
+
+def test_the_export_carries_the_insights_figures_with_user_text_escaped_in_markdown() -> None:
+    awkward = "Why leave your <b>current</b> job?"
+    debriefs = [
+        _debrief(1, {"company": "Acme & <Co>", "interview_date": "2026-09-03",
+                     "awkward_questions": awkward, "rating": "2"}),
+        _debrief(2, {"company": "Globex", "interview_date": "2026-10-01",
+                     "awkward_questions": "Why are you leaving your current job?", "rating": "4"},
+                 outcome="rejected", outcome_at="2026-10-08T09:00:00.000Z"),
+    ]  # fmt: skip
+
+    document = _json(debriefs)
+    markdown = _markdown(debriefs)
+
+    _validate(document)
+    insights = document["insights"]
+    assert insights["interviews"] == 2
+    assert insights["rating_trend"] == "up"
+    assert [o["company"] for o in insights["recurring_awkward_questions"][0]["occurrences"]] == [
+        "Acme & <Co>",
+        "Globex",
+    ]
+    assert insights["answer_days"] == [
+        {"debrief_id": 2, "company": "Globex", "days": 7, "outcome": "rejected"}
+    ]
+    assert document["debriefs"][0]["outcome_at"] == "2026-10-08T09:00:00.000Z"
+    assert "### Awkward questions that keep coming back" in markdown
+    assert "Acme \\& \\<Co\\> (3 September)" in markdown
+    assert "<b>" not in markdown.split("## What keeps coming back")[1]

@@ -20,6 +20,7 @@ from conversations.flow import (
     Situation,
     SummaryDue,
     TextRoute,
+    Unasked,
     addable_question,
     answered_quickly,
     can_finish,
@@ -38,11 +39,12 @@ from conversations.model import (
     ReminderTimeOffer,
     ReminderTimePrompt,
     RoundDatePrompt,
+    Status,
     TimezonePrompt,
 )
 
 # "position" (text) comes right before "interview_date" (date);
-# "interviewer_decides" (choice) comes right before "interviewer_email".
+# "interviewer_decides" (choice) comes right before "company_info".
 ASKED_MESSAGE_ID = 100
 
 
@@ -58,7 +60,7 @@ def _debrief(
     return Debrief(
         id=1,
         user_id=42,
-        status="active",
+        status=Status.ACTIVE,
         current_key=current_key,
         asked_key=asked_key,
         asked_message_id=asked_message_id,
@@ -70,7 +72,7 @@ def _debrief(
 
 def test_the_fixture_order_matches_the_checklist() -> None:
     position = checklist().before("interview_date")
-    decides = checklist().before("interviewer_email")
+    decides = checklist().before("company_info")
 
     assert position is not None
     assert position.key == "position"
@@ -127,14 +129,14 @@ def test_an_undelivered_question_after_a_skipped_one_takes_the_text_as_its_answe
 
 def test_a_previous_choice_question_cannot_be_continued() -> None:
     debrief = _debrief(
-        current_key="interviewer_email",
-        asked_key="interviewer_email",
+        current_key="company_info",
+        asked_key="company_info",
         answers={"company": "Acme", "interviewer_decides": "yes"},
     )
 
     assert route_text(checklist(), debrief, message_id=ASKED_MESSAGE_ID - 1) is TextRoute.ANSWER
     undelivered = _debrief(
-        current_key="interviewer_email",
+        current_key="company_info",
         asked_key="interviewer_decides",
         answers={"company": "Acme", "interviewer_decides": "yes"},
     )
@@ -177,8 +179,8 @@ def test_addable_question_is_the_previous_answered_text_question() -> None:
         pytest.param(None, {"company": "Acme"}, id="debrief-finished"),
         pytest.param("company", {}, id="first-question"),
         pytest.param("interview_date", {"company": "Acme"}, id="previous-skipped"),
-        pytest.param("interviewer_email", {"interviewer_decides": "no"}, id="previous-choice"),
-        pytest.param("interviewer_name", {"interview_date": "2026-11-25"}, id="previous-date"),
+        pytest.param("company_info", {"interviewer_decides": "no"}, id="previous-choice"),
+        pytest.param("interviewers", {"interview_date": "2026-11-25"}, id="previous-date"),
         pytest.param("how_it_went", {"rating": "4"}, id="previous-rating"),
     ],
 )
@@ -196,8 +198,8 @@ def test_can_finish_once_the_company_is_answered() -> None:
     assert can_finish(checklist(), {"company": "Acme"})
 
 
-PAUSED = replace(_debrief(), status="paused")
-DONE = replace(_debrief(current_key=None), id=9, status="done")
+PAUSED = replace(_debrief(), status=Status.PAUSED)
+DONE = replace(_debrief(current_key=None), id=9, status=Status.DONE)
 
 
 @pytest.mark.parametrize(
@@ -272,8 +274,12 @@ def test_the_offer_at_a_debriefs_end_takes_a_text_when_no_debrief_is_open() -> N
         (PAUSED, PausedDraft(PAUSED)),
         (_debrief(current_key=None), SummaryDue(_debrief(current_key=None))),
         (_debrief(message_ids=frozenset({7})), Redelivered(_debrief(message_ids=frozenset({7})))),
+        (
+            _debrief(asked_key=None, asked_message_id=None),
+            Unasked(_debrief(asked_key=None, asked_message_id=None)),
+        ),
     ],
-    ids=["no-draft", "paused", "summary-due", "redelivered"],
+    ids=["no-draft", "paused", "summary-due", "redelivered", "question-not-sent"],
 )
 def test_a_text_nothing_takes_is_not_worth_transcribing(
     draft: Debrief | None, expected: Destination
@@ -298,7 +304,7 @@ def _quick_case(kind_key: str, *, asked_at: int | None = 100) -> Debrief:
     previous = checklist().before(kind_key)
     assert previous is not None
     return Debrief(
-        1, 1, "active", kind_key, kind_key, 50, None,
+        1, 1, Status.ACTIVE, kind_key, kind_key, 50, None,
         answers={previous.key: "Acme"}, asked_at=asked_at,
     )  # fmt: skip
 

@@ -22,7 +22,7 @@ def made(
     company: str = "Acme",
     *,
     previous: int | None = None,
-    status: Status = "done",
+    status: Status = Status.DONE,
     created: str | None = None,
     interview: str | None = None,
 ) -> Debrief:
@@ -102,7 +102,7 @@ def test_company_names_match_whatever_the_case_accents_and_punctuation(
 
 def test_the_previous_round_is_the_latest_finished_debrief_at_that_company() -> None:
     candidates = [
-        made(9, "Acme", status="active"),
+        made(9, "Acme", status=Status.ACTIVE),
         made(7, "Globex"),
         made(6, "acme"),
         made(3, "Acme"),

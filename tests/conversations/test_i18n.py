@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from html.parser import HTMLParser
 
 import pytest
@@ -77,10 +78,31 @@ def test_every_text_uses_only_balanced_telegram_tags(language: Language) -> None
 def test_every_text_can_be_filled_with_its_own_placeholders(language: Language) -> None:
     texts = catalog()
     for key in texts.keys(language):
-        values = {name: f"<{name}>" for name in placeholders(texts.template(language, key))}
+        template = texts.template(language, key)
+        counted = {
+            name for _, name, spec, _ in string.Formatter().parse(template) if spec and "|" in spec
+        }
+        values: dict[str, object] = {
+            name: 7 if name in counted else f"<{name}>" for name in placeholders(template)
+        }
         filled = texts.text(language, key, **values)
         for value in values.values():
-            assert value in filled
+            assert str(value) in filled
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "expected"),
+    [
+        ("fr", 0, "aucune réponse sur 25"),
+        ("fr", 1, "1 réponse sur 25"),
+        ("fr", 2, "2 réponses sur 25"),
+        ("en", 1, "1 of 25 questions answered"),
+    ],
+)
+def test_counts_are_written_with_real_plurals(
+    language: Language, count: int, expected: str
+) -> None:
+    assert expected in catalog().text(language, "summary.answered", answered=count, total=25)
 
 
 def test_a_stray_tag_is_reported_by_the_checker() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from conversations.followup import build_preparation_brief
 from conversations.insights import Trend, build_insights, recurring_awkward, with_recurring
-from conversations.model import Debrief, Outcome
+from conversations.model import Debrief, Outcome, Status
 
 TODAY = date(2026, 12, 2)
 
@@ -19,7 +19,7 @@ def made(
     day: str,
     *,
     user_id: int = 1,
-    outcome: Outcome = "waiting",
+    outcome: Outcome = Outcome.WAITING,
     outcome_at: str | None = None,
     previous: int | None = None,
     **answers: str,
@@ -28,7 +28,7 @@ def made(
     return Debrief(
         debrief_id,
         user_id,
-        "done",
+        Status.DONE,
         None,
         None,
         None,
@@ -88,10 +88,10 @@ def test_an_awkward_question_recurs_only_across_companies() -> None:
 
 def test_the_funnel_counts_applications_and_how_far_they_got() -> None:
     debriefs = [
-        made(1, "Acme", "2026-09-03", outcome="rejected"),
-        made(2, "Globex", "2026-09-10", outcome="next_round"),
-        made(3, "Globex", "2026-09-20", outcome="offer", previous=2),
-        made(4, "Initech", "2026-10-01", outcome="withdrawn"),
+        made(1, "Acme", "2026-09-03", outcome=Outcome.REJECTED),
+        made(2, "Globex", "2026-09-10", outcome=Outcome.NEXT_ROUND),
+        made(3, "Globex", "2026-09-20", outcome=Outcome.OFFER, previous=2),
+        made(4, "Initech", "2026-10-01", outcome=Outcome.WITHDRAWN),
         made(5, "Hooli", "2026-11-01"),
     ]
 
@@ -147,9 +147,13 @@ def test_an_improvement_that_came_back_as_a_later_blunder_is_named() -> None:
 
 def test_waits_run_from_the_interview_to_the_news() -> None:
     debriefs = [
-        made(1, "Acme", "2026-09-03", outcome="rejected", outcome_at="2026-09-20T09:00:00.000Z"),
-        made(2, "Globex", "2026-10-01", outcome="next_round", outcome_at="2026-10-05T09:00:00Z"),
-        made(3, "Initech", "2026-10-01", outcome="offer"),
+        made(
+            1, "Acme", "2026-09-03", outcome=Outcome.REJECTED, outcome_at="2026-09-20T09:00:00.000Z"
+        ),
+        made(
+            2, "Globex", "2026-10-01", outcome=Outcome.NEXT_ROUND, outcome_at="2026-10-05T09:00:00Z"
+        ),
+        made(3, "Initech", "2026-10-01", outcome=Outcome.OFFER),
         made(4, "Hooli", "2026-11-01", outcome_at="2026-11-03T09:00:00.000Z"),
     ]
 
@@ -191,7 +195,7 @@ def test_the_preparation_brief_opens_with_the_awkward_questions_that_keep_coming
 
     first = prepared.sections[0]
     assert first.title == "Cette question revient souvent\u00a0: préparez-la"
-    assert first.items[0].label == "«\u00a0Comment vous voyez-vous dans cinq ans ?\u00a0»"
+    assert first.items[0].label == "«\u00a0Comment vous voyez-vous dans cinq ans\u00a0?\u00a0»"
     assert first.items[0].answer == "Chez Globex (1er octobre), Acme (3 septembre)"
     assert prepared.sections[1:] == brief.sections
     assert with_recurring(brief, debriefs[:1], language="fr", today=TODAY) == brief

@@ -7,14 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.model import NewReminder
+from conversations.model import NewReminder, Outcome, ReminderKind
 from conversations.reminders import (
     after_debrief,
+    cancelled_by,
     epoch,
     forgotten,
     next_no_news,
     next_round,
     parse_day,
+    rule,
 )
 from conversations.schedule import QUIET_END, QUIET_START
 
@@ -60,9 +62,9 @@ def test_a_debrief_finished_at_15_00_on_the_interview_day_plans_all_three_remind
     plan = after_debrief(answers, finished_at=paris(THURSDAY, 15), tz=PARIS)
 
     assert plan == [
-        NewReminder("thank_you", at(THURSDAY, 18)),
-        NewReminder("questions", at(FRIDAY, 9)),
-        NewReminder("no_news", at(NEXT_THURSDAY, 9)),
+        NewReminder(ReminderKind.THANK_YOU, at(THURSDAY, 18)),
+        NewReminder(ReminderKind.QUESTIONS, at(FRIDAY, 9)),
+        NewReminder(ReminderKind.NO_NEWS, at(NEXT_THURSDAY, 9)),
     ]
 
 
@@ -164,9 +166,9 @@ def test_a_debrief_finished_at_22_00_puts_nothing_in_quiet_hours() -> None:
     plan = after_debrief(answers, finished_at=paris(THURSDAY, 22), tz=PARIS)
 
     assert plan == [
-        NewReminder("thank_you", at(FRIDAY, 8)),
-        NewReminder("questions", at(FRIDAY, 9)),
-        NewReminder("no_news", at(NEXT_THURSDAY, 9)),
+        NewReminder(ReminderKind.THANK_YOU, at(FRIDAY, 8)),
+        NewReminder(ReminderKind.QUESTIONS, at(FRIDAY, 9)),
+        NewReminder(ReminderKind.NO_NEWS, at(NEXT_THURSDAY, 9)),
     ]
     for reminder in plan:
         assert QUIET_END <= wall(reminder.due_at)[1] < QUIET_START
@@ -206,7 +208,7 @@ def test_the_second_no_news_comes_a_week_after_the_first() -> None:
         attempt=1,
     )
 
-    assert follow_up == NewReminder("no_news", at(date(2026, 12, 10), 9), attempt=2)
+    assert follow_up == NewReminder(ReminderKind.NO_NEWS, at(date(2026, 12, 10), 9), attempt=2)
 
 
 def test_the_second_no_news_after_a_decision_date_comes_a_week_after_the_first() -> None:
@@ -218,7 +220,7 @@ def test_the_second_no_news_after_a_decision_date_comes_a_week_after_the_first()
         attempt=1,
     )
 
-    assert follow_up == NewReminder("no_news", at(date(2026, 12, 15), 9), attempt=2)
+    assert follow_up == NewReminder(ReminderKind.NO_NEWS, at(date(2026, 12, 15), 9), attempt=2)
 
 
 @pytest.mark.parametrize(
@@ -239,7 +241,7 @@ def test_after_a_late_first_no_news_the_second_waits_at_least_a_day(
         answers_of(), finished_at=paris(THURSDAY, 15), now=delivered, tz=PARIS, attempt=1
     )
 
-    assert follow_up == NewReminder("no_news", expected, attempt=2)
+    assert follow_up == NewReminder(ReminderKind.NO_NEWS, expected, attempt=2)
     assert follow_up.due_at >= epoch(delivered + timedelta(days=1))
 
 
@@ -261,19 +263,21 @@ def test_there_is_no_third_no_news() -> None:
 def test_the_next_round_brief_is_due_at_18_00_the_day_before() -> None:
     reminder = next_round(round_date=date(2026, 12, 1), now=paris(THURSDAY, 15), tz=PARIS)
 
-    assert reminder == NewReminder("next_round", at(date(2026, 11, 30), 18))
+    assert reminder == NewReminder(ReminderKind.NEXT_ROUND, at(date(2026, 11, 30), 18))
 
 
 def test_the_next_round_brief_is_due_at_once_when_the_date_is_unknown() -> None:
     now = paris(THURSDAY, 15, 30)
 
-    assert next_round(round_date=None, now=now, tz=PARIS) == NewReminder("next_round", epoch(now))
+    assert next_round(round_date=None, now=now, tz=PARIS) == NewReminder(
+        ReminderKind.NEXT_ROUND, epoch(now)
+    )
 
 
 def test_an_unknown_date_asked_at_night_gives_the_brief_in_the_morning() -> None:
     reminder = next_round(round_date=None, now=paris(THURSDAY, 22, 15), tz=PARIS)
 
-    assert reminder == NewReminder("next_round", at(FRIDAY, 8))
+    assert reminder == NewReminder(ReminderKind.NEXT_ROUND, at(FRIDAY, 8))
 
 
 @pytest.mark.parametrize(
@@ -292,14 +296,14 @@ def test_the_next_round_brief_is_due_at_once_outside_quiet_hours_when_the_date_i
     round_date: date, now: datetime, expected: int
 ) -> None:
     assert next_round(round_date=round_date, now=now, tz=PARIS) == NewReminder(
-        "next_round", expected
+        ReminderKind.NEXT_ROUND, expected
     )
 
 
 def test_an_eve_just_over_an_hour_away_is_kept() -> None:
     reminder = next_round(round_date=FRIDAY, now=paris(THURSDAY, 16, 59), tz=PARIS)
 
-    assert reminder == NewReminder("next_round", at(THURSDAY, 18))
+    assert reminder == NewReminder(ReminderKind.NEXT_ROUND, at(THURSDAY, 18))
 
 
 # parse_day and epoch
@@ -331,3 +335,39 @@ def test_epoch_is_whole_unix_seconds() -> None:
     assert type(seconds) is int
     assert epoch(moment.astimezone(PARIS)) == seconds
     assert epoch(paris(THURSDAY, 15)) == seconds
+
+
+@pytest.mark.parametrize(
+    ("outcome", "cancelled"),
+    [
+        (Outcome.WAITING, set()),
+        (Outcome.NEXT_ROUND, {"no_news", "feedback"}),
+        (Outcome.REJECTED, {"no_news", "next_round"}),
+        (Outcome.OFFER, {"no_news", "feedback", "next_round", "questions"}),
+        (Outcome.WITHDRAWN, {"no_news", "feedback", "next_round", "questions", "thank_you"}),
+    ],
+)
+def test_each_outcome_cancels_the_reminders_it_makes_pointless(
+    outcome: Outcome, cancelled: set[str]
+) -> None:
+    assert cancelled_by(outcome) == cancelled
+
+
+@pytest.mark.parametrize(
+    ("kind", "hours", "days", "buttons"),
+    [
+        (ReminderKind.THANK_YOU, 3, 0, ["sent", "later", "skip"]),
+        (ReminderKind.QUESTIONS, 0, 1, ["done", "snooze", "cancel"]),
+        (ReminderKind.NO_NEWS, 0, 2, ["news", "snooze"]),
+        (ReminderKind.FEEDBACK, 0, 1, ["done", "later"]),
+        (ReminderKind.NEXT_ROUND, 0, 1, ["done"]),
+    ],
+)
+def test_each_kind_has_its_snooze_its_buttons_and_its_own_message(
+    kind: ReminderKind, hours: int, days: int, buttons: list[str]
+) -> None:
+    behaviour = rule(kind)
+
+    assert (behaviour.snooze_hours, behaviour.snooze_days) == (hours, days)
+    assert list(behaviour.buttons) == buttons
+    assert behaviour.intro == f"reminders.{kind}"

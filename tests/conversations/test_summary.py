@@ -1,20 +1,36 @@
-"""The summary: every answer verbatim, grouped by section in checklist order."""
+"""The summary: what to remember first, then every other answer verbatim, by section."""
 
 from __future__ import annotations
 
 from conversations.checklist import checklist
-from conversations.summary import SummaryItem, build_summary
+from conversations.summary import REMEMBER_KEYS, SummaryItem, build_summary
 from tests.samples import FULL_ANSWERS
 
+_FIRST = (*REMEMBER_KEYS, "counter_arguments", "company", "position")
 
-def test_answers_are_grouped_by_section_in_checklist_order() -> None:
+
+def test_it_opens_with_what_to_remember_then_the_sections_in_checklist_order() -> None:
     result = build_summary(FULL_ANSWERS, language="en", checklist=checklist())
 
-    assert [section.title for section in result.sections] == [
+    remember, *details = result.sections
+    assert remember.title == "To remember for next time"
+    assert [item.label for item in remember.items] == [
+        "Obstacles to hiring me",
+        "Awkward questions",
+        "Questions I forgot to ask",
+        "To improve",
+        "Whom I did not convince, and why",
+    ]
+    assert remember.items[0].answer == (
+        f"{FULL_ANSWERS['obstacles']}\nYour answer: {FULL_ANSWERS['counter_arguments']}"
+    )
+    assert [section.title for section in details] == [
         section.title("en") for section in checklist().sections
     ]
-    for shown, declared in zip(result.sections, checklist().sections, strict=True):
-        assert [item.label for item in shown.items] == [q.label("en") for q in declared.questions]
+    for shown, declared in zip(details, checklist().sections, strict=True):
+        assert [item.label for item in shown.items] == [
+            q.label("en") for q in declared.questions if q.key not in _FIRST
+        ]
 
 
 def test_answers_arriving_in_any_order_come_out_in_checklist_order() -> None:
@@ -22,8 +38,8 @@ def test_answers_arriving_in_any_order_come_out_in_checklist_order() -> None:
 
     result = build_summary(shuffled, language="fr", checklist=checklist())
 
-    labels = [item.label for section in result.sections for item in section.items]
-    assert labels == [question.label("fr") for question in checklist()]
+    labels = [item.label for section in result.sections[1:] for item in section.items]
+    assert labels == [q.label("fr") for q in checklist() if q.key not in _FIRST]
 
 
 def test_skipped_questions_and_empty_sections_are_left_out() -> None:
@@ -31,14 +47,11 @@ def test_skipped_questions_and_empty_sections_are_left_out() -> None:
 
     result = build_summary(answers, language="en", checklist=checklist())
 
-    assert [section.title for section in result.sections] == [
-        "The context",
-        "How the interview went",
-    ]
-    assert result.sections[0].items == (SummaryItem("Company", "Acme"),)
-    assert result.sections[1].items == (SummaryItem("Rating", "★★★☆☆ 3/5"),)
+    # The company is the title's; nothing to remember was noted.
+    assert [section.title for section in result.sections] == ["How the interview went"]
+    assert result.sections[0].items == (SummaryItem("Rating", "★★★☆☆ 3/5"),)
     assert result.answered == 2
-    assert result.total == 25
+    assert result.total == len(checklist())
 
 
 def test_answers_are_kept_verbatim_including_markup_and_emoji() -> None:
@@ -48,7 +61,7 @@ def test_answers_are_kept_verbatim_including_markup_and_emoji() -> None:
     result = build_summary(answers, language="en", checklist=checklist())
 
     items = {item.label: item.answer for section in result.sections for item in section.items}
-    assert items["Company"] == odd
+    assert "Company" not in items
     assert items["General impressions"] == odd
     assert odd in result.title
 
@@ -74,7 +87,7 @@ def test_title_names_the_company_and_the_position_when_given() -> None:
     nothing = build_summary({}, language="en", checklist=checklist())
 
     assert with_position.title == "📋 Debrief: Acme Robotics — Senior Backend Engineer"
-    assert company_only.title == "📋 Bilan : Acme"
+    assert company_only.title == "📋 Bilan\u00a0: Acme"
     assert nothing.title == "📋 Debrief: ?"
     assert nothing.sections == ()
     assert nothing.answered == 0

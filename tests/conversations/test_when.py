@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from conversations import when
 from conversations.when import parse_when
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -224,3 +225,23 @@ def test_a_naive_now_is_refused() -> None:
 
 def test_a_dotted_day_and_month_is_not_mistaken_for_a_time() -> None:
     assert parse_when("3.12", now=NOW) is None
+
+
+def test_reading_a_long_text_costs_a_bounded_number_of_tries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every cut of the text in two was tried, each a join and regex passes over the whole text:
+    # a 4,000-character dictation cost 70 ms of CPU, a 20,000-character one 0.4 s.
+    tries = 0
+    clock = when._clock
+
+    def counted(text: str) -> time | None:
+        nonlocal tries
+        tries += 1
+        return clock(text)
+
+    monkeypatch.setattr(when, "_clock", counted)
+
+    assert parse_when("demain à 14h " + "et puis " * 500, now=NOW) is None
+    assert tries < 30
+    assert parse_when("mercredi 3 décembre à 14h30", now=NOW) is not None

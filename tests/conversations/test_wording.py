@@ -11,10 +11,10 @@ from tests.conversations.wording_set import LABELLED
 # Floors for the pairwise scores on the labelled set (measured: precision 1.0, recall 0.54).
 # Precision matters most: a question shown as "keeps coming back" that does not is a false
 # lesson, so at most one grouped pair in ten may be wrong. Recall is bounded by what lexical
-# similarity can see: about 40% of the labelled pairs are paraphrases with no word in common
+# similarity can see: most missed pairs are paraphrases that share no word once stemmed
 # ("Combien souhaitez-vous gagner ?" / "Vos prétentions salariales ?"), which only a semantic
 # model would group; half of the pairs must still be found, the rewordings that share words
-# (plurals, accents, word order, filler words, "5"/"cinq").
+# (plurals, accents, word order, filler words). docs/insights.md has the figures.
 PRECISION_FLOOR = 0.9
 RECALL_FLOOR = 0.5
 
@@ -41,7 +41,7 @@ def test_grouping_finds_rewordings_and_keeps_different_questions_apart() -> None
     precision = right / len(found) if found else 0.0
     recall = right / len(truth)
 
-    # Shown with `pytest -s`: the figures docs/insights.md quotes.
+    # Shown with `pytest -s`.
     print(  # noqa: T201
         f"\ngrouping on {len(LABELLED)} wordings, {len(truth)} true pairs:"
         f" precision {precision:.2f}, recall {recall:.2f}"

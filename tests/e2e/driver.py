@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+# APScheduler ships no type information.
+from apscheduler.events import (  # type: ignore[import-untyped]
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    JobExecutionEvent,
+)
+
+from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeUser
 from conversations.checklist import Kind, checklist
 from conversations.i18n import Language, catalog
@@ -16,6 +25,7 @@ __all__ = [
     "TOKEN",
     "Clock",
     "Debriefer",
+    "JobRuns",
     "stale_keyboards",
     "stored_answers",
     "stored_debriefs",
@@ -175,3 +185,36 @@ def stored_answers(path: Path, user_id: int) -> dict[str, str]:
             (user_id, user_id),
         )
         return {row["question_key"]: row["answer"] for row in rows}
+
+
+class JobRuns:
+    """Counts the finished runs of one job of the bot's JobQueue, so tests can wait for runs."""
+
+    def __init__(self, application: DebriefApplication, name: str) -> None:
+        assert application.job_queue is not None
+        [job] = application.job_queue.get_jobs_by_name(name)
+        self._job_id = job.job.id
+        self._loop = asyncio.get_running_loop()
+        self._finished = 0
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        application.job_queue.scheduler.add_listener(
+            self._on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+        )
+
+    def _on_event(self, event: JobExecutionEvent) -> None:
+        """Count a finished run (APScheduler may call this from another thread)."""
+        if event.job_id == self._job_id:
+            self._loop.call_soon_threadsafe(self._count)
+
+    def _count(self) -> None:
+        self._finished += 1
+        for target, future in self._waiters:
+            if self._finished >= target and not future.done():
+                future.set_result(None)
+
+    async def wait(self, runs: int) -> None:
+        """Wait until `runs` more runs have finished; all but the first began after this call."""
+        future: asyncio.Future[None] = self._loop.create_future()
+        self._waiters.append((self._finished + runs, future))
+        async with asyncio.timeout(WAIT):
+            await future

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.fakeapi import FakeTelegram
+from conversations.checklist import checklist
 from tests.e2e.driver import TOKEN, Clock, Debriefer, stored_answers
 from tests.e2e.test_debrief import TYPED
 
@@ -60,26 +62,40 @@ async def test_every_question_arrives_when_a_tenth_of_sends_are_answered_429(
         questions = {
             m.text.split("Question ")[1][:5] for m in user.messages if "Question " in m.text
         }
-        assert len(questions) == 25
+        assert len(questions) == len(checklist())
         assert stored_answers(db_path, user.user_id)["next_steps"] == TYPED["en"]["next_steps"]
 
 
-async def test_users_outside_the_allowlist_get_a_polite_refusal_and_nothing_else(
+async def test_users_outside_the_allowlist_cost_nothing_and_are_refused_once_an_hour(
     tmp_path: Path,
 ) -> None:
     async with FakeTelegram(token=TOKEN) as telegram:
         db_path = tmp_path / "debrief.sqlite3"
         friend = telegram.user(3004, language_code="en")
         stranger = telegram.user(3005, language_code="fr")
+        group = telegram.group(-100_3005)
+        clock = Clock()
         settings = _settings(telegram, db_path, allowed_users=frozenset({friend.user_id}))
-        async with running(build_application(settings, clock=Clock())):
+        async with running(build_application(settings, clock=clock)):
             refusal = await Debriefer(stranger, "fr").say("/new")
             assert "privé" in refusal.text
             welcome = await Debriefer(friend, "en").say("/new")
-            assert "Question 1/25" in welcome.text
-            query = await stranger.press(refusal, "new", force=True)
-            answer = await telegram.wait_for_callback_answer(query)
-            assert answer.text is not None
-            assert "privé" in answer.text
-        assert len(stranger.messages) == 1
+            assert f"Question 1/{len(checklist())}" in welcome.text
+            # A flood, an edit, a tap, and the group: none of it is answered within the hour.
+            for number in range(5):
+                sent = await stranger.send_text(f"message {number}")
+            await stranger.edit_text(sent, "message edited")
+            tap = await stranger.press(refusal, "new", force=True)
+            await stranger.send_text("/start", chat_id=group.chat_id)
+            clock.advance(hours=1)
+            again = await Debriefer(stranger, "fr").say("encore")
+
+        assert "privé" in again.text
+        assert [m.text for m in stranger.messages] == [refusal.text, again.text]
+        assert telegram.messages(group.chat_id) == []
+        assert tap not in telegram.callback_answers
         assert stored_answers(db_path, stranger.user_id) == {}
+        with sqlite3.connect(db_path) as db:
+            assert db.execute("SELECT user_id FROM users").fetchall() == [(friend.user_id,)]
+            assert db.execute("SELECT count(*) FROM group_notices").fetchone() == (0,)
+            assert db.execute("SELECT count(*) FROM inbox").fetchone() == (0,)

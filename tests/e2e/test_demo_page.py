@@ -155,12 +155,21 @@ class Page:
             self.driver, within, ignored_exceptions=(StaleElementReferenceException,)
         )
 
-    def bot_says(self, fragment: str, within: float = WAIT) -> WebElement:
-        """Wait for the bot's newest message containing fragment."""
+    def newest(self) -> int:
+        """Return the id of the newest message in the chat (0 when empty)."""
+        ids = [int(row.get_attribute("data-id") or 0) for row in self.rows()]
+        return max(ids, default=0)
+
+    def rows(self, selector: str = ".row") -> list[WebElement]:
+        """Return the messages drawn now."""
+        return self.driver.find_elements(By.CSS_SELECTOR, selector)
+
+    def bot_says(self, fragment: str, within: float = WAIT, *, after: int = 0) -> WebElement:
+        """Wait for the bot's newest message containing fragment (with an id above after)."""
 
         def found(driver: webdriver.Chrome) -> WebElement | bool:
-            for row in reversed(driver.find_elements(By.CSS_SELECTOR, ".row.in")):
-                if fragment in row.text:
+            for row in reversed(self.rows(".row.in")):
+                if int(row.get_attribute("data-id") or 0) > after and fragment in row.text:
                     return row
             return False
 
@@ -253,6 +262,22 @@ def test_a_debrief_on_the_demo_page(demo: Demo, browser: webdriver.Chrome, artif
     with urllib.request.urlopen(href, timeout=WAIT) as response:
         assert b"Acme" in response.read()
 
+    # A second debrief, and /insights compares them with a chart, sent as a photo.
+    before = page.newest()
+    page.say("/new")
+    page.bot_says("Question 1/", after=before)
+    page.say("Initech")
+    second = page.bot_says("Question 2/", after=before)
+    page.tap(second, "Finish now")
+    page.bot_says("Debrief: Initech", after=before)
+    page.say("/insights")
+    photo = page.wait(within=60).until(
+        lambda driver: driver.find_elements(By.CSS_SELECTOR, ".row.in img.photo")
+    )[0]
+    page.wait().until(
+        lambda driver: driver.execute_script("return arguments[0].naturalWidth", photo) > 0
+    )
+
     browser.find_element(By.ID, "theme").click()
     browser.execute_script("document.getElementById('chat').scrollTop = 0")
     browser.save_screenshot(str(artifacts / "debrief-dark.png"))
@@ -282,10 +307,11 @@ def test_a_voice_note_from_the_microphone(
     page = Page(browser)
     browser.get(demo.url)
     page.bot_says("I'm Debrief")
+    before = page.newest()
     page.say("/new")
-    page.bot_says("Question 1/")
+    page.bot_says("Question 1/", after=before)
     page.say("Globex")
-    page.bot_says("Question 2/")
+    page.bot_says("Question 2/", after=before)
     microphone = browser.find_element(By.ID, "mic")
     assert microphone.is_displayed()
     microphone.click()
@@ -293,6 +319,10 @@ def test_a_voice_note_from_the_microphone(
     page.wait().until(lambda _: clock.text >= "0:03")
     browser.save_screenshot(str(artifacts / "recording.png"))
     microphone.click()
+    # While it transcribes, the bot says it is typing, and the page shows it as Telegram does.
+    page.wait(within=TRANSCRIBED_WITHIN).until(
+        lambda driver: driver.find_element(By.ID, "status").text == "typing…"
+    )
     sent = page.wait().until(
         lambda driver: driver.find_elements(By.CSS_SELECTOR, ".row.out audio"),
     )[-1]
@@ -300,7 +330,7 @@ def test_a_voice_note_from_the_microphone(
     assert source is not None
     with urllib.request.urlopen(source, timeout=WAIT) as response:
         assert response.read(4) == b"OggS", "Telegram sends voice notes as OGG/Opus"
-    heard = page.bot_says("I heard", within=TRANSCRIBED_WITHIN)
+    heard = page.bot_says("I heard", within=TRANSCRIBED_WITHIN, after=before)
     assert "payment" in heard.text.lower()
 
 

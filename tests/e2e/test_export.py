@@ -32,8 +32,9 @@ async def alice_and_bob(telegram: FakeTelegram) -> tuple[Debriefer, Debriefer]:
         {
             "position": HOSTILE,
             "interview_date": "yesterday",
-            "interviewer_name": "Claire Dubois",
-            "interviewer_role": LONG,
+            "interviewers": "Claire Dubois, Head of platform",
+            "interviewer_decides": "[Yes]",
+            "company_info": LONG,
         },
     )
     await debrief(alice, "Globex", {"position": "Data engineer"})
@@ -57,13 +58,13 @@ async def test_export_sends_markdown_json_and_eml_with_everything_and_nothing_el
     assert markdown is not None
     assert exported is not None
     stored = answer_rows(db_path, ALICE)
-    assert len(stored) == 7
+    assert len(stored) == 8
     text_md = markdown.decode()
     as_json = json.loads(exported)
     dumped = json.dumps(as_json, ensure_ascii=False)
     for _, key, answer in stored:
         # Typed answers are verbatim in both; dates and choices read as words in the Markdown.
-        if checklist().question(key).kind in (Kind.TEXT, Kind.EMAIL):
+        if checklist().question(key).kind in (Kind.TEXT, Kind.PEOPLE):
             for line in answer.splitlines():
                 assert line in text_md, line
         assert json.dumps(answer, ensure_ascii=False) in dumped
@@ -84,7 +85,7 @@ async def test_export_sends_markdown_json_and_eml_with_everything_and_nothing_el
     assert any("Acme <Robotics> & Co" in s or HOSTILE.splitlines()[0] in s for s in subjects)
     assert len(emails) == 2
     assert all(mail["X-Unsent"] == "1" for mail in emails)
-    assert "Export complete: 2 debrief(s), 7 answer(s)" in sent[-1].text
+    assert "Export complete: 2 debriefs, 8 answers" in sent[-1].text
 
 
 async def test_export_with_nothing_stored_says_so(telegram: FakeTelegram) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.fakeapi import BotMessage, FakeTelegram
+from conversations.checklist import checklist
 from tests.e2e.driver import Debriefer, stale_keyboards, stored_answers, stored_debriefs
 from tests.e2e.test_debrief import TYPED
 
@@ -35,8 +36,8 @@ async def test_after_a_whole_debrief_no_older_message_keeps_a_keyboard(
     person, ending = await _whole_debrief(telegram, 5001)
     assert stale_keyboards(person.user, ending) == []
     questions = [m for m in person.user.messages if "Question " in m.text]
-    assert len(questions) == 25
-    company, date, decides = questions[0], questions[2], questions[5]
+    assert len(questions) == len(checklist())
+    company, date, decides = questions[0], questions[2], questions[4]
     assert company.text.endswith("✍️ Acme Robotique")
     assert date.text.endswith("✍️ jeudi 26 novembre 2026")  # a tapped button, shown as read
     assert decides.text.endswith("✍️ Oui")
@@ -49,7 +50,7 @@ async def test_a_long_answer_is_shown_shortened_and_escaped_under_its_question(
     person = Debriefer(telegram.user(5002, language_code="en"), "en")
     await person.user.send_text("/new")
     question = await person.question("company")
-    long_name = "<Acme & Sons> " + "very " * 80 + "long"
+    long_name = "<Acme & Sons> " + "very " * 36 + "long"  # 198 characters: a company takes 200
     await person.say(long_name)
     shown = await person.settled(question)
     assert "✍️ <Acme & Sons> very" in shown.text
@@ -75,7 +76,11 @@ async def test_sent_updates_its_own_message_once_however_often_it_is_tapped(
     draft = next(m for m in ending if "Envoyé" in " ".join(m.labels))
     data = draft.callback_data("✅ Envoyé")
     settled = await person.tap_in_place(draft, "✅ Envoyé")
-    assert settled.text.endswith("✅ Envoyé · jeudi 15:00")
+    # The email asked the two forgotten questions: their reminder is over, and the line says so.
+    assert settled.text.endswith(
+        "✅ Envoyé · jeudi 15:00\nIl pose vos questions oubliées\u00a0: je ne vous les"
+        " rappellerai pas."
+    )
     assert settled.buttons == []
     assert "<pre>" in settled.html  # the draft is still there to copy
     assert stored_debriefs(db_path, 5004)[0]["thank_you_sent"] == 1
@@ -147,8 +152,27 @@ async def test_a_note_is_kept_as_said_at_any_point_and_shown_in_the_summary(
     )
     assert stored_answers(db_path, 5007)["company"] == "Acme"
     ending = await person.tap(again, "⏭ Passer")
-    assert "Question 3/25" in ending.text
+    assert f"Question 3/{len(checklist())}" in ending.text
     finish = next(iter(ending.labels[-1:]))
     summary = await person.tap(ending, finish)
     assert "En vrac" in summary.text
     assert "le badge visiteur était à mon nom <3" in summary.text
+
+
+async def test_start_resume_and_start_over_buttons_leave_their_message(
+    telegram: FakeTelegram,
+) -> None:
+    person = Debriefer(telegram.user(5008, language_code="en"), "en")
+    greeting = await person.say("/start")
+    first = await person.tap(greeting, person.label("start.new_button"))
+    assert (await person.settled(greeting)).buttons == []
+    await person.say("Acme")  # the company; the debrief is now unfinished
+    choice = await person.say("/new")
+    await person.tap(choice, person.label("debrief.resume_button"))
+    assert (await person.settled(choice)).buttons == []
+    again = await person.say("/new")
+    await person.tap(again, person.label("debrief.restart_button"))
+    restarted = await person.settled(again)
+    assert restarted.buttons == []
+    assert "deleted" in restarted.text
+    assert first.message_id != again.message_id

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from PIL import Image
 
 from bot.fakeapi import BotMessage, FakeTelegram
@@ -79,12 +80,27 @@ async def test_three_debriefs_with_a_shared_awkward_question_give_insights_and_a
         await bob.user.send_text("/insights")
         only_one = await bob.user.next_message(timeout=WAIT * 2)
 
+        # Nothing of the insights is kept apart from the debriefs: after /delete, nothing shows.
+        erase = text("fr", "erase.yes")
+        await alice.user.send_text("/delete")
+        confirm = await alice.user.next_message(timeout=WAIT, predicate=lambda m: erase in m.labels)
+        await alice.user.press_button(confirm, erase)
+        await telegram.wait_for_message(
+            alice.user.chat_id,
+            after=confirm.index,
+            predicate=lambda m: m.message_id == confirm.message_id and m.edit_count > 0,
+        )
+        await alice.user.send_text("/insights")
+        after_delete = await alice.user.next_message(
+            timeout=WAIT * 2, predicate=lambda m: "dès deux bilans" in m.text
+        )
+
     shown = "\n".join(
         m.text for m in alice.user.messages[first.index : photo.index] if not m.is_photo
     )
     assert "Entretiens\u00a0: 3 · candidatures\u00a0: 3 · entreprises\u00a0: 3" in shown
     assert "Cette question revient souvent\u00a0: préparez-la." in shown
-    assert "«\u00a0Pourquoi quitter votre poste actuel ?\u00a0» — Initech" in shown
+    assert "«\u00a0Pourquoi quitter votre poste actuel\u00a0?\u00a0» — Initech" in shown
     # The bot process runs on the real clock, in the default timezone.
     today = datetime.now(ZoneInfo("Europe/Paris")).date()
     days = [short_date(today - timedelta(days=n), "fr", today=today) for n in (1, 2)]
@@ -100,6 +116,41 @@ async def test_three_debriefs_with_a_shared_awkward_question_give_insights_and_a
     assert Image.open(io.BytesIO(png)).size == (864, 1056)
     assert len(png) < 60_000
 
-    assert "Un bilan pour l’instant" in only_one.text
+    assert "Un bilan pour l'instant" in only_one.text
+    assert not after_delete.is_photo
     assert _photos(bob.user.messages) == []
     assert telegram.rejected == []
+
+
+@pytest.mark.usefixtures("bot")
+async def test_the_recall_of_a_next_round_opens_with_the_questions_that_keep_coming_back(
+    telegram: FakeTelegram,
+) -> None:
+    person = Debriefer(telegram.user(3003, language_code="en"), "en")
+    user = person.user
+    for company, awkward in (
+        ("Acme", "Why are you leaving your current job?"),
+        ("Globex", "Why do you want to leave your current job?"),
+    ):
+        await user.send_text("/new")
+        await person.answer_everything({"company": company, "awkward_questions": awkward})
+
+    await user.send_text("/new")
+    await person.question("company")
+    offer = await person.say("acme")
+    await person.question("position")
+    await user.press_button(offer, text("en", "history.link_yes"))
+    await telegram.wait_for_message(
+        user.chat_id,
+        after=offer.index,
+        predicate=lambda m: m.message_id == offer.message_id and m.edit_count > 0,
+    )
+    await user.press_button(user.messages[-1], person.label("debrief.finish_button"))
+    ending = await person.until(text("en", "debrief.finished").split(":")[0])
+
+    recall = next(m for m in ending if "Earlier rounds at" in m.text)
+    assert "This question keeps coming back: prepare it" in recall.text
+    assert "“Why do you want to leave your current job?”" in recall.text
+    assert "At Globex (" in recall.text
+    # The earlier round's own notes follow.
+    assert recall.text.index("keeps coming back") < recall.text.index("Why are you leaving")

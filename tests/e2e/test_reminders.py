@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -16,7 +17,7 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
-from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer
+from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer, JobRuns
 
 # Thursday 26 November 2026, 15:00 in Paris (14:00 UTC): the debrief ends right after the interview.
 START = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
@@ -25,9 +26,10 @@ ANSWERS = {
     "company": "Acme",
     "position": "Data engineer",
     "interview_date": "[Today]",
-    "interviewer_name": "Claire Dubois",
-    "interviewer_email": "claire@acme.example",
-    "forgotten_questions": "What does on-call look like?\nIs there a training budget?",
+    "interviewers": "Claire Dubois, claire@acme.example",
+    # Four questions: the thank-you asks three, so marking it sent leaves the questions reminder.
+    "forgotten_questions": "What does on-call look like?\nIs there a training budget?\n"
+    "When would the role start?\nHow big is the team?",
     "best_arguments": "I cut the latency of our API by 60%",
     "next_steps": "A second round with the CTO, maybe.",
 }
@@ -64,6 +66,12 @@ def _reminders(db_path: Path) -> list[tuple[str, str, int]]:
         return db.execute("SELECT kind, state, attempt FROM reminders ORDER BY id").fetchall()
 
 
+def _due(db_path: Path) -> list[tuple[str, str, int]]:
+    """Return (kind, state, due time) of every reminder, in id order."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        return db.execute("SELECT kind, state, due_at FROM reminders ORDER BY id").fetchall()
+
+
 async def _debrief(user: FakeUser) -> list[BotMessage]:
     """Run a whole debrief and return its ending."""
     await user.send_text("/new")
@@ -87,7 +95,8 @@ async def test_reminders_due_while_the_bot_was_down_arrive_once_after_restart(
     # The bot is down for eight days; it comes back on Friday 4 December at 10:00 in Paris.
     clock.now = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
     seen = len(user.messages)
-    async with bot_at(reminder_settings, clock):
+    async with bot_at(reminder_settings, clock) as application:
+        runs = JobRuns(application, "reminders")
         thank_you = await telegram.wait_for_message(
             user.chat_id, after=seen, predicate=_has("thank-you email to Acme"), timeout=WAIT
         )
@@ -98,7 +107,7 @@ async def test_reminders_due_while_the_bot_was_down_arrive_once_after_restart(
             user.chat_id, after=seen, predicate=_has("No news from Acme"), timeout=WAIT
         )
         # A few more runs of the job deliver nothing twice.
-        await telegram.wait_updates_consumed()
+        await runs.wait(3)
         await user.send_text("/reminders")
         listing = await user.next_message(timeout=WAIT, predicate=_has("reminders"))
     assert "<pre>" in thank_you.html
@@ -123,16 +132,17 @@ async def test_nothing_is_delivered_at_night_it_waits_for_the_morning(
 ) -> None:
     clock = Clock(START)
     user = telegram.user(4002, language_code="en")
-    async with bot_at(reminder_settings, clock):
+    async with bot_at(reminder_settings, clock) as application:
+        runs = JobRuns(application, "reminders")
         await _debrief(user)
         seen = len(user.messages)
         # 23:30 in Paris: the thank-you reminder (due at 18:00) is overdue, but it is night.
         clock.now = datetime(2026, 11, 26, 22, 30, tzinfo=UTC)
-        await telegram.wait_updates_consumed()
-        await user.send_text("/reminders")
-        await user.next_message(timeout=WAIT, predicate=_has("reminders"))
+        await runs.wait(2)
         assert not any("thank-you email to Acme" in m.text for m in user.messages[seen:])
-        clock.now = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # 08:00 in Paris
+        morning = int(datetime(2026, 11, 27, 7, 0, tzinfo=UTC).timestamp())  # 08:00 in Paris
+        assert ("thank_you", "pending", morning) in _due(db_path)
+        clock.now = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
         await telegram.wait_for_message(
             user.chat_id, after=seen, predicate=_has("thank-you email to Acme"), timeout=WAIT
         )
@@ -236,7 +246,7 @@ async def test_the_forgotten_questions_reminder_can_be_moved_by_typing_a_time(
         await telegram.wait_for_message(user.chat_id, predicate=_has("pas compris"), timeout=WAIT)
         await user.send_text("lundi 14h")
         done = await telegram.wait_for_message(
-            user.chat_id, predicate=_has("C'est noté : je vous le rappellerai"), timeout=WAIT
+            user.chat_id, predicate=_has("C'est noté\u00a0: je vous le rappellerai"), timeout=WAIT
         )
     assert "lundi 30 novembre 2026 à 14:00" in done.text
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
@@ -308,3 +318,49 @@ async def test_a_time_typed_right_after_the_debrief_moves_the_questions_reminder
         assert "Done: I'll remind you today at 17:00" in moved.text
         other = await Debriefer(user, "en").say("thanks!")
         assert "/new" in other.text  # an ordinary text afterwards is not taken as a time
+
+
+async def test_a_reminder_telegram_refuses_is_cancelled_once_not_retried_every_minute(
+    telegram: FakeTelegram,
+    reminder_settings: Settings,
+    db_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock(START)
+    user = telegram.user(4010, language_code="en")
+    async with bot_at(reminder_settings, clock):
+        await _debrief(user)
+        # A company of 4,000 characters, stored before answers were capped.
+        with sqlite3.connect(db_path) as db:
+            db.execute(
+                "UPDATE answer_parts SET text = ? WHERE question_key = 'company'",
+                ("Acme " + "x" * 4000,),
+            )
+        clock.now = datetime(2026, 11, 26, 17, 5, tzinfo=UTC)  # 18:05 in Paris
+        thank_you = await telegram.wait_for_message(
+            user.chat_id, predicate=_has("thank-you email to Acme"), timeout=WAIT
+        )
+        assert "x" * 300 not in thank_you.text
+        later = await user.press_button(thank_you, "Later")
+        answer = await telegram.wait_for_callback_answer(later)
+        assert answer.text is not None
+        assert "tomorrow at 08:00" in answer.text
+
+        # Next morning Telegram refuses the thank-you reminder once; the questions are due too.
+        refusal = {
+            "ok": False,
+            "error_code": 400,
+            "description": "Bad Request: message is too long",
+        }
+        telegram.inject_response("sendMessage", status=400, body=json.dumps(refusal))
+        clock.now = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 09:00 in Paris
+        # One user's reminders go out in order: the refused one was dealt with before this one.
+        await telegram.wait_for_message(
+            user.chat_id, predicate=_has("You wanted to ask Acme"), timeout=WAIT
+        )
+
+    assert ("thank_you", "cancelled", 1) in _reminders(db_path)
+    assert [c.status for c in telegram.calls_to("sendMessage") if not c.ok] == [400]
+    warnings = [r for r in caplog.records if r.name == "bot.reminders"]
+    assert len(warnings) == 1
+    assert warnings[0].exc_info is None

@@ -13,9 +13,10 @@ from bot.config import Settings
 from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from bot.voice import MAX_DOWNLOAD_BYTES
+from conversations.checklist import checklist
 from speech import Transcriber
 from tests.e2e.driver import Clock, Debriefer, stored_answers, text
-from tests.recordings import silence, speak
+from tests.recordings import flac_silence, silence, speak
 
 FRENCH = (
     "Bonjour, je voudrais parler de mon entretien d'hier. La responsable technique était très"
@@ -25,7 +26,9 @@ FRENCH = (
 )
 FRENCH_WORDS = ("sympathique", "salaire", "sécurité")
 ENGLISH = "The interview went well. The team needs a backend engineer for the payment platform."
-ENGLISH_WORDS = ("engineer", "payment platform")
+# Primed with the company "Acme", base once heard "a backend engineer" as "a Mac & Genie"
+# (docs/benchmarks.md, benchmarks/wer.py): the words checked are those no prompt pulls aside.
+ENGLISH_WORDS = ("team needs", "payment platform")
 # Transcribing a 20-second note takes a few seconds on 2 cores; a slow CI machine gets margin.
 TRANSCRIBED_WITHIN = 120.0
 
@@ -40,6 +43,15 @@ async def voice_bot(
     application = build_application(settings, clock=clock, speech=transcriber)
     async with running(application) as running_application:
         yield running_application
+
+
+async def _at_free_text_question(person: Debriefer) -> BotMessage:
+    """Start a debrief and answer up to what they learned about the company, a free text."""
+    await _at_position_question(person.user, person)
+    await person.say("Engineer")
+    await person.say("yesterday")
+    await person.say("/skip")
+    return await person.say("/skip")
 
 
 async def _at_position_question(user: FakeUser, person: Debriefer) -> BotMessage:
@@ -57,6 +69,12 @@ async def test_a_french_voice_note_answers_the_question_while_other_users_get_re
     bob = telegram.user(4002, first_name="Bob", language_code="en")
     speaker, typist = Debriefer(alice, "fr"), Debriefer(bob, "en")
     await _at_position_question(alice, speaker)
+    # A 20-second note is too long for the position (200 characters): it answers what they
+    # learned about the company, after the people met and who decides are skipped.
+    await speaker.say("Développeuse")
+    await speaker.say("hier")
+    await speaker.say("/skip")
+    await speaker.say("/skip")
     before = len(alice.messages)
 
     await alice.send_voice(speak(recordings, FRENCH, voice="fr"), duration=21)
@@ -64,15 +82,15 @@ async def test_a_french_voice_note_answers_the_question_while_other_users_get_re
     await bob.send_text("/new")
     await typist.question("company")
     bobs_second = await typist.say("Globex")
-    assert "Question 2/25" in bobs_second.text
+    assert f"Question 2/{len(checklist())}" in bobs_second.text
     assert len(alice.messages) == before  # still transcribing
 
     heard = await alice.next_message(timeout=TRANSCRIBED_WITHIN)
     assert heard.text.startswith("🎙 J'ai entendu")
     assert speaker.label("voice.retype_button") in heard.labels
     assert bobs_second.sent_at < heard.sent_at
-    await speaker.question("interview_date")
-    answer = stored_answers(db_path, alice.user_id)["position"]
+    await speaker.question("atmosphere")
+    answer = stored_answers(db_path, alice.user_id)["company_info"]
     assert all(word in answer.lower() for word in FRENCH_WORDS), answer
     assert answer in heard.text
     assert telegram.rejected == []
@@ -87,7 +105,7 @@ async def test_an_english_voice_note_edits_an_answer_and_can_be_retyped(
     await _at_position_question(user, person)
     await person.say("Engineer")
     back = await person.say("/back")
-    assert "Question 2/25" in back.text
+    assert f"Question 2/{len(checklist())}" in back.text
 
     await user.send_voice(speak(recordings, ENGLISH, voice="en"), duration=6)
     heard = await user.next_message(timeout=TRANSCRIBED_WITHIN)
@@ -97,7 +115,7 @@ async def test_an_english_voice_note_edits_an_answer_and_can_be_retyped(
     assert all(word in answer.lower() for word in ENGLISH_WORDS), answer
 
     again = await person.tap(heard, person.label("voice.retype_button"))
-    assert "Question 2/25" in again.text
+    assert f"Question 2/{len(checklist())}" in again.text
     assert answer in again.text
     await person.say("Backend engineer, payments")
     assert stored_answers(db_path, user.user_id)["position"] == "Backend engineer, payments"
@@ -143,6 +161,12 @@ async def _too_long(user: FakeUser, recordings: Path) -> None:
     await user.send_voice(silence(recordings, 1.0), duration=3600)
 
 
+async def _announced_too_long(user: FakeUser, recordings: Path) -> None:
+    """Send an audio document (no duration from Telegram) whose header announces an hour."""
+    audio = flac_silence(3.0, announced=3600)
+    await user.send_document(audio, "recording.flac", mime_type="audio/flac")
+
+
 @pytest.mark.usefixtures("voice_bot")
 @pytest.mark.parametrize(
     ("send", "reply"),
@@ -152,8 +176,16 @@ async def _too_long(user: FakeUser, recordings: Path) -> None:
         (_too_large, "voice.too_large"),
         (_too_large_unannounced, "voice.too_large"),
         (_too_long, "voice.too_long"),
+        (_announced_too_long, "voice.too_long"),
     ],
-    ids=["not audio", "silence", "over 20 MB", "over 20 MB, size unknown", "too long"],
+    ids=[
+        "not audio",
+        "silence",
+        "over 20 MB",
+        "over 20 MB, size unknown",
+        "too long",
+        "too long, said by the file",
+    ],
 )
 async def test_a_recording_without_words_gets_a_clear_reply_and_the_question_again(
     telegram: FakeTelegram, db_path: Path, recordings: Path, send: Sender, reply: str
@@ -166,7 +198,7 @@ async def test_a_recording_without_words_gets_a_clear_reply_and_the_question_aga
     again = await person.next()
 
     assert render.text("en", reply, minutes=10) in again.text
-    assert "Question 2/25" in again.text
+    assert f"Question 2/{len(checklist())}" in again.text
     await person.say("Backend engineer")
     assert stored_answers(db_path, user.user_id) == {
         "company": "Acme",
@@ -203,7 +235,7 @@ async def test_without_the_voice_extra_the_bot_asks_to_type(
         again = await person.next()
 
         assert render.text("fr", "voice.not_enabled") in again.text
-        assert "Question 2/25" in again.text
+        assert f"Question 2/{len(checklist())}" in again.text
         await person.say("Développeuse backend")
     assert stored_answers(db_path, user.user_id)["position"] == "Développeuse backend"
     assert telegram.chat_actions(user.chat_id) == []
@@ -231,3 +263,27 @@ async def test_a_voice_note_edits_an_answer_of_a_finished_debrief_from_the_histo
     assert "Answer updated" in updated.text
     answer = stored_answers(db_path, user.user_id)["how_it_went"]
     assert all(word in answer.lower() for word in ENGLISH_WORDS), answer
+
+
+@pytest.mark.usefixtures("voice_bot")
+async def test_voice_notes_past_the_queue_get_busy_before_being_downloaded(
+    telegram: FakeTelegram, transcriber: Transcriber, recordings: Path
+) -> None:
+    people = [Debriefer(telegram.user(4100 + n, language_code="en"), "en") for n in range(6)]
+    for person in people:
+        await _at_free_text_question(person)
+    note = speak(recordings, ENGLISH, voice="en")
+
+    # One worker: one note at work and two waiting; the other three arrive in the same batch.
+    for person in people:
+        await person.user.send_voice(note, duration=6)
+    replies = [await person.user.next_message(timeout=TRANSCRIBED_WITHIN) for person in people]
+
+    busy = render.text("en", "voice.busy")
+    heard = [reply for reply in replies if reply.text.startswith("🎙 I heard")]
+    told_busy = [reply for reply in replies if busy in reply.text]
+    assert transcriber.max_pending == 3
+    assert (len(heard), len(told_busy)) == (3, 3)
+    free_text = checklist().number("company_info")
+    assert all(f"Question {free_text}/{len(checklist())}" in reply.text for reply in told_busy)
+    assert len(telegram.calls_to("getFile")) == 3

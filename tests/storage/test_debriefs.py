@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conversations.model import Debrief
+from conversations.model import Debrief, Status
 from storage.database import Database, open_database
 from storage.debriefs import DebriefRepository, NotFoundError
 
@@ -43,7 +43,7 @@ async def test_create_starts_an_active_debrief_at_the_first_question(
     assert created == Debrief(
         created.id,
         ALICE,
-        "active",
+        Status.ACTIVE,
         "company",
         None,
         None,
@@ -60,7 +60,7 @@ async def test_create_registers_the_user_once(
     debriefs: DebriefRepository, database: Database
 ) -> None:
     first = await debriefs.create(user_id=ALICE, first_key="company")
-    await debriefs.set_status(user_id=ALICE, debrief_id=first.id, status="done")
+    await debriefs.set_status(user_id=ALICE, debrief_id=first.id, status=Status.DONE)
     await debriefs.create(user_id=ALICE, first_key="company")
 
     assert await _count(database, "SELECT count(*) FROM users WHERE user_id = ?", (ALICE,)) == 1
@@ -272,7 +272,7 @@ async def test_only_one_open_debrief_per_user(debriefs: DebriefRepository) -> No
         await debriefs.create(user_id=ALICE, first_key="company")
 
     assert await debriefs.open_for(user_id=ALICE) == first
-    await debriefs.set_status(user_id=ALICE, debrief_id=first.id, status="paused")
+    await debriefs.set_status(user_id=ALICE, debrief_id=first.id, status=Status.PAUSED)
     with pytest.raises(sqlite3.IntegrityError):
         await debriefs.create(user_id=ALICE, first_key="company")
 
@@ -302,16 +302,16 @@ async def test_status_changes_pause_resume_and_finish(
     debrief = await debriefs.create(user_id=ALICE, first_key="company")
     await debriefs.await_addition(user_id=ALICE, debrief_id=debrief.id, key="company")
 
-    await debriefs.set_status(user_id=ALICE, debrief_id=debrief.id, status="paused")
+    await debriefs.set_status(user_id=ALICE, debrief_id=debrief.id, status=Status.PAUSED)
     paused = await debriefs.open_for(user_id=ALICE)
     assert paused is not None
     assert paused.status == "paused"
     assert paused.append_key is None
 
-    await debriefs.set_status(user_id=ALICE, debrief_id=debrief.id, status="active")
+    await debriefs.set_status(user_id=ALICE, debrief_id=debrief.id, status=Status.ACTIVE)
     assert (await _reload(debriefs, debrief)).status == "active"
 
-    await debriefs.set_status(user_id=ALICE, debrief_id=debrief.id, status="done")
+    await debriefs.set_status(user_id=ALICE, debrief_id=debrief.id, status=Status.DONE)
     assert await debriefs.open_for(user_id=ALICE) is None
     assert (await _reload(debriefs, debrief)).status == "done"
     finished = await database.fetch_one(
@@ -323,7 +323,7 @@ async def test_status_changes_pause_resume_and_finish(
 
 async def test_a_finished_debrief_lets_the_user_start_another(debriefs: DebriefRepository) -> None:
     first = await debriefs.create(user_id=ALICE, first_key="company")
-    await debriefs.set_status(user_id=ALICE, debrief_id=first.id, status="done")
+    await debriefs.set_status(user_id=ALICE, debrief_id=first.id, status=Status.DONE)
 
     second = await debriefs.create(user_id=ALICE, first_key="company")
 
@@ -377,7 +377,7 @@ _WRITES: dict[str, Callable[[DebriefRepository, int, int], Awaitable[None]]] = {
         user_id=user, debrief_id=debrief_id, key="position", to_key="company"
     ),
     "set_status": lambda repo, user, debrief_id: repo.set_status(
-        user_id=user, debrief_id=debrief_id, status="done"
+        user_id=user, debrief_id=debrief_id, status=Status.DONE
     ),
 }
 
@@ -524,7 +524,7 @@ async def test_data_survives_closing_and_reopening_the_database(tmp_path: Path) 
     assert after == Debrief(
         debrief.id,
         ALICE,
-        "active",
+        Status.ACTIVE,
         "position",
         "position",
         4,
@@ -540,7 +540,7 @@ async def _rounds(debriefs: DebriefRepository, database: Database, user_id: int)
     ids: list[int] = []
     for _ in range(3):
         debrief = await debriefs.create(user_id=user_id, first_key="company")
-        await debriefs.set_status(user_id=user_id, debrief_id=debrief.id, status="done")
+        await debriefs.set_status(user_id=user_id, debrief_id=debrief.id, status=Status.DONE)
         if ids:
             await database.write(
                 ("UPDATE debriefs SET previous_id = ? WHERE id = ?", (ids[-1], debrief.id))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conversations.model import NewReminder
+from conversations.model import NewReminder, ReminderKind
 from storage.database import Database, open_database
 from storage.debriefs import DebriefRepository
 from storage.inbox import InboxRepository
@@ -82,7 +82,7 @@ async def _debrief_with_answers(
             next_key=None,
         )
     await debriefs.finish(
-        user_id=user_id, debrief_id=debrief.id, reminders=[NewReminder("thank_you", T0)]
+        user_id=user_id, debrief_id=debrief.id, reminders=[NewReminder(ReminderKind.THANK_YOU, T0)]
     )
     return debrief.id
 
@@ -301,6 +301,25 @@ async def test_an_erase_behind_a_reader_says_its_checkpoint_did_not_finish(
 
     assert await database.checkpoint()
     assert _found(database_path, "alice") == []
+
+
+@pytest.mark.usefixtures("alice_and_bob")
+async def test_a_checkpoint_a_backup_held_up_is_settled_once_the_backup_is_done(
+    database: Database, database_path: Path
+) -> None:
+    database.checkpoint_patience = 0.2
+    with _reader(database_path):
+        erased = await UserRepository(database).delete_all(user_id=ALICE)
+
+        assert erased.lingering
+        assert not await database.settle()
+        assert _found(database_path, "alice")
+
+    assert await database.settle()
+    assert not database.checkpoint_pending
+    assert _found(database_path, "alice") == []
+    erased = await UserRepository(database).delete_all(user_id=BOB)
+    assert not erased.lingering
 
 
 class _Busy(logging.Handler):

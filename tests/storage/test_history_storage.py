@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.model import AnswerPart, NewReminder
+from conversations.model import AnswerPart, NewReminder, ReminderKind
 from storage.database import Database
 from storage.debriefs import DebriefRepository, NotFoundError
 from storage.reminders import ReminderRepository
@@ -199,10 +199,15 @@ async def test_all_reminders_of_a_user_whatever_their_state(database: Database) 
     await reminders.schedule(
         user_id=ALICE,
         debrief_id=alices,
-        reminders=[NewReminder("thank_you", 200), NewReminder("questions", 100)],
+        reminders=[
+            NewReminder(ReminderKind.THANK_YOU, 200),
+            NewReminder(ReminderKind.QUESTIONS, 100),
+        ],
     )
-    await reminders.schedule(user_id=BOB, debrief_id=bobs, reminders=[NewReminder("no_news", 50)])
-    await reminders.cancel_kinds(user_id=ALICE, debrief_id=alices, kinds=["thank_you"])
+    await reminders.schedule(
+        user_id=BOB, debrief_id=bobs, reminders=[NewReminder(ReminderKind.NO_NEWS, 50)]
+    )
+    await reminders.cancel_kinds(user_id=ALICE, debrief_id=alices, kinds=[ReminderKind.THANK_YOU])
 
     found = await reminders.all_for(user_id=ALICE)
 

@@ -41,7 +41,7 @@ async def test_migrating_an_empty_database_records_every_version(
 ) -> None:
     applied = await apply_migrations(connection)
 
-    assert applied == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert applied == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     async with connection.execute(
         "SELECT version, name, applied_at FROM schema_migrations"
     ) as cursor:
@@ -55,9 +55,10 @@ async def test_migrating_an_empty_database_records_every_version(
         (6, "inbox"),
         (7, "outcome_at"),
         (8, "express"),
+        (9, "interviewers_one_line_each"),
     ]
     assert str(rows[0][2]).endswith("Z")
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
 
 
 async def test_migrations_are_numbered_from_1_without_gaps() -> None:
@@ -138,7 +139,7 @@ async def test_migration_2_keeps_the_data_of_a_version_1_database(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [2, 3, 4, 5, 6, 7, 8]
+    assert await apply_migrations(connection) == [2, 3, 4, 5, 6, 7, 8, 9]
     async with connection.execute(
         "SELECT u.language, d.status, d.outcome, d.thank_you_sent"
         " FROM users u JOIN debriefs d USING (user_id)"
@@ -219,7 +220,7 @@ async def test_migration_3_links_no_round_of_an_existing_debrief(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [3, 4, 5, 6, 7, 8]
+    assert await apply_migrations(connection) == [3, 4, 5, 6, 7, 8, 9]
     assert await _scalar(connection, "SELECT count(*) FROM debriefs WHERE previous_id IS NULL") == 1
 
 
@@ -235,7 +236,7 @@ async def test_migration_4_lets_a_debrief_s_reminders_be_found_without_a_scan(
     )
     await connection.commit()
 
-    assert await apply_migrations(connection) == [4, 5, 6, 7, 8]
+    assert await apply_migrations(connection) == [4, 5, 6, 7, 8, 9]
     # The lookup ON DELETE CASCADE makes for each deleted debrief, whatever the reminders' state.
     async with connection.execute(
         "EXPLAIN QUERY PLAN SELECT 1 FROM reminders WHERE debrief_id = 7"
@@ -255,7 +256,7 @@ async def test_a_failing_migration_is_not_recorded_and_leaves_no_trace(
         await apply_migrations(connection, (*MIGRATIONS, broken))
     await connection.rollback()
 
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     assert (
         await _scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")
         == 0
@@ -283,7 +284,7 @@ async def test_open_database_creates_its_folder_and_migrates(tmp_path: Path) -> 
         await database.close()
 
     assert path.exists()
-    assert versions == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9]
 
 
 async def test_reopening_a_migrated_database_applies_nothing(database_path: Path) -> None:
@@ -293,7 +294,7 @@ async def test_reopening_a_migrated_database_applies_nothing(database_path: Path
     second = await open_database(database_path)
     try:
         assert await apply_migrations(second.connection) == []
-        assert await applied_versions(second.connection) == [1, 2, 3, 4, 5, 6, 7, 8]
+        assert await applied_versions(second.connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     finally:
         await second.close()
 
@@ -335,3 +336,43 @@ async def test_the_express_migration_leaves_earlier_debriefs_in_the_section_orde
         (1, None, None, None, None),
         (2, None, None, None, "rating"),
     ]
+
+
+async def test_migration_9_folds_the_interviewer_answers_into_one_line_per_debrief(
+    connection: aiosqlite.Connection,
+) -> None:
+    await apply_migrations(connection, MIGRATIONS[:8])
+    await connection.execute("INSERT INTO users (user_id) VALUES (1)")
+    await connection.executescript(
+        """
+        INSERT INTO debriefs (id, user_id, status) VALUES (1, 1, 'done');
+        INSERT INTO debriefs (id, user_id, status, current_key, asked_key, quick_key)
+            VALUES (2, 1, 'paused', 'interviewer_role', 'interviewer_role', 'interviewer_name');
+        INSERT INTO debriefs (id, user_id, status) VALUES (3, 1, 'done');
+        INSERT INTO answer_parts (debrief_id, question_key, part, text, message_id) VALUES
+            (1, 'company', 0, 'Acme', 10),
+            (1, 'interviewer_name', 0, 'Mme Claire Martin', 11),
+            (1, 'interviewer_role', 0, 'DRH', 12),
+            (1, 'interviewer_role', 1, 'recrute pour la tech', 13),
+            (1, 'interviewer_email', 0, 'claire@acme.fr', 14),
+            (2, 'interviewer_name', 0, 'Julien', 20),
+            (3, 'interviewer_email', 0, 'rh@acme.fr', 30);
+        """
+    )
+    await connection.commit()
+
+    assert await apply_migrations(connection) == [9]
+    async with connection.execute(
+        "SELECT debrief_id, question_key, text FROM answer_parts ORDER BY debrief_id, question_key"
+    ) as cursor:
+        parts = [tuple(row) async for row in cursor]
+    assert parts == [
+        (1, "company", "Acme"),
+        (1, "interviewers", "Mme Claire Martin, DRH recrute pour la tech, claire@acme.fr"),
+        (2, "interviewers", "Julien"),
+        (3, "interviewers", "rh@acme.fr"),
+    ]
+    async with connection.execute(
+        "SELECT current_key, asked_key, quick_key FROM debriefs WHERE id = 2"
+    ) as cursor:
+        assert tuple(await cursor.fetchone() or ()) == ("interviewers", "interviewers", None)

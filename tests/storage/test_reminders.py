@@ -7,8 +7,8 @@ from typing import Literal
 
 import pytest
 
-from conversations.model import NewReminder, Reminder, ReminderKind
-from storage.database import Database
+from conversations.model import NewReminder, Outcome, Reminder, ReminderKind, ReminderState
+from storage.database import Database, Statement, Written
 from storage.debriefs import DebriefRepository, NotFoundError
 from storage.reminders import ReminderRepository
 
@@ -43,7 +43,7 @@ async def _finished_debrief(debriefs: DebriefRepository, user_id: int) -> int:
 
 
 async def _only_pending(
-    reminders: ReminderRepository, user_id: int, kind: ReminderKind = "no_news"
+    reminders: ReminderRepository, user_id: int, kind: ReminderKind = ReminderKind.NO_NEWS
 ) -> Reminder:
     pending = [r for r in await reminders.pending_for(user_id=user_id) if r.kind == kind]
     assert len(pending) == 1
@@ -57,15 +57,15 @@ async def _reload(reminders: ReminderRepository, reminder: Reminder) -> Reminder
 
 
 def _count_commits(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the commits on the connection from now on, in a one-item list."""
+    """Count the transactions (each write is one) on the database from now on, in a list."""
     commits = [0]
-    commit = database.connection.commit
+    write = database.write
 
-    async def counting_commit() -> None:
+    async def counting_write(*statements: Statement) -> list[Written]:
         commits[0] += 1
-        await commit()
+        return await write(*statements)
 
-    monkeypatch.setattr(database.connection, "commit", counting_commit)
+    monkeypatch.setattr(database, "write", counting_write)
     return commits
 
 
@@ -89,7 +89,10 @@ async def test_schedule_creates_one_pending_reminder_per_kind(
     await reminders.schedule(
         user_id=ALICE,
         debrief_id=debrief_id,
-        reminders=[NewReminder("thank_you", T0 + 10), NewReminder("no_news", T0 + 20, attempt=2)],
+        reminders=[
+            NewReminder(ReminderKind.THANK_YOU, T0 + 10),
+            NewReminder(ReminderKind.NO_NEWS, T0 + 20, attempt=2),
+        ],
     )
 
     pending = await reminders.pending_for(user_id=ALICE)
@@ -104,16 +107,20 @@ async def test_scheduling_a_kind_again_moves_the_pending_reminder_instead_of_add
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
     )
     first = await _only_pending(reminders, ALICE)
 
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0 + 99, 2)]
+        user_id=ALICE,
+        debrief_id=debrief_id,
+        reminders=[NewReminder(ReminderKind.NO_NEWS, T0 + 99, 2)],
     )
 
     moved = await _only_pending(reminders, ALICE)
-    assert moved == Reminder(first.id, ALICE, debrief_id, "no_news", T0 + 99, "pending", 2)
+    assert moved == Reminder(
+        first.id, ALICE, debrief_id, ReminderKind.NO_NEWS, T0 + 99, ReminderState.PENDING, 2
+    )
     assert await _count(database, "SELECT count(*) FROM reminders") == 1
 
 
@@ -125,7 +132,7 @@ async def test_the_same_kind_on_two_debriefs_gives_two_reminders(
 
     for debrief_id in (first, second):
         await reminders.schedule(
-            user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+            user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
         )
 
     assert [r.debrief_id for r in await reminders.pending_for(user_id=ALICE)] == [first, second]
@@ -136,14 +143,16 @@ async def test_scheduling_after_a_delivery_adds_a_new_pending_reminder_beside_th
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("next_round", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NEXT_ROUND, T0)]
     )
     await reminders.mark_sent(
-        reminder=await _only_pending(reminders, ALICE, "next_round"), sent_at=T0
+        reminder=await _only_pending(reminders, ALICE, ReminderKind.NEXT_ROUND), sent_at=T0
     )
 
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("next_round", T0 + 50)]
+        user_id=ALICE,
+        debrief_id=debrief_id,
+        reminders=[NewReminder(ReminderKind.NEXT_ROUND, T0 + 50)],
     )
 
     assert await _states(database, debrief_id) == [
@@ -161,7 +170,7 @@ async def test_a_user_cannot_schedule_on_another_users_debrief(
     await reminders.schedule(
         user_id=BOB,
         debrief_id=debrief_id,
-        reminders=[NewReminder("thank_you", T0), NewReminder("no_news", T0)],
+        reminders=[NewReminder(ReminderKind.THANK_YOU, T0), NewReminder(ReminderKind.NO_NEWS, T0)],
     )
 
     assert await _count(database, "SELECT count(*) FROM reminders") == 0
@@ -172,12 +181,12 @@ async def test_another_user_scheduling_does_not_move_the_owners_reminder(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
     )
     before = await _only_pending(reminders, ALICE)
 
     await reminders.schedule(
-        user_id=BOB, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0 + 999)]
+        user_id=BOB, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0 + 999)]
     )
 
     assert await _only_pending(reminders, ALICE) == before
@@ -187,7 +196,7 @@ async def test_scheduling_on_a_debrief_that_does_not_exist_inserts_nothing(
     reminders: ReminderRepository, database: Database
 ) -> None:
     await reminders.schedule(
-        user_id=ALICE, debrief_id=12345, reminders=[NewReminder("no_news", T0)]
+        user_id=ALICE, debrief_id=12345, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
     )
 
     assert await _count(database, "SELECT count(*) FROM reminders") == 0
@@ -205,16 +214,18 @@ async def test_due_returns_only_pending_reminders_due_by_now_oldest_first(
         user_id=ALICE,
         debrief_id=alice_debrief,
         reminders=[
-            NewReminder("no_news", T0),
-            NewReminder("thank_you", T0 - 100),
-            NewReminder("questions", T0 + 1),  # not yet due
-            NewReminder("feedback", T0 - 50),  # will be sent
+            NewReminder(ReminderKind.NO_NEWS, T0),
+            NewReminder(ReminderKind.THANK_YOU, T0 - 100),
+            NewReminder(ReminderKind.QUESTIONS, T0 + 1),  # not yet due
+            NewReminder(ReminderKind.FEEDBACK, T0 - 50),  # will be sent
         ],
     )
     await reminders.schedule(
-        user_id=BOB, debrief_id=bob_debrief, reminders=[NewReminder("thank_you", T0 - 60)]
+        user_id=BOB,
+        debrief_id=bob_debrief,
+        reminders=[NewReminder(ReminderKind.THANK_YOU, T0 - 60)],
     )
-    feedback = await _only_pending(reminders, ALICE, "feedback")
+    feedback = await _only_pending(reminders, ALICE, ReminderKind.FEEDBACK)
     await reminders.mark_sent(reminder=feedback, sent_at=T0)
 
     due = await reminders.due(now=T0, limit=10)
@@ -233,7 +244,9 @@ async def test_due_is_limited_and_breaks_ties_by_id(
     ids = [await _finished_debrief(debriefs, 5000 + n) for n in range(5)]
     for n, debrief_id in enumerate(ids):
         await reminders.schedule(
-            user_id=5000 + n, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+            user_id=5000 + n,
+            debrief_id=debrief_id,
+            reminders=[NewReminder(ReminderKind.NO_NEWS, T0)],
         )
 
     due = await reminders.due(now=T0, limit=3)
@@ -251,9 +264,9 @@ async def test_pending_for_and_get_are_scoped_by_user(
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await debriefs.create(user_id=BOB, first_key="company")
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("thank_you", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.THANK_YOU, T0)]
     )
-    reminder = await _only_pending(reminders, ALICE, "thank_you")
+    reminder = await _only_pending(reminders, ALICE, ReminderKind.THANK_YOU)
 
     assert await reminders.get(user_id=ALICE, reminder_id=reminder.id) == reminder
     assert await reminders.get(user_id=BOB, reminder_id=reminder.id) is None
@@ -268,13 +281,13 @@ async def test_pending_for_lists_soonest_first_and_leaves_out_closed_ones(
         user_id=ALICE,
         debrief_id=debrief_id,
         reminders=[
-            NewReminder("no_news", T0 + 30),
-            NewReminder("thank_you", T0 + 10),
-            NewReminder("questions", T0 + 20),
+            NewReminder(ReminderKind.NO_NEWS, T0 + 30),
+            NewReminder(ReminderKind.THANK_YOU, T0 + 10),
+            NewReminder(ReminderKind.QUESTIONS, T0 + 20),
         ],
     )
-    questions = await _only_pending(reminders, ALICE, "questions")
-    await reminders.close(user_id=ALICE, reminder_id=questions.id, state="done")
+    questions = await _only_pending(reminders, ALICE, ReminderKind.QUESTIONS)
+    await reminders.close(user_id=ALICE, reminder_id=questions.id, state=ReminderState.DONE)
 
     assert [r.kind for r in await reminders.pending_for(user_id=ALICE)] == ["thank_you", "no_news"]
     assert (await _reload(reminders, questions)).state == "done"
@@ -292,16 +305,16 @@ async def test_postpone_makes_a_sent_reminder_pending_again_at_the_new_time(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("thank_you", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.THANK_YOU, T0)]
     )
-    reminder = await _only_pending(reminders, ALICE, "thank_you")
+    reminder = await _only_pending(reminders, ALICE, ReminderKind.THANK_YOU)
     await reminders.mark_sent(reminder=reminder, sent_at=T0)
     assert (await _reload(reminders, reminder)).state == "sent"
 
     assert await reminders.postpone(user_id=ALICE, reminder_id=reminder.id, due_at=T0 + 3600)
 
     assert await _reload(reminders, reminder) == Reminder(
-        reminder.id, ALICE, debrief_id, "thank_you", T0 + 3600, "pending", 1
+        reminder.id, ALICE, debrief_id, ReminderKind.THANK_YOU, T0 + 3600, ReminderState.PENDING, 1
     )
 
 
@@ -310,14 +323,16 @@ async def test_postpone_moves_a_pending_reminder(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
     )
     reminder = await _only_pending(reminders, ALICE)
 
     assert await reminders.postpone(user_id=ALICE, reminder_id=reminder.id, due_at=T0 + 60)
 
     assert await reminders.pending_for(user_id=ALICE) == [
-        Reminder(reminder.id, ALICE, debrief_id, "no_news", T0 + 60, "pending", 1)
+        Reminder(
+            reminder.id, ALICE, debrief_id, ReminderKind.NO_NEWS, T0 + 60, ReminderState.PENDING, 1
+        )
     ]
 
 
@@ -328,10 +343,10 @@ async def test_postpone_cancels_another_pending_reminder_of_the_same_kind(
     await reminders.schedule(
         user_id=ALICE,
         debrief_id=debrief_id,
-        reminders=[NewReminder("no_news", T0), NewReminder("thank_you", T0)],
+        reminders=[NewReminder(ReminderKind.NO_NEWS, T0), NewReminder(ReminderKind.THANK_YOU, T0)],
     )
     first = await _only_pending(reminders, ALICE)
-    follow_up = NewReminder("no_news", T0 + 7 * 86_400, attempt=2)
+    follow_up = NewReminder(ReminderKind.NO_NEWS, T0 + 7 * 86_400, attempt=2)
     await reminders.mark_sent(reminder=first, sent_at=T0, follow_up=follow_up)
     second = await _only_pending(reminders, ALICE)
 
@@ -339,10 +354,10 @@ async def test_postpone_cancels_another_pending_reminder_of_the_same_kind(
     assert await reminders.postpone(user_id=ALICE, reminder_id=first.id, due_at=T0 + 172_800)
 
     assert await _only_pending(reminders, ALICE) == Reminder(
-        first.id, ALICE, debrief_id, "no_news", T0 + 172_800, "pending", 1
+        first.id, ALICE, debrief_id, ReminderKind.NO_NEWS, T0 + 172_800, ReminderState.PENDING, 1
     )
     assert (await _reload(reminders, second)).state == "cancelled"
-    assert (await _only_pending(reminders, ALICE, "thank_you")).due_at == T0
+    assert (await _only_pending(reminders, ALICE, ReminderKind.THANK_YOU)).due_at == T0
     assert await _count(database, "SELECT count(*) FROM reminders") == 3
 
 
@@ -352,11 +367,11 @@ async def test_postpone_returns_false_for_another_users_reminder_and_changes_not
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await debriefs.create(user_id=BOB, first_key="company")
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
     )
     first = await _only_pending(reminders, ALICE)
     await reminders.mark_sent(
-        reminder=first, sent_at=T0, follow_up=NewReminder("no_news", T0 + 99, 2)
+        reminder=first, sent_at=T0, follow_up=NewReminder(ReminderKind.NO_NEWS, T0 + 99, 2)
     )
     before = await _states(database, debrief_id)
 
@@ -376,10 +391,10 @@ async def test_postpone_does_not_reopen_a_closed_reminder(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
     )
     reminder = await _only_pending(reminders, ALICE)
-    await reminders.close(user_id=ALICE, reminder_id=reminder.id, state="done")
+    await reminders.close(user_id=ALICE, reminder_id=reminder.id, state=ReminderState.DONE)
 
     assert not await reminders.postpone(user_id=ALICE, reminder_id=reminder.id, due_at=T0 + 5)
 
@@ -392,14 +407,16 @@ async def test_postponing_a_closed_reminder_leaves_the_pending_one_of_its_kind_a
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("next_round", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NEXT_ROUND, T0)]
     )
-    closed = await _only_pending(reminders, ALICE, "next_round")
-    await reminders.close(user_id=ALICE, reminder_id=closed.id, state="done")
+    closed = await _only_pending(reminders, ALICE, ReminderKind.NEXT_ROUND)
+    await reminders.close(user_id=ALICE, reminder_id=closed.id, state=ReminderState.DONE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("next_round", T0 + 99)]
+        user_id=ALICE,
+        debrief_id=debrief_id,
+        reminders=[NewReminder(ReminderKind.NEXT_ROUND, T0 + 99)],
     )
-    pending = await _only_pending(reminders, ALICE, "next_round")
+    pending = await _only_pending(reminders, ALICE, ReminderKind.NEXT_ROUND)
 
     # A stale button on the old message: nothing to postpone, and nothing else may change.
     assert not await reminders.postpone(user_id=ALICE, reminder_id=closed.id, due_at=T0 + 5)
@@ -410,18 +427,20 @@ async def test_postponing_a_closed_reminder_leaves_the_pending_one_of_its_kind_a
 # close
 
 
-@pytest.mark.parametrize("state", ["done", "cancelled"])
+@pytest.mark.parametrize("state", [ReminderState.DONE, ReminderState.CANCELLED])
 async def test_close_ends_a_pending_or_sent_reminder(
-    debriefs: DebriefRepository, reminders: ReminderRepository, state: Literal["done", "cancelled"]
+    debriefs: DebriefRepository,
+    reminders: ReminderRepository,
+    state: Literal[ReminderState.DONE, ReminderState.CANCELLED],
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
         user_id=ALICE,
         debrief_id=debrief_id,
-        reminders=[NewReminder("thank_you", T0), NewReminder("no_news", T0)],
+        reminders=[NewReminder(ReminderKind.THANK_YOU, T0), NewReminder(ReminderKind.NO_NEWS, T0)],
     )
-    pending = await _only_pending(reminders, ALICE, "thank_you")
-    sent = await _only_pending(reminders, ALICE, "no_news")
+    pending = await _only_pending(reminders, ALICE, ReminderKind.THANK_YOU)
+    sent = await _only_pending(reminders, ALICE, ReminderKind.NO_NEWS)
     await reminders.mark_sent(reminder=sent, sent_at=T0)
 
     for reminder in (pending, sent):
@@ -434,12 +453,16 @@ async def test_close_does_not_touch_an_already_closed_reminder(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("thank_you", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.THANK_YOU, T0)]
     )
-    reminder = await _only_pending(reminders, ALICE, "thank_you")
-    assert await reminders.close(user_id=ALICE, reminder_id=reminder.id, state="cancelled")
+    reminder = await _only_pending(reminders, ALICE, ReminderKind.THANK_YOU)
+    assert await reminders.close(
+        user_id=ALICE, reminder_id=reminder.id, state=ReminderState.CANCELLED
+    )
 
-    assert not await reminders.close(user_id=ALICE, reminder_id=reminder.id, state="done")
+    assert not await reminders.close(
+        user_id=ALICE, reminder_id=reminder.id, state=ReminderState.DONE
+    )
 
     assert (await _reload(reminders, reminder)).state == "cancelled"
 
@@ -449,11 +472,13 @@ async def test_close_returns_false_for_another_users_reminder(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("thank_you", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.THANK_YOU, T0)]
     )
-    reminder = await _only_pending(reminders, ALICE, "thank_you")
+    reminder = await _only_pending(reminders, ALICE, ReminderKind.THANK_YOU)
 
-    assert not await reminders.close(user_id=BOB, reminder_id=reminder.id, state="cancelled")
+    assert not await reminders.close(
+        user_id=BOB, reminder_id=reminder.id, state=ReminderState.CANCELLED
+    )
 
     assert (await _reload(reminders, reminder)).state == "pending"
 
@@ -466,9 +491,9 @@ async def test_mark_sent_records_the_delivery(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("thank_you", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.THANK_YOU, T0)]
     )
-    reminder = await _only_pending(reminders, ALICE, "thank_you")
+    reminder = await _only_pending(reminders, ALICE, ReminderKind.THANK_YOU)
 
     await reminders.mark_sent(reminder=reminder, sent_at=T0 + 7)
 
@@ -488,13 +513,13 @@ async def test_mark_sent_schedules_the_follow_up_in_the_same_transaction(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
     )
     reminder = await _only_pending(reminders, ALICE)
     commits = _count_commits(database, monkeypatch)
 
     await reminders.mark_sent(
-        reminder=reminder, sent_at=T0, follow_up=NewReminder("no_news", T0 + 604_800, 2)
+        reminder=reminder, sent_at=T0, follow_up=NewReminder(ReminderKind.NO_NEWS, T0 + 604_800, 2)
     )
 
     assert commits == [1]
@@ -509,13 +534,15 @@ async def test_mark_sent_for_another_users_reminder_changes_nothing(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
     )
     reminder = await _only_pending(reminders, ALICE)
-    forged = Reminder(reminder.id, BOB, debrief_id, "no_news", T0, "pending", 1)
+    forged = Reminder(
+        reminder.id, BOB, debrief_id, ReminderKind.NO_NEWS, T0, ReminderState.PENDING, 1
+    )
 
     await reminders.mark_sent(
-        reminder=forged, sent_at=T0, follow_up=NewReminder("no_news", T0 + 99, 2)
+        reminder=forged, sent_at=T0, follow_up=NewReminder(ReminderKind.NO_NEWS, T0 + 99, 2)
     )
 
     assert await _states(database, debrief_id) == [("no_news", "pending", T0, 1)]
@@ -526,14 +553,14 @@ async def test_mark_sent_schedules_no_follow_up_for_a_reminder_cancelled_during_
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
     )
     (reminder,) = await reminders.due(now=T0, limit=10)
     # While the message is on its way, the user reports an offer: "no news" is cancelled.
-    await reminders.cancel_kinds(user_id=ALICE, debrief_id=debrief_id, kinds=["no_news"])
+    await reminders.cancel_kinds(user_id=ALICE, debrief_id=debrief_id, kinds=[ReminderKind.NO_NEWS])
 
     await reminders.mark_sent(
-        reminder=reminder, sent_at=T0, follow_up=NewReminder("no_news", T0 + 604_800, 2)
+        reminder=reminder, sent_at=T0, follow_up=NewReminder(ReminderKind.NO_NEWS, T0 + 604_800, 2)
     )
 
     assert await reminders.pending_for(user_id=ALICE) == []
@@ -547,7 +574,11 @@ async def test_cancel_kinds_cancels_only_those_pending_kinds_of_that_debrief(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     other_id = await _finished_debrief(debriefs, ALICE)
-    plan = [NewReminder("thank_you", T0), NewReminder("no_news", T0), NewReminder("feedback", T0)]
+    plan = [
+        NewReminder(ReminderKind.THANK_YOU, T0),
+        NewReminder(ReminderKind.NO_NEWS, T0),
+        NewReminder(ReminderKind.FEEDBACK, T0),
+    ]
     for target in (debrief_id, other_id):
         await reminders.schedule(user_id=ALICE, debrief_id=target, reminders=plan)
     sent = next(
@@ -558,7 +589,7 @@ async def test_cancel_kinds_cancels_only_those_pending_kinds_of_that_debrief(
     await reminders.mark_sent(reminder=sent, sent_at=T0)
 
     await reminders.cancel_kinds(
-        user_id=ALICE, debrief_id=debrief_id, kinds=["no_news", "feedback"]
+        user_id=ALICE, debrief_id=debrief_id, kinds=[ReminderKind.NO_NEWS, ReminderKind.FEEDBACK]
     )
 
     assert await _states(database, debrief_id) == [
@@ -579,10 +610,10 @@ async def test_cancel_kinds_by_another_user_changes_nothing(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
     )
 
-    await reminders.cancel_kinds(user_id=BOB, debrief_id=debrief_id, kinds=["no_news"])
+    await reminders.cancel_kinds(user_id=BOB, debrief_id=debrief_id, kinds=[ReminderKind.NO_NEWS])
 
     assert await _states(database, debrief_id) == [("no_news", "pending", T0, 1)]
 
@@ -592,7 +623,7 @@ async def test_cancel_kinds_without_kinds_cancels_nothing(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     await reminders.schedule(
-        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder("no_news", T0)]
+        user_id=ALICE, debrief_id=debrief_id, reminders=[NewReminder(ReminderKind.NO_NEWS, T0)]
     )
 
     await reminders.cancel_kinds(user_id=ALICE, debrief_id=debrief_id, kinds=[])
@@ -605,7 +636,7 @@ async def test_cancel_all_cancels_only_the_users_pending_reminders(
 ) -> None:
     alice_debriefs = [await _finished_debrief(debriefs, ALICE) for _ in range(2)]
     bob_debrief = await _finished_debrief(debriefs, BOB)
-    plan = [NewReminder("thank_you", T0), NewReminder("no_news", T0)]
+    plan = [NewReminder(ReminderKind.THANK_YOU, T0), NewReminder(ReminderKind.NO_NEWS, T0)]
     for owner, target in (
         (ALICE, alice_debriefs[0]),
         (ALICE, alice_debriefs[1]),
@@ -632,7 +663,7 @@ async def test_deleting_a_debrief_deletes_its_reminders(
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
     kept_id = await _finished_debrief(debriefs, ALICE)
-    plan = [NewReminder("thank_you", T0), NewReminder("no_news", T0)]
+    plan = [NewReminder(ReminderKind.THANK_YOU, T0), NewReminder(ReminderKind.NO_NEWS, T0)]
     for target in (debrief_id, kept_id):
         await reminders.schedule(user_id=ALICE, debrief_id=target, reminders=plan)
     sent = (await reminders.pending_for(user_id=ALICE))[0]
@@ -655,7 +686,10 @@ async def test_finish_closes_the_debrief_and_schedules_its_reminders(
     await debriefs.finish(
         user_id=ALICE,
         debrief_id=debrief.id,
-        reminders=[NewReminder("thank_you", T0), NewReminder("questions", T0 + 5)],
+        reminders=[
+            NewReminder(ReminderKind.THANK_YOU, T0),
+            NewReminder(ReminderKind.QUESTIONS, T0 + 5),
+        ],
     )
 
     finished = await debriefs.get(user_id=ALICE, debrief_id=debrief.id)
@@ -680,7 +714,7 @@ async def test_finish_writes_the_debrief_and_its_reminders_in_one_transaction(
     await debriefs.finish(
         user_id=ALICE,
         debrief_id=debrief.id,
-        reminders=[NewReminder("thank_you", T0), NewReminder("no_news", T0)],
+        reminders=[NewReminder(ReminderKind.THANK_YOU, T0), NewReminder(ReminderKind.NO_NEWS, T0)],
     )
 
     assert commits == [1]
@@ -695,7 +729,7 @@ async def test_finish_on_another_users_debrief_raises_not_found_and_inserts_noth
 
     with pytest.raises(NotFoundError):
         await debriefs.finish(
-            user_id=BOB, debrief_id=debrief.id, reminders=[NewReminder("thank_you", T0)]
+            user_id=BOB, debrief_id=debrief.id, reminders=[NewReminder(ReminderKind.THANK_YOU, T0)]
         )
 
     assert await _count(database, "SELECT count(*) FROM reminders") == 0
@@ -711,10 +745,10 @@ async def test_mark_thank_you_sent_sets_the_flag_and_closes_the_thank_you_remind
     await debriefs.finish(
         user_id=ALICE,
         debrief_id=debrief.id,
-        reminders=[NewReminder("thank_you", T0), NewReminder("no_news", T0)],
+        reminders=[NewReminder(ReminderKind.THANK_YOU, T0), NewReminder(ReminderKind.NO_NEWS, T0)],
     )
     await reminders.mark_sent(
-        reminder=await _only_pending(reminders, ALICE, "thank_you"), sent_at=T0
+        reminder=await _only_pending(reminders, ALICE, ReminderKind.THANK_YOU), sent_at=T0
     )
 
     await debriefs.mark_thank_you_sent(user_id=ALICE, debrief_id=debrief.id)
@@ -733,7 +767,7 @@ async def test_mark_thank_you_sent_closes_a_pending_thank_you_reminder_too(
 ) -> None:
     debrief = await debriefs.create(user_id=ALICE, first_key="company")
     await debriefs.finish(
-        user_id=ALICE, debrief_id=debrief.id, reminders=[NewReminder("thank_you", T0)]
+        user_id=ALICE, debrief_id=debrief.id, reminders=[NewReminder(ReminderKind.THANK_YOU, T0)]
     )
 
     await debriefs.mark_thank_you_sent(user_id=ALICE, debrief_id=debrief.id)
@@ -746,7 +780,7 @@ async def test_mark_thank_you_sent_by_another_user_raises_not_found_and_changes_
 ) -> None:
     debrief = await debriefs.create(user_id=ALICE, first_key="company")
     await debriefs.finish(
-        user_id=ALICE, debrief_id=debrief.id, reminders=[NewReminder("thank_you", T0)]
+        user_id=ALICE, debrief_id=debrief.id, reminders=[NewReminder(ReminderKind.THANK_YOU, T0)]
     )
 
     with pytest.raises(NotFoundError):
@@ -767,13 +801,16 @@ async def test_set_outcome_stores_the_outcome_and_the_next_round_date(
     assert (fresh.outcome, fresh.next_round_date) == ("waiting", None)
 
     await debriefs.set_outcome(
-        user_id=ALICE, debrief_id=debrief_id, outcome="next_round", next_round_date="2026-12-01"
+        user_id=ALICE,
+        debrief_id=debrief_id,
+        outcome=Outcome.NEXT_ROUND,
+        next_round_date="2026-12-01",
     )
     stored = await debriefs.get(user_id=ALICE, debrief_id=debrief_id)
     assert stored is not None
     assert (stored.outcome, stored.next_round_date) == ("next_round", "2026-12-01")
 
-    await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome="offer")
+    await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome=Outcome.OFFER)
     changed = await debriefs.get(user_id=ALICE, debrief_id=debrief_id)
     assert changed is not None
     assert (changed.outcome, changed.next_round_date) == ("offer", None)
@@ -790,7 +827,7 @@ async def test_set_outcome_records_when_the_news_came_and_keeps_it_when_a_date_i
         return stored.outcome_at
 
     assert await outcome_at() is None
-    await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome="next_round")
+    await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome=Outcome.NEXT_ROUND)
     first = await outcome_at()
     assert first is not None
     assert first.endswith("Z")
@@ -798,12 +835,15 @@ async def test_set_outcome_records_when_the_news_came_and_keeps_it_when_a_date_i
         ("UPDATE debriefs SET outcome_at = '2026-01-02T03:04:05.000Z' WHERE id = ?", (debrief_id,))
     )
     await debriefs.set_outcome(
-        user_id=ALICE, debrief_id=debrief_id, outcome="next_round", next_round_date="2026-12-01"
+        user_id=ALICE,
+        debrief_id=debrief_id,
+        outcome=Outcome.NEXT_ROUND,
+        next_round_date="2026-12-01",
     )
     assert await outcome_at() == "2026-01-02T03:04:05.000Z"
-    await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome="offer")
+    await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome=Outcome.OFFER)
     assert await outcome_at() not in (None, "2026-01-02T03:04:05.000Z")
-    await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome="waiting")
+    await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome=Outcome.WAITING)
     assert await outcome_at() is None
 
 
@@ -811,7 +851,7 @@ async def test_set_outcome_by_another_user_raises_not_found(debriefs: DebriefRep
     debrief_id = await _finished_debrief(debriefs, ALICE)
 
     with pytest.raises(NotFoundError):
-        await debriefs.set_outcome(user_id=BOB, debrief_id=debrief_id, outcome="rejected")
+        await debriefs.set_outcome(user_id=BOB, debrief_id=debrief_id, outcome=Outcome.REJECTED)
 
     stored = await debriefs.get(user_id=ALICE, debrief_id=debrief_id)
     assert stored is not None
@@ -825,7 +865,11 @@ async def test_many_users_writing_at_once_leave_every_row_as_written(
     debriefs: DebriefRepository, reminders: ReminderRepository, database: Database
 ) -> None:
     users = [30_000 + n for n in range(100)]
-    kinds: tuple[ReminderKind, ...] = ("thank_you", "questions", "no_news")
+    kinds: tuple[ReminderKind, ...] = (
+        ReminderKind.THANK_YOU,
+        ReminderKind.QUESTIONS,
+        ReminderKind.NO_NEWS,
+    )
 
     async def one_user(user_id: int) -> int:
         debrief = await debriefs.create(user_id=user_id, first_key="q0")
@@ -841,7 +885,10 @@ async def test_many_users_writing_at_once_leave_every_row_as_written(
             await reminders.schedule(
                 user_id=user_id,
                 debrief_id=debrief.id,
-                reminders=[NewReminder(kind, user_id + n), NewReminder("feedback", user_id + n)],
+                reminders=[
+                    NewReminder(kind, user_id + n),
+                    NewReminder(ReminderKind.FEEDBACK, user_id + n),
+                ],
             )
         return debrief.id
 

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from conversations.model import NewReminder, Profile, RoundDatePrompt, TimezonePrompt
+from conversations.model import NewReminder, Profile, ReminderKind, RoundDatePrompt, TimezonePrompt
 from storage.database import Database
 from storage.debriefs import DebriefRepository
 from storage.reminders import ReminderRepository
@@ -173,7 +173,7 @@ async def _everything(database: Database, user_id: int) -> None:
                 next_key=None,
             )
         await debriefs.finish(
-            user_id=user_id, debrief_id=debrief.id, reminders=[NewReminder("no_news", 1)]
+            user_id=user_id, debrief_id=debrief.id, reminders=[NewReminder(ReminderKind.NO_NEWS, 1)]
         )
 
 
