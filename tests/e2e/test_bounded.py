@@ -89,7 +89,7 @@ async def test_an_email_address_of_4000_characters_is_refused_and_asked_again(
 ) -> None:
     user = telegram.user(5003, language_code="fr")
     person = Debriefer(user, "fr")
-    total = len(checklist())
+    total = len(checklist().express)
     async with bot_process(telegram, tmp_path):
         people_question = await _start(person, skips=2)
         assert f"Question 4/{total}" in people_question.text
@@ -128,7 +128,7 @@ async def test_a_debrief_of_the_longest_answers_everywhere_finishes(
                 refused = await person.say(long_text(4096, seed=1))
                 assert "Too long: 200 characters at most" in refused.text
                 assert (
-                    f"Question {checklist().number(question.key)}/{len(checklist())}"
+                    f"Question {checklist().number(question.key)}/{len(checklist().express)}"
                     in refused.text
                 )
                 await user.send_text(long_text(question.limit))
@@ -136,7 +136,7 @@ async def test_a_debrief_of_the_longest_answers_everywhere_finishes(
                 await user.send_text(long_text(4096))
         ending = await person.until("Debrief saved")
     assert telegram.rejected == []
-    total = len(checklist())
+    total = len(checklist().express)
     assert f"Debrief saved: {total} of {total}" in ending[-1].text
     assert any(m.html.startswith("✉️") and "<pre>" in m.html for m in ending)
     for message in ending:
@@ -156,7 +156,7 @@ async def test_additions_stop_at_20000_characters_and_the_question_comes_again(
         after = checklist().number("company_info") + 1
         await _start(person, skips=after - 3)
         question = await person.say(part)  # company_info, then the question after it
-        assert f"Question {after}/{len(checklist())}" in question.text
+        assert f"Question {after}/{len(checklist().express)}" in question.text
         for _ in range(3):
             prompt = await person.tap(question, person.label("debrief.add_button"))
             assert "Company" not in prompt.text
@@ -168,8 +168,8 @@ async def test_additions_stop_at_20000_characters_and_the_question_comes_again(
 
         assert "Too long: with that, your answer to “About the company”" in refused.text
         assert "20,000 characters" in refused.text
-        assert f"Question {after}/{len(checklist())}" in refused.text
-        assert f"Question {after + 1}/{len(checklist())}" in (await person.say("Relaxed")).text
+        assert f"Question {after}/{len(checklist().express)}" in refused.text
+        assert f"Question {after + 1}/{len(checklist().express)}" in (await person.say("Relaxed")).text
     stored = stored_answers(_db(tmp_path), user.user_id)
     assert stored["company_info"] == "\n".join([part.strip()] * 4)
 

@@ -124,10 +124,10 @@ async def test_each_question_shows_its_section_and_progress(telegram: FakeTelegr
     await user.send_text("/new")
     first = await person.question("company")
     assert "The context" in first.text
-    assert f"Question 1/{len(checklist())}" in first.text
+    assert f"Question 1/{len(checklist().express)}" in first.text
     assert person.label("debrief.skip_button") not in first.labels  # the company is required
     second = await person.say("Acme")
-    assert f"Question 2/{len(checklist())}" in second.text
+    assert f"Question 2/{len(checklist().express)}" in second.text
     assert person.label("debrief.skip_button") in second.labels
     assert person.label("debrief.finish_button") in second.labels
 
@@ -145,9 +145,9 @@ async def test_skip_moves_on_but_the_company_cannot_be_skipped(
     await person.say("/skip")  # position, by command
     date_question = person.user.last_message
     assert date_question is not None
-    assert f"Question 3/{len(checklist())}" in date_question.text
+    assert f"Question 3/{len(checklist().express)}" in date_question.text
     fourth = await person.tap(date_question, person.label("debrief.skip_button"))
-    assert f"Question 4/{len(checklist())}" in fourth.text
+    assert f"Question 4/{len(checklist().express)}" in fourth.text
     assert stored_answers(db_path, user.user_id) == {"company": "Acme"}
 
 
@@ -161,20 +161,20 @@ async def test_back_shows_the_answer_so_far_to_keep_or_replace(
     await person.say("Acme <Corp> & Co")
     await person.say("Backend developer")
     back = await person.say("/back")
-    assert f"Question 2/{len(checklist())}" in back.text
+    assert f"Question 2/{len(checklist().express)}" in back.text
     assert "Backend developer" in back.text
     kept = await person.tap(back, person.label("debrief.keep_button"))
-    assert f"Question 3/{len(checklist())}" in kept.text
+    assert f"Question 3/{len(checklist().express)}" in kept.text
     back_again = await person.tap(kept, person.label("debrief.back_button"))
-    assert f"Question 2/{len(checklist())}" in back_again.text
+    assert f"Question 2/{len(checklist().express)}" in back_again.text
     back_to_first = await person.say("/back")
-    assert f"Question 1/{len(checklist())}" in back_to_first.text
+    assert f"Question 1/{len(checklist().express)}" in back_to_first.text
     assert "Acme <Corp> & Co" in back_to_first.text
     third = await person.say("Acme Corporation")
-    assert f"Question 2/{len(checklist())}" in third.text
+    assert f"Question 2/{len(checklist().express)}" in third.text
     assert "Backend developer" not in third.text  # moving forward shows no old answer
     nothing_before = await person.say("/back")
-    assert f"Question 1/{len(checklist())}" in nothing_before.text
+    assert f"Question 1/{len(checklist().express)}" in nothing_before.text
     first_again = await person.say("/back")
     assert "first question" in first_again.text
     assert stored_answers(db_path, user.user_id) == {
@@ -200,11 +200,11 @@ async def test_cancel_pauses_and_new_offers_to_resume_or_start_over(
     offer = await person.say("/new")
     assert "Acme" in offer.text
     resumed = await person.tap(offer, person.label("debrief.resume_button"))
-    assert f"Question 2/{len(checklist())}" in resumed.text
+    assert f"Question 2/{len(checklist().express)}" in resumed.text
     await person.say("/cancel")
     offer = await person.say("/new")
     fresh = await person.tap(offer, person.label("debrief.restart_button"))
-    assert f"Question 1/{len(checklist())}" in fresh.text
+    assert f"Question 1/{len(checklist().express)}" in fresh.text
     rows = stored_debriefs(db_path, user.user_id)
     assert len(rows) == 1
     assert rows[0]["status"] == "active"
@@ -225,11 +225,11 @@ async def test_finish_now_sends_the_summary_with_what_was_answered(
     assert "Acme" in ending[0].text
     assert "Data engineer" in ending[0].text
     assert "<pre>" in ending[-2].html
-    assert f"2 of {len(checklist())}" in ending[-1].text
+    assert f"2 of {len(checklist().express)}" in ending[-1].text
     assert stored_debriefs(db_path, user.user_id)[0]["status"] == "done"
     offer = await person.say("/new")
     # The finished debrief is not offered for resuming.
-    assert f"Question 1/{len(checklist())}" in offer.text
+    assert f"Question 1/{len(checklist().express)}" in offer.text
 
 
 async def test_messages_sent_before_the_next_question_continue_the_previous_answer(
@@ -239,12 +239,12 @@ async def test_messages_sent_before_the_next_question_continue_the_previous_answ
     person = Debriefer(user, "en")
     await user.send_text("/new")
     await person.question("company")
-    assert f"Question 2/{len(checklist())}" in (await person.say("Acme")).text
+    assert f"Question 2/{len(checklist().express)}" in (await person.say("Acme")).text
     # Phone dictation splits one answer into three messages, sent before the bot replies.
     await user.send_text("Backend developer,")
     await user.send_text("mostly Python,")
     await user.send_text("some Go")
-    await person.until(f"Question 3/{len(checklist())}")
+    await person.until(f"Question 3/{len(checklist().express)}")
     assert "Added to your answer to “Position”" in (await person.next()).text
     assert "Added to your answer to “Position”" in (await person.next()).text
     assert stored_answers(db_path, user.user_id)["position"] == (
@@ -264,7 +264,7 @@ async def test_add_to_previous_answer_button_appends_and_asks_again(
     assert "add" in prompt.text
     again = await person.say("Robotics, Lyon office")
     assert "Added" in again.text
-    assert f"Question 2/{len(checklist())}" in again.text
+    assert f"Question 2/{len(checklist().express)}" in again.text
     assert stored_answers(db_path, user.user_id)["company"] == "Acme\nRobotics, Lyon office"
 
 
@@ -280,9 +280,9 @@ async def test_stickers_photos_and_locations_get_a_kind_reply_and_the_same_quest
         await send()
         reply = await person.next()
         assert "only take text" in reply.text
-        assert f"Question 2/{len(checklist())}" in reply.text
+        assert f"Question 2/{len(checklist().express)}" in reply.text
     after = await person.say("Backend developer")
-    assert f"Question 3/{len(checklist())}" in after.text
+    assert f"Question 3/{len(checklist().express)}" in after.text
     assert stored_answers(db_path, user.user_id) == {
         "company": "Acme",
         "position": "Backend developer",
@@ -302,7 +302,7 @@ async def test_typed_answers_that_do_not_fit_get_a_friendly_reply_and_lose_nothi
     assert "date" in date_error.text
     future = await person.say("25/12/2099")
     assert "futur" in future.text
-    total = len(checklist())
+    total = len(checklist().express)
     assert f"Question 4/{total}" in (await person.say("hier")).text
     assert stored_answers(db_path, user.user_id)["interview_date"] == "2026-11-25"
     assert "adresse e-mail" in (await person.say("Claire, claire@acme")).text
@@ -322,7 +322,7 @@ async def test_text_without_a_debrief_explains_how_to_start(telegram: FakeTelegr
     reply = await person.say("hello?")
     assert "/new" in reply.text
     started = await person.tap(reply, person.label("start.new_button"))
-    assert f"Question 1/{len(checklist())}" in started.text
+    assert f"Question 1/{len(checklist().express)}" in started.text
     greeting = await person.say("/start")
     assert "Debrief" in greeting.text
     helped = await person.say("/help")

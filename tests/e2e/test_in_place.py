@@ -36,7 +36,7 @@ async def test_after_a_whole_debrief_no_older_message_keeps_a_keyboard(
     person, ending = await _whole_debrief(telegram, 5001)
     assert stale_keyboards(person.user, ending) == []
     questions = [m for m in person.user.messages if "Question " in m.text]
-    assert len(questions) == len(checklist())
+    assert len(questions) == len(checklist().express)
     company, date, decides = questions[0], questions[2], questions[4]
     assert company.text.endswith("✍️ Acme Robotique")
     assert date.text.endswith("✍️ jeudi 26 novembre 2026")  # a tapped button, shown as read
@@ -152,7 +152,7 @@ async def test_a_note_is_kept_as_said_at_any_point_and_shown_in_the_summary(
     )
     assert stored_answers(db_path, 5007)["company"] == "Acme"
     ending = await person.tap(again, "⏭ Passer")
-    assert f"Question 3/{len(checklist())}" in ending.text
+    assert f"Question 3/{len(checklist().express)}" in ending.text
     finish = next(iter(ending.labels[-1:]))
     summary = await person.tap(ending, finish)
     assert "En vrac" in summary.text

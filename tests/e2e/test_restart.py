@@ -99,7 +99,7 @@ async def test_kill_9_at_any_moment_loses_no_answer_and_the_debrief_continues(
     async def question(number: int) -> BotMessage:
         """Wait for question `number`, whether it came before or after a restart."""
         return await telegram.wait_for_message(
-            user.chat_id, predicate=_has(f"Question {number}/{len(checklist())}"), timeout=WAIT * 2
+            user.chat_id, predicate=_has(f"Question {number}/{len(checklist().express)}"), timeout=WAIT * 2
         )
 
     async with bot_process(telegram, tmp_path) as bot:
@@ -129,7 +129,7 @@ async def test_kill_9_at_any_moment_loses_no_answer_and_the_debrief_continues(
         # 4. Killed the moment the next question reaches Telegram, before the bot records it.
         await user.send_text("yes")
         await telegram.wait_for_message(
-            user.chat_id, predicate=_has(f"Question 6/{len(checklist())}")
+            user.chat_id, predicate=_has(f"Question 6/{len(checklist().express)}")
         )
         await bot.kill()
         await bot.start()
@@ -174,17 +174,17 @@ async def test_kill_9_after_telegram_handed_over_a_dictation_loses_none_of_its_2
     async with bot_process(telegram, tmp_path) as bot:
         await user.send_text("/new")
         await telegram.wait_for_message(
-            user.chat_id, predicate=_has(f"Question 1/{len(checklist())}")
+            user.chat_id, predicate=_has(f"Question 1/{len(checklist().express)}")
         )
         await user.send_text("Acme")
         await telegram.wait_for_message(
-            user.chat_id, predicate=_has(f"Question 2/{len(checklist())}")
+            user.chat_id, predicate=_has(f"Question 2/{len(checklist().express)}")
         )
         # Typed answers up to the first free-text question.
         for number, typed in enumerate(("Backend developer", "yesterday", "Claire", "yes"), 3):
             await user.send_text(typed)
             await telegram.wait_for_message(
-                user.chat_id, predicate=_has(f"Question {number}/{len(checklist())}")
+                user.chat_id, predicate=_has(f"Question {number}/{len(checklist().express)}")
             )
         await telegram.wait_for_long_poll()
 
