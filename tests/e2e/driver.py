@@ -113,13 +113,55 @@ class Debriefer:
         """Return a button label in the user's language."""
         return text(self.language, key)
 
+    def ended(self, message: BotMessage) -> bool:
+        """Tell whether a message ends a debrief: its car-park part, or the whole of it."""
+        return any(
+            text(self.language, key).split(split)[0] in message.text
+            for key, split in (("debrief.finished", ":"), ("deeper.done", " ("))
+        )
+
+    async def until_end(self) -> list[BotMessage]:
+        """Collect messages until the end of a debrief (or of its car-park part); return them."""
+        seen = [await self.next()]
+        while not self.ended(seen[-1]):
+            seen.append(await self.next())
+        return seen
+
+    async def answer_keys(
+        self, answers: Mapping[str, str], first: BotMessage | None = None
+    ) -> BotMessage:
+        """Answer by key, in the order the bot asks, skipping the others; return what comes next.
+
+        Buttons are given as '[label]'. Past the car-park part, goes deeper at once ("Now") when
+        `answers` still has questions left.
+        """
+        order = checklist().order
+        places = [order.index(key) for key in answers]
+        message = first or await self.next()
+        for key in order[min(places) : max(places) + 1]:
+            question = checklist().question(key)
+            while question.prompt(self.language) not in message.text:
+                if self.label("deeper.now_button") in message.labels:
+                    await self.user.press_button(message, self.label("deeper.now_button"))
+                message = await self.next()  # a preface, the express end, a round's offer
+            value = answers.get(key)
+            if value is None:
+                await self.user.press_button(message, self.label("debrief.skip_button"))
+            elif value.startswith("[") and value.endswith("]"):
+                await self.user.press_button(message, value[1:-1])
+            else:
+                assert question.kind is not Kind.CHOICE or value, key
+                await self.user.send_text(value)
+            message = await self.next()
+        return message
+
     async def answer_everything(
         self, answers: Mapping[str, str], first: BotMessage | None = None
     ) -> list[BotMessage]:
-        """Answer the car-park questions, then, if `answers` has any, the deeper ones (now).
+        """Answer every question by key, skipping the others; return the messages of the end.
 
-        Buttons are given as '[label]'. Returns the messages from the end of the car-park part
-        on (summary, draft, offer to go deeper, follow-ups) and, after the deeper part, its end.
+        The car-park questions come first; if `answers` has any of the others, the debrief goes
+        deeper at once and the messages of its end follow those of the car-park end.
         """
         await self.answer_part(checklist().express, answers, first)
         ending = await self.until(text(self.language, "debrief.finished").split(":")[0])

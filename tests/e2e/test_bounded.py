@@ -169,7 +169,9 @@ async def test_additions_stop_at_20000_characters_and_the_question_comes_again(
         assert "Too long: with that, your answer to “About the company”" in refused.text
         assert "20,000 characters" in refused.text
         assert f"Question {after}/{len(checklist().express)}" in refused.text
-        assert f"Question {after + 1}/{len(checklist().express)}" in (await person.say("Relaxed")).text
+        assert (
+            f"Question {after + 1}/{len(checklist().express)}" in (await person.say("Relaxed")).text
+        )
     stored = stored_answers(_db(tmp_path), user.user_id)
     assert stored["company_info"] == "\n".join([part.strip()] * 4)
 

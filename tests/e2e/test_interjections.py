@@ -167,9 +167,9 @@ async def test_a_prompt_left_unanswered_gives_way_when_the_user_goes_back_to_the
 
     assert f"Question 3/{len(checklist().express)}" in skipped.text
     assert _user_row(db_path, person.user.user_id)["awaiting"] is None
-    after = await person.say("yesterday")
+    after = await person.say("Claire Dubois")
     assert f"Question 4/{len(checklist().express)}" in after.text
-    assert set(stored_answers(db_path, person.user.user_id)) == {"company", "interview_date"}
+    assert set(stored_answers(db_path, person.user.user_id)) == {"company", "interviewers"}
 
 
 async def test_an_edit_of_a_debrief_deleted_meanwhile_is_forgotten_without_an_error(

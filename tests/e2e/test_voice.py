@@ -110,7 +110,7 @@ async def test_an_english_voice_note_edits_an_answer_and_can_be_retyped(
     await user.send_voice(speak(recordings, ENGLISH, voice="en"), duration=6)
     heard = await user.next_message(timeout=TRANSCRIBED_WITHIN)
     assert heard.text.startswith("🎙 I heard: “")
-    await person.question("interview_date")
+    await person.question("interviewers")
     answer = stored_answers(db_path, user.user_id)["position"]
     assert all(word in answer.lower() for word in ENGLISH_WORDS), answer
 
@@ -285,5 +285,7 @@ async def test_voice_notes_past_the_queue_get_busy_before_being_downloaded(
     assert transcriber.max_pending == 3
     assert (len(heard), len(told_busy)) == (3, 3)
     free_text = checklist().number("company_info")
-    assert all(f"Question {free_text}/{len(checklist().express)}" in reply.text for reply in told_busy)
+    assert all(
+        f"Question {free_text}/{len(checklist().express)}" in reply.text for reply in told_busy
+    )
     assert len(telegram.calls_to("getFile")) == 3
