@@ -294,10 +294,10 @@ def sequence(checklist: Checklist, debrief: Debrief) -> tuple[str, ...]:
 
 
 def next_key(checklist: Checklist, debrief: Debrief, after: str) -> str | None:
-    """Return the question to ask after `after`: the next in order that has no answer yet."""
+    """Return the question to ask after `after`: the next in the debrief's order, or None."""
     order = sequence(checklist, debrief)
-    start = order.index(after) + 1 if after in order else len(order)
-    return next((key for key in order[start:] if key not in debrief.answers), None)
+    index = order.index(after) + 1 if after in order else len(order)
+    return order[index] if index < len(order) else None
 
 
 def previous_key(checklist: Checklist, debrief: Debrief, key: str) -> str | None:

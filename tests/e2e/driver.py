@@ -155,6 +155,18 @@ class Debriefer:
             message = await self.next()
         return message
 
+    async def skip_to(self, key: str, message: BotMessage | None = None) -> BotMessage:
+        """Skip every question before `key`, going deeper at once if need be; return `key`'s."""
+        prompt = checklist().question(key).prompt(self.language)
+        message = message or await self.next()
+        while prompt not in message.text:
+            if self.label("deeper.now_button") in message.labels:
+                await self.user.press_button(message, self.label("deeper.now_button"))
+            elif self.label("debrief.skip_button") in message.labels:
+                await self.user.press_button(message, self.label("debrief.skip_button"))
+            message = await self.next()
+        return message
+
     async def answer_everything(
         self, answers: Mapping[str, str], first: BotMessage | None = None
     ) -> list[BotMessage]:

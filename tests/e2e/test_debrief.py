@@ -95,7 +95,8 @@ async def test_full_debrief_stores_every_answer_and_ends_with_summary_and_email(
     assert stored_debriefs(db_path, user.user_id)[0]["status"] == "done"
 
     email = next(message for message in ending if "<pre>" in message.html)
-    summary = "\n".join(message.text for message in ending[: ending.index(email)])
+    # The whole summary comes at the end of the deeper part, after the car-park end.
+    summary = "\n".join(message.text for message in ending if "<pre>" not in message.html)
     assert answers["company"] in summary
     for section in checklist().sections:
         assert section.title(language) in summary
@@ -114,7 +115,7 @@ async def test_full_debrief_stores_every_answer_and_ends_with_summary_and_email(
     assert "24" in email.text
     if language == "fr":
         assert "vous" in email.text
-    assert text(language, "debrief.finished").split(":")[0] in ending[-1].text
+    assert person.ended(ending[-1])
     assert telegram.rejected == []
 
 
@@ -224,8 +225,8 @@ async def test_finish_now_sends_the_summary_with_what_was_answered(
     ending = await person.until("Debrief saved")
     assert "Acme" in ending[0].text
     assert "Data engineer" in ending[0].text
-    assert "<pre>" in ending[-2].html
-    assert f"2 of {len(checklist().express)}" in ending[-1].text
+    assert any("<pre>" in m.html for m in ending)
+    assert f"2 of {len(checklist())}" in ending[-1].text
     assert stored_debriefs(db_path, user.user_id)[0]["status"] == "done"
     offer = await person.say("/new")
     # The finished debrief is not offered for resuming.
@@ -298,22 +299,25 @@ async def test_typed_answers_that_do_not_fit_get_a_friendly_reply_and_lose_nothi
     await person.question("company")
     await person.say("Acme")
     await person.say("/skip")
+    assert "adresse e-mail" in (await person.say("Claire, claire@acme")).text
+    assert "une personne par ligne" in (await person.say("Claire et Julien, DRH")).text.lower()
+    next_steps = await person.say("Claire, claire@acme.example\nM. Julien Roche")
+    assert f"Question 4/{len(checklist().express)}" in next_steps.text
+    stored = stored_answers(db_path, user.user_id)["interviewers"]
+    assert stored == "Claire, claire@acme.example\nM. Julien Roche"
+    # The date and the choice come in the deeper part.
+    await person.skip_to("interview_date", next_steps)
     date_error = await person.say("la semaine des quatre jeudis")
     assert "date" in date_error.text
     future = await person.say("25/12/2099")
     assert "futur" in future.text
-    total = len(checklist().express)
-    assert f"Question 4/{total}" in (await person.say("hier")).text
+    total = len(checklist().deeper)
+    choice = await person.say("hier")
+    assert f"Question 2/{total}" in choice.text
     assert stored_answers(db_path, user.user_id)["interview_date"] == "2026-11-25"
-    assert "adresse e-mail" in (await person.say("Claire, claire@acme")).text
-    assert "une personne par ligne" in (await person.say("Claire et Julien, DRH")).text.lower()
-    choice = await person.say("Claire, claire@acme.example\nM. Julien Roche")
-    assert f"Question 5/{total}" in choice.text
     error = await person.say("peut-être")
     assert "Oui" in error.text
-    assert f"Question 6/{total}" in (await person.say("non")).text
-    stored = stored_answers(db_path, user.user_id)["interviewers"]
-    assert stored == "Claire, claire@acme.example\nM. Julien Roche"
+    assert f"Question 3/{total}" in (await person.say("non")).text
 
 
 async def test_text_without_a_debrief_explains_how_to_start(telegram: FakeTelegram) -> None:
@@ -337,7 +341,7 @@ async def test_buttons_of_earlier_questions_do_not_change_the_current_one(
     await user.send_text("/new")
     await person.question("company")
     await person.say("Acme")
-    date_question = await person.say("Engineer")
+    date_question = await person.skip_to("interview_date", await person.say("Engineer"))
     yesterday = date_question.callback_data("Yesterday")
     await person.tap(date_question, "Today")
     query = await user.press(date_question, yesterday, force=True)
@@ -386,7 +390,12 @@ async def test_hostile_answers_are_stored_verbatim_and_nothing_is_rejected(
     stored = stored_answers(db_path, user.user_id)
     for key, value in hostile.items():
         assert stored[key] == value.strip()
-    summary = list(ending[:-2])
+    # The whole summary, at the end of the deeper part.
+    express_end = next(i for i, m in enumerate(ending) if "Debrief saved" in m.text)
+    changed = text("en", "deeper.draft_changed")
+    summary = [
+        m for m in ending[express_end + 1 : -1] if "<pre>" not in m.html and changed not in m.text
+    ]
     assert len(summary) >= 3
     assert all(len(message.text.encode("utf-16-le")) // 2 <= 4096 for message in summary)
     joined = "".join(message.text.replace("\n", "") for message in summary)
