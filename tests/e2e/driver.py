@@ -120,6 +120,12 @@ class Debriefer:
             for key, split in (("debrief.finished", ":"), ("deeper.done", " ("))
         )
 
+    def car_park_end(self, ending: list[BotMessage]) -> list[BotMessage]:
+        """Return the messages of the car-park end among an ending (through its last message)."""
+        finished = text(self.language, "debrief.finished").split(":")[0]
+        last = next(i for i, m in enumerate(ending) if finished in m.text)
+        return ending[: last + 1]
+
     async def until_end(self) -> list[BotMessage]:
         """Collect messages until the end of a debrief (or of its car-park part); return them."""
         seen = [await self.next()]

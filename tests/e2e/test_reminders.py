@@ -85,7 +85,7 @@ async def test_reminders_due_while_the_bot_was_down_arrive_once_after_restart(
     user = telegram.user(4001, first_name="Alice", language_code="en")
     async with bot_at(reminder_settings, clock):
         ending = await _debrief(user)
-    questions, end = ending[-2:]
+    questions, end = Debriefer(user, "en").car_park_end(ending)[-2:]
     assert "tomorrow at 09:00" in questions.text  # the forgotten questions, next morning
     assert {"In 2 days", "Another time", "Never"} == set(questions.labels)
     assert "today at 18:00" in end.text  # the thank-you, three hours on
@@ -212,7 +212,7 @@ async def test_next_round_with_a_typed_date_sends_a_preparation_brief_the_day_be
             {**ANSWERS, "interview_date": "[Aujourd'hui]", "obstacles": "Pas assez de Kafka"}
         )
         person = Debriefer(user, "fr")
-        choice = await person.tap_in_place(ending[-1], "Changer le statut")
+        choice = await person.tap_in_place(person.car_park_end(ending)[-1], "Changer le statut")
         asked = await person.tap_in_place(choice, "Autre entretien")
         assert "Quand a lieu" in asked.text
         await user.send_text("mardi 8 décembre")
@@ -239,7 +239,8 @@ async def test_the_forgotten_questions_reminder_can_be_moved_by_typing_a_time(
         ending = await Debriefer(user, "fr").answer_everything(
             {**ANSWERS, "interview_date": "[Aujourd'hui]"}
         )
-        asked = await Debriefer(user, "fr").tap_in_place(ending[-2], "Un autre moment")
+        person = Debriefer(user, "fr")
+        asked = await person.tap_in_place(person.car_park_end(ending)[-2], "Un autre moment")
         assert "Quand dois-je" in asked.text
         assert not asked.buttons
         await user.send_text("n'importe quand")
