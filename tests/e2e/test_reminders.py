@@ -17,6 +17,7 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
+from conversations.checklist import checklist
 from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer, JobRuns
 
 # Thursday 26 November 2026, 15:00 in Paris (14:00 UTC): the debrief ends right after the interview.
@@ -314,7 +315,10 @@ async def test_a_time_typed_right_after_the_debrief_moves_the_questions_reminder
     clock = Clock(START)
     user = telegram.user(4008, language_code="en")
     async with bot_at(reminder_settings, clock):
-        await _debrief(user)
+        # Right after the car-park part, before going deeper.
+        await user.send_text("/new")
+        express = {key: ANSWERS[key] for key in checklist().express if key in ANSWERS}
+        await Debriefer(user, "en").answer_everything(express)
         moved = await Debriefer(user, "en").say("in 2 hours")
         assert "Done: I'll remind you today at 17:00" in moved.text
         other = await Debriefer(user, "en").say("thanks!")
