@@ -38,7 +38,7 @@ from benchmarks.processes import (
     positive,
     wait_ready,
 )
-from benchmarks.stats import percentiles_ms
+from benchmarks.stats import heading, percentiles_ms
 from bot.app import COMMANDS
 from bot.callbacks import Action, Button
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser, MessagePredicate
@@ -1261,11 +1261,10 @@ def _query_lines(queries: JSON) -> list[str]:
 def render_report(report: JSON) -> str:
     """Render the human-readable report."""
     out = [
-        "",
-        "=" * 100,
-        f"Debrief history at scale — {report['cpus']} CPUs, Python {report['python']},"
-        f" SQLite {report['sqlite']}, commit {report['commit']}",
-        "=" * 100,
+        *heading(
+            f"Debrief history at scale — {report['cpus']} CPUs, Python {report['python']},"
+            f" SQLite {report['sqlite']}, commit {report['commit']}"
+        ),
         *_database_lines(report),
     ]
     if "startup" in report:

@@ -34,7 +34,7 @@ from benchmarks.processes import (
     positive,
     wait_ready,
 )
-from benchmarks.stats import percentiles_ms
+from benchmarks.stats import heading, percentiles_ms
 from bot.chart import analyse, chart_data, draw
 from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.insights import INSIGHT_KEYS, build_insights
@@ -212,11 +212,10 @@ def sample_chart(path: Path) -> None:
 def render_report(report: JSON) -> str:
     """Render the human-readable report."""
     out = [
-        "",
-        "=" * 100,
-        f"/insights at scale — {report['cpus']} CPUs, Python {report['python']},"
-        f" SQLite {report['sqlite']}, commit {report['commit']}",
-        "=" * 100,
+        *heading(
+            f"/insights at scale — {report['cpus']} CPUs, Python {report['python']},"
+            f" SQLite {report['sqlite']}, commit {report['commit']}"
+        ),
         f"database: {report['sizes']['debriefs']:,} debriefs of {report['sizes']['users']:,}"
         f" users; the measured user has {report['sizes']['measured']}",
         f"load average (1, 5, 15 min): {report.get('load_average_before')} before,"

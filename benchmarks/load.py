@@ -27,7 +27,7 @@ from benchmarks.processes import (
     wait_ready,
 )
 from benchmarks.profiling import hotspots, start_sampling
-from benchmarks.stats import max_in_window, percentile, percentiles_ms
+from benchmarks.stats import heading, max_in_window, percentile, percentiles_ms
 from benchmarks.users import Action, InFlight, UserRun, run_debrief, run_echo
 from bot.fakeapi import FakeTelegram, FakeUser
 from conversations.checklist import Kind, checklist
@@ -413,11 +413,10 @@ def _profile_lines(runs: list[JSON]) -> list[str]:
 def render(report: JSON) -> str:
     """Render the human-readable report."""
     out = [
-        "",
-        "=" * 100,
-        f"Debrief load benchmark — {report['users']} simulated users, {report['cpus']} CPUs,"
-        f" Python {report['python']}, commit {report['commit']}",
-        "=" * 100,
+        *heading(
+            f"Debrief load benchmark — {report['users']} simulated users, {report['cpus']} CPUs,"
+            f" Python {report['python']}, commit {report['commit']}"
+        ),
     ]
     own = report.get("own")
     if own:

@@ -34,16 +34,15 @@ from benchmarks.processes import (
     positive,
     wait_ready,
 )
-from benchmarks.stats import max_in_window, percentile, percentiles_ms
-from benchmarks.users import ANSWERS
+from benchmarks.seed import seeder
+from benchmarks.stats import heading, max_in_window
+from benchmarks.users import ANSWERS, Debriefer, Sample, latency
 from bot import render
-from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
+from bot.fakeapi import FakeTelegram
 from bot.reminders import DELIVERY_WORKERS
-from conversations.checklist import Kind, Question, checklist
 from conversations.followup import build_preparation_brief
-from conversations.i18n import Language, catalog
+from conversations.i18n import Language
 from conversations.schedule import QUIET_END, QUIET_START
-from storage.database import open_database
 
 __all__ = ["main"]
 
@@ -58,9 +57,7 @@ EXPECTED_RATE: Final = 28.5  # the bot paces at 95% of 30/s
 REMINDER_INTERVAL: Final = "2"
 REPLY_TIMEOUT: Final = 30.0
 DB_TIMEOUT: Final = 30.0
-THINK_TIME: Final = 0.5
 BASELINE_ACTIONS: Final = 20
-MAX_ENDING_MESSAGES: Final = 20
 POLL: Final = 0.05
 KILL_POLL: Final = 0.005
 PROGRESS_EVERY: Final = 15.0
@@ -192,38 +189,27 @@ def build_content(users: int, reminders: int, timezone: str | None, now: datetim
     return content
 
 
-async def migrate(path: Path) -> None:
-    """Create the database with the bot's own migrations."""
-    database = await open_database(path)
-    await database.close()
+async def write_people(path: Path, content: Content) -> None:
+    """Add the users and their finished debriefs through the repositories."""
+    async with seeder(path) as seed:
+        for person in content.people:
+            await seed.user(
+                user_id=person.user_id,
+                telegram_language=person.language,
+                name=person.name,
+                timezone=content.timezone,
+            )
+            made = await seed.finished_debrief(user_id=person.user_id, answers=person.answers)
+            assert made == person.debrief_id, (made, person.debrief_id)
 
 
-def write_people(path: Path, content: Content, now: datetime) -> None:
-    """Insert the users, their finished debriefs and answers (plain sqlite3, executemany)."""
-    finished = (now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    with contextlib.closing(sqlite3.connect(path, timeout=DB_TIMEOUT)) as db, db:
-        db.executemany(
-            "INSERT INTO users (user_id, telegram_language, name, timezone) VALUES (?, ?, ?, ?)",
-            [(p.user_id, p.language, p.name, content.timezone) for p in content.people],
-        )
-        db.executemany(
-            "INSERT INTO debriefs (id, user_id, status, created_at, updated_at, finished_at)"
-            " VALUES (?, ?, 'done', ?, ?, ?)",
-            [(p.debrief_id, p.user_id, finished, finished, finished) for p in content.people],
-        )
-        db.executemany(
-            "INSERT INTO answer_parts (debrief_id, question_key, part, text) VALUES (?, ?, 0, ?)",
-            [(p.debrief_id, key, text) for p in content.people for key, text in p.answers.items()],
-        )
-
-
-def write_reminders(path: Path, content: Content) -> None:
-    """Insert the pending reminders, all due in the past."""
-    with contextlib.closing(sqlite3.connect(path, timeout=DB_TIMEOUT)) as db, db:
-        db.executemany(
-            "INSERT INTO reminders (id, user_id, debrief_id, kind, due_at) VALUES (?, ?, ?, ?, ?)",
-            [(r.id, r.user_id, r.debrief_id, r.kind, r.due_at) for r in content.reminders],
-        )
+async def write_reminders(path: Path, content: Content) -> None:
+    """Add the pending reminders, all due in the past, in id order."""
+    async with seeder(path) as seed:
+        for r in content.reminders:
+            await seed.reminder(
+                user_id=r.user_id, debrief_id=r.debrief_id, kind=r.kind, due_at=r.due_at
+            )
 
 
 def reminder_states(path: Path, count: int) -> dict[str, int]:
@@ -572,116 +558,6 @@ def tally(fake: FakeTelegram, content: Content) -> JSON:
 
 
 # ---------------------------------------------------------------------------------------------
-# A user in the middle of a debrief
-
-
-def button_label(question: Question, language: Language) -> str | None:
-    """Return the button a person would press for a question, or None to type an answer."""
-    match question.kind:
-        case Kind.CHOICE:
-            return question.options[0].label(language)
-        case Kind.RATING:
-            return "4"
-        case Kind.DATE:
-            return catalog().text(language, "debrief.today_button")
-        case _:
-            return None
-
-
-@dataclass(slots=True)
-class Sample:
-    """One action of the debriefing user and how long the bot took to answer it."""
-
-    action: str
-    seconds: float
-    at: float
-
-
-class Debriefer:
-    """A user going through debriefs one answer at a time, timing every reply."""
-
-    language: Final[Language] = "en"
-
-    def __init__(self, user: FakeUser) -> None:
-        """Prepare a user with no debrief open yet."""
-        self.user = user
-        self.questions = list(checklist())
-        self.finished = catalog().text(self.language, "debrief.finished").split(":")[0]
-        self.message: BotMessage | None = None
-        self.position = 0
-        self.debriefs_finished = 0
-
-    async def act(self) -> Sample:
-        """Take the next step (/new, or answer the current question) and time the reply."""
-        if self.message is None:
-            action = "/new"
-            sent = time.monotonic()
-            await self.user.send_text("/new")
-            self.position = 0
-        else:
-            question = self.questions[self.position]
-            label = button_label(question, self.language)
-            sent = time.monotonic()
-            if label is not None:
-                action = "button"
-                await self.user.press_button(self.message, label)
-            else:
-                action = "text"
-                await self.user.send_text(ANSWERS.get(question.key, f"About {question.key}."))
-            self.position += 1
-        reply = await self.user.next_message(timeout=REPLY_TIMEOUT)
-        sample = Sample(action, reply.sent_at - sent, sent)
-        if reply.text.startswith("🔗"):
-            # A second debrief at the same company: the round-link offer comes first.
-            reply = await self.user.next_message(timeout=REPLY_TIMEOUT)
-        if self.position == len(self.questions):
-            await self._ending(reply)
-            return sample
-        expected = f"{self.position + 1}/{len(self.questions)}"
-        if expected not in reply.text:
-            raise AssertionError(f"expected question {expected}, got {reply.describe()}")
-        self.message = reply
-        return sample
-
-    async def _ending(self, message: BotMessage) -> None:
-        """Read the summary, the email and the closing message; then a new debrief can start."""
-        for _ in range(MAX_ENDING_MESSAGES):
-            if self.finished in message.text:
-                self.message = None
-                self.debriefs_finished += 1
-                return
-            message = await self.user.next_message(timeout=REPLY_TIMEOUT)
-        raise AssertionError(f"no {self.finished!r} among {MAX_ENDING_MESSAGES} ending messages")
-
-    async def run(self, samples: list[Sample], stop: asyncio.Event, limit: int) -> str | None:
-        """Act every THINK_TIME until stop is set or limit actions; return an error, if any."""
-        try:
-            for _ in range(limit):
-                if stop.is_set():
-                    return None
-                samples.append(await self.act())
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), THINK_TIME)
-        except (TimeoutError, AssertionError, KeyError, ValueError) as error:
-            return f"{type(error).__name__}: {error}"
-        return None
-
-
-def latency(samples: list[Sample]) -> JSON:
-    """Return the p50/p95/max of the reply times, in milliseconds, and by action."""
-    seconds = [sample.seconds for sample in samples]
-    result: JSON = {"answers": len(samples)}
-    for name, q in (("p50", 50.0), ("p95", 95.0), ("max", 100.0)):
-        value = percentile(seconds, q)
-        result[f"{name}_ms"] = None if value is None else round(value * 1000, 1)
-    result["by_action_ms"] = {
-        action: percentiles_ms([s.seconds for s in samples if s.action == action])
-        for action in sorted({s.action for s in samples})
-    }
-    return result
-
-
-# ---------------------------------------------------------------------------------------------
 # The two passes
 
 
@@ -711,9 +587,7 @@ async def watching(stalls: Stalls, limit: float) -> AsyncIterator[Stalls]:
 async def flood_pass(content: Content, workdir: Path, *, freeze: bool) -> JSON:
     """Baseline answers, then every reminder due at start-up while the user keeps answering."""
     db_path = workdir / "flood" / "debrief.sqlite3"
-    now = datetime.now(UTC)
-    await migrate(db_path)
-    write_people(db_path, content, now)
+    await write_people(db_path, content)
     result: JSON = {
         "reminders": len(content.reminders),
         "users": len(content.people),
@@ -740,7 +614,7 @@ async def flood_pass(content: Content, workdir: Path, *, freeze: bool) -> JSON:
         finally:
             await bot.stop()
         result["latency_without_flood"] = latency(baseline)
-        write_reminders(db_path, content)
+        await write_reminders(db_path, content)
         print(
             f"▶ flood: {len(content.reminders):,} reminders due"
             f" ({content.expected_messages:,} messages), bot restarting …",
@@ -798,10 +672,8 @@ async def flood_pass(content: Content, workdir: Path, *, freeze: bool) -> JSON:
 async def kill_pass(content: Content, workdir: Path, *, freeze: bool) -> JSON:
     """Kill -9 the bot when half the messages went out, restart it, count what users got."""
     db_path = workdir / "kill" / "debrief.sqlite3"
-    now = datetime.now(UTC)
-    await migrate(db_path)
-    write_people(db_path, content, now)
-    write_reminders(db_path, content)
+    await write_people(db_path, content)
+    await write_reminders(db_path, content)
     count = len(content.reminders)
     result: JSON = {
         "reminders": count,
@@ -1052,11 +924,10 @@ def _kill_lines(kill: JSON) -> list[str]:
 def render_report(report: JSON) -> str:
     """Render the human-readable report."""
     out = [
-        "",
-        "=" * 100,
-        f"Debrief reminder benchmark — {report['cpus']} CPUs, Python {report['python']},"
-        f" commit {report['commit']}",
-        "=" * 100,
+        *heading(
+            f"Debrief reminder benchmark — {report['cpus']} CPUs, Python {report['python']},"
+            f" commit {report['commit']}"
+        ),
         f"  users' timezone: {report['timezone_note']}",
         f"  bot: python -m bot, DEBRIEF_REMINDER_INTERVAL={REMINDER_INTERVAL}, default pacing"
         f" (30/s at 95%), {DELIVERY_WORKERS} delivery workers",

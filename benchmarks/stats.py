@@ -1,11 +1,14 @@
-"""Small statistics helpers for the load report."""
+"""Statistics and report helpers shared by the benchmarks."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import Final
 
-__all__ = ["max_in_window", "percentile", "percentiles_ms"]
+__all__ = ["heading", "max_in_window", "percentile", "percentiles_ms"]
+
+RULE: Final = "=" * 100
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -37,3 +40,8 @@ def max_in_window(times: Iterable[float], window: float = 1.0) -> int:
             start += 1
         best = max(best, end - start + 1)
     return best
+
+
+def heading(title: str) -> list[str]:
+    """Return a report's opening lines: a blank line and the title between two rules."""
+    return ["", RULE, title, RULE]

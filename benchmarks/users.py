@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
+from benchmarks.stats import percentile, percentiles_ms
 from bot.fakeapi import BotMessage, FakeUser
 from conversations.checklist import Kind, Question, checklist
-from conversations.i18n import catalog
+from conversations.i18n import Language, catalog
 
-__all__ = ["ECHO_BUTTON_DATA", "Action", "InFlight", "UserRun", "run_debrief", "run_echo"]
+__all__ = [
+    "ANSWERS",
+    "ECHO_BUTTON_DATA",
+    "Action",
+    "Debriefer",
+    "InFlight",
+    "Sample",
+    "UserRun",
+    "button_label",
+    "latency",
+    "run_debrief",
+    "run_echo",
+]
+
+JSON = dict[str, Any]
 
 ActionKind = Literal["text", "button"]
 ECHO_BUTTON_DATA: Final = "echo"
 # The ending is the summary (a few messages at most), the email and the "saved" message.
 MAX_ENDING_MESSAGES: Final = 20
+REPLY_TIMEOUT: Final = 30.0
+THINK_TIME: Final = 0.5
 LANGUAGE: Final = "en"
 ANSWERS: Final = {
     "company": "Acme Robotics",
@@ -142,18 +161,110 @@ class _Session:
         return self.act(Action("button", data), lambda: self.user.press(message, data, force=True))
 
 
-def _button_label(question: Question) -> str | None:
+def button_label(question: Question, language: Language) -> str | None:
     """Return the button a person would press for a question, or None to type an answer."""
-    texts = catalog()
     match question.kind:
         case Kind.CHOICE:
-            return question.options[0].label(LANGUAGE)
+            return question.options[0].label(language)
         case Kind.RATING:
             return "4"
         case Kind.DATE:
-            return texts.text(LANGUAGE, "debrief.today_button")
+            return catalog().text(language, "debrief.today_button")
         case _:
             return None
+
+
+@dataclass(slots=True)
+class Sample:
+    """One action of the debriefing user and how long the bot took to answer it."""
+
+    action: str
+    seconds: float
+    at: float
+
+
+class Debriefer:
+    """A user going through debriefs one answer at a time, timing every reply."""
+
+    language: Final[Language] = "en"
+
+    def __init__(self, user: FakeUser) -> None:
+        """Prepare a user with no debrief open yet."""
+        self.user = user
+        self.questions = list(checklist())
+        self.finished = catalog().text(self.language, "debrief.finished").split(":")[0]
+        self.message: BotMessage | None = None
+        self.position = 0
+        self.debriefs_finished = 0
+
+    async def act(self) -> Sample:
+        """Take the next step (/new, or answer the current question) and time the reply."""
+        if self.message is None:
+            action = "/new"
+            sent = time.monotonic()
+            await self.user.send_text("/new")
+            self.position = 0
+        else:
+            question = self.questions[self.position]
+            label = button_label(question, self.language)
+            sent = time.monotonic()
+            if label is not None:
+                action = "button"
+                await self.user.press_button(self.message, label)
+            else:
+                action = "text"
+                await self.user.send_text(ANSWERS.get(question.key, f"About {question.key}."))
+            self.position += 1
+        reply = await self.user.next_message(timeout=REPLY_TIMEOUT)
+        sample = Sample(action, reply.sent_at - sent, sent)
+        if reply.text.startswith("🔗"):
+            # A second debrief at the same company: the round-link offer comes first.
+            reply = await self.user.next_message(timeout=REPLY_TIMEOUT)
+        if self.position == len(self.questions):
+            await self._ending(reply)
+            return sample
+        expected = f"{self.position + 1}/{len(self.questions)}"
+        if expected not in reply.text:
+            raise AssertionError(f"expected question {expected}, got {reply.describe()}")
+        self.message = reply
+        return sample
+
+    async def _ending(self, message: BotMessage) -> None:
+        """Read the summary, the email and the closing message; then a new debrief can start."""
+        for _ in range(MAX_ENDING_MESSAGES):
+            if self.finished in message.text:
+                self.message = None
+                self.debriefs_finished += 1
+                return
+            message = await self.user.next_message(timeout=REPLY_TIMEOUT)
+        raise AssertionError(f"no {self.finished!r} among {MAX_ENDING_MESSAGES} ending messages")
+
+    async def run(self, samples: list[Sample], stop: asyncio.Event, limit: int) -> str | None:
+        """Act every THINK_TIME until stop is set or limit actions; return an error, if any."""
+        try:
+            for _ in range(limit):
+                if stop.is_set():
+                    return None
+                samples.append(await self.act())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), THINK_TIME)
+        except (TimeoutError, AssertionError, KeyError, ValueError) as error:
+            return f"{type(error).__name__}: {error}"
+        return None
+
+
+def latency(samples: list[Sample]) -> JSON:
+    """Return the p50/p95/max of the reply times, in milliseconds, and by action."""
+    seconds = [sample.seconds for sample in samples]
+    result: JSON = {"answers": len(samples)}
+    for name, q in (("p50", 50.0), ("p95", 95.0), ("max", 100.0)):
+        value = percentile(seconds, q)
+        result[f"{name}_ms"] = None if value is None else round(value * 1000, 1)
+    result["by_action_ms"] = {
+        action: percentiles_ms([s.seconds for s in samples if s.action == action])
+        for action in sorted({s.action for s in samples})
+    }
+    return result
 
 
 async def run_debrief(user: FakeUser, in_flight: InFlight, timeout: float) -> UserRun:  # noqa: ASYNC109
@@ -167,7 +278,7 @@ async def run_debrief(user: FakeUser, in_flight: InFlight, timeout: float) -> Us
             expected = f"Question {questions.number(question.key)}/{len(questions)}"
             if expected not in message.text:
                 raise AssertionError(f"expected {expected}, got {message.describe()}")
-            label = _button_label(question)
+            label = button_label(question, LANGUAGE)
             if label is not None:
                 message = await session.tap(message, label)
             else:

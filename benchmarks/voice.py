@@ -19,11 +19,12 @@ from benchmarks.processes import (
     BotProcess,
     ProcessExited,
     bot_env,
+    check,
     finish,
     git_commit,
     wait_ready,
 )
-from benchmarks.reminders import Debriefer, Sample, latency
+from benchmarks.users import Debriefer, Sample, latency
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from conversations.i18n import catalog
 from tests.recordings import assemble_model, check_tools, flac_silence, speak
@@ -364,11 +365,6 @@ async def run(
     return report
 
 
-def _check(ok: bool) -> str:
-    """Return a tick or a cross."""
-    return "✓" if ok else "✗"
-
-
 def render(report: JSON) -> str:
     """Render the human-readable report."""
     out = [
@@ -385,7 +381,7 @@ def render(report: JSON) -> str:
         rtf = figures["rtf_mean"]
         out.append(
             f"  solo {label:<6} real-time factor      {rtf:.3f} (max {figures['rtf_max']:.3f})"
-            f"  {_check(figures['rtf_max'] <= TARGET_RTF)} target ≤ {TARGET_RTF}"
+            f"  {check(figures['rtf_max'] <= TARGET_RTF)} target ≤ {TARGET_RTF}"
             f"  turnaround {figures['turnaround_s']} s"
         )
     for name in ("baseline", "voice"):
@@ -402,7 +398,7 @@ def render(report: JSON) -> str:
     if ratio is not None:
         out.append(
             f"  p95 with / without transcriptions   {ratio:.2f}"
-            f"  {_check(ratio <= TARGET_LATENCY_RATIO)} target ≤ {TARGET_LATENCY_RATIO}"
+            f"  {check(ratio <= TARGET_LATENCY_RATIO)} target ≤ {TARGET_LATENCY_RATIO}"
         )
     for label, figures in report.get("voice", {}).get("notes", {}).items():
         out.append(
@@ -426,7 +422,7 @@ def render(report: JSON) -> str:
             f"    “{hostile['reply'][:90]}”",
             f"    peak memory bot {hostile['bot_peak_mib']:.0f} + workers"
             f" {hostile['workers_peak_mib']:.0f} = {total:.0f} MiB"
-            f"  {_check(total < TARGET_HOSTILE_MIB)} target < {TARGET_HOSTILE_MIB:.0f}",
+            f"  {check(total < TARGET_HOSTILE_MIB)} target < {TARGET_HOSTILE_MIB:.0f}",
             f"    typists' replies p50 / p95 / max without {without['p50_ms']}"
             f" / {without['p95_ms']} / {without['max_ms']} ms,"
             f" during {during['p50_ms']} / {during['p95_ms']}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import assert_never
 
@@ -10,7 +12,7 @@ from telegram import CallbackQuery, Chat, Message, Update, User
 from bot import render
 from bot.callbacks import Button
 from bot.context import DebriefContext
-from bot.replies import edit, offered, say, settle, who
+from bot.replies import Tap, acting_on, edit, offered, owned, say, settle, who
 from conversations.checklist import Key
 from conversations.dates import parse_upcoming_date
 from conversations.email import questions_left
@@ -69,14 +71,19 @@ async def _callback(update: Update) -> tuple[CallbackQuery, Button | None]:
     return query, Button.decode(query.data)
 
 
-async def _finished_debrief(
-    context: DebriefContext, user: User, button: Button | None
-) -> Debrief | None:
-    """Return the user's finished debrief a button names, if it is theirs."""
-    if button is None or button.debrief_id is None:
+async def _finished_tap(
+    update: Update, context: DebriefContext, *, keys: Collection[str] | None = None
+) -> Tap | None:
+    """Answer a tap on a finished debrief's button; None when it names none (or no key of
+    `keys`) or was settled already."""
+    tap = await owned(update, context)
+    if tap is None:
         return None
-    debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
-    return debrief if debrief is not None and debrief.status == Status.DONE else None
+    if tap.debrief.status != Status.DONE or (keys is not None and tap.button.key not in keys):
+        await tap.query.answer(render.text(tap.language, "debrief.not_found"))
+        return None
+    await tap.query.answer()
+    return tap if offered(tap.query) else None
 
 
 async def _apply_outcome(
@@ -114,19 +121,11 @@ async def _apply_outcome(
             assert_never(outcome)
 
 
-async def set_outcome(update: Update, context: DebriefContext) -> None:
+@acting_on(functools.partial(_finished_tap, keys=render.OUTCOMES))
+async def set_outcome(context: DebriefContext, tap: Tap) -> None:
     """Record the application's status from a button."""
-    user, chat = who(update)
-    language = await context.language(user)
-    query, button = await _callback(update)
-    debrief = await _finished_debrief(context, user, button)
-    outcome = next((o for o in render.OUTCOMES if button and button.key == o), None)
-    if debrief is None or outcome is None:
-        await query.answer(render.text(language, "debrief.not_found"))
-        return
-    await query.answer()
-    if not offered(query):
-        return
+    user, chat, language, query, button, debrief = tap
+    outcome = next(o for o in render.OUTCOMES if o == button.key)
     reply = await _apply_outcome(context, user, debrief, outcome, language)
     # The choice replaces the question it answers; a new message if that one is out of reach.
     if isinstance(query.message, Message):
@@ -135,19 +134,12 @@ async def set_outcome(update: Update, context: DebriefContext) -> None:
         await say(context, chat, reply)
 
 
-async def change_status(update: Update, context: DebriefContext) -> None:
+@acting_on(_finished_tap)
+async def change_status(context: DebriefContext, tap: Tap) -> None:
     """Turn the end of a debrief's status line into the status choice, in place."""
-    user, chat = who(update)
-    language = await context.language(user)
-    query, button = await _callback(update)
-    debrief = await _finished_debrief(context, user, button)
-    if debrief is None:
-        await query.answer(render.text(language, "debrief.not_found"))
-        return
-    await query.answer()
-    if offered(query) and isinstance(query.message, Message):
-        reply = render.outcome_choice(debrief.id, language)
-        await edit(context, chat.id, query.message.message_id, reply)
+    if isinstance(tap.query.message, Message):
+        reply = render.outcome_choice(tap.debrief.id, tap.language)
+        await edit(context, tap.chat.id, tap.query.message.message_id, reply)
 
 
 async def _plan_round(
@@ -160,7 +152,7 @@ async def _plan_round(
         user_id=user.id,
         debrief_id=debrief.id,
         outcome=Outcome.NEXT_ROUND,
-        next_round_date=day.isoformat() if day else None,
+        next_round_date=day,
     )
     plan = next_round(round_date=day, now=now, tz=tz)
     await context.reminders.schedule(user_id=user.id, debrief_id=debrief.id, reminders=[plan])
@@ -171,32 +163,19 @@ async def _plan_round(
     return render.text(language, "outcome.round_set", when=when)
 
 
-async def round_date_unknown(update: Update, context: DebriefContext) -> None:
+@acting_on(_finished_tap)
+async def round_date_unknown(context: DebriefContext, tap: Tap) -> None:
     """Prepare the next round now, its date being unknown."""
-    user, _ = who(update)
-    query, button = await _callback(update)
-    debrief = await _finished_debrief(context, user, button)
-    if debrief is None:
-        await query.answer(render.text(await context.language(user), "debrief.not_found"))
-        return
-    await query.answer()
-    if offered(query):
-        await settle(context, query, await _plan_round(context, user, debrief, None))
+    await settle(context, tap.query, await _plan_round(context, tap.user, tap.debrief, None))
 
 
-async def thank_you_sent(update: Update, context: DebriefContext) -> None:
+@acting_on(_finished_tap)
+async def thank_you_sent(context: DebriefContext, tap: Tap) -> None:
     """Record that the thank-you email was sent: its reminder is dropped, its button settled."""
-    user, _ = who(update)
-    language = await context.language(user)
-    query, button = await _callback(update)
-    debrief = await _finished_debrief(context, user, button)
-    if debrief is None:
-        await query.answer(render.text(language, "debrief.not_found"))
-        return
-    await query.answer()
-    if not offered(query) or debrief.thank_you_sent:
+    if tap.debrief.thank_you_sent:
         # A second tap on a button already settled, or raced in before it was.
         return
+    user, _, language, query, _, debrief = tap
     await settle(context, query, await _thank_you_went_out(context, user, debrief, language))
 
 
@@ -224,18 +203,10 @@ async def _sent_line(context: DebriefContext, user: User, language: Language) ->
     return render.text(language, "recorded.sent", when=when)
 
 
-async def questions_when(update: Update, context: DebriefContext) -> None:
+@acting_on(_finished_tap)
+async def questions_when(context: DebriefContext, tap: Tap) -> None:
     """Move the forgotten-questions reminder: in two days, another time, or never."""
-    user, _ = who(update)
-    language = await context.language(user)
-    query, button = await _callback(update)
-    debrief = await _finished_debrief(context, user, button)
-    if debrief is None or button is None:
-        await query.answer(render.text(language, "debrief.not_found"))
-        return
-    await query.answer()
-    if not offered(query):
-        return
+    user, _, language, query, button, debrief = tap
     owner = {"user_id": user.id, "debrief_id": debrief.id}
     if button.key == "never":
         await context.reminders.cancel_kinds(**owner, kinds=[ReminderKind.QUESTIONS])

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import assert_never
 
-from telegram import CallbackQuery, Chat, Update, User
+from telegram import Chat, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext, language_of
-from bot.replies import edit, offered, say, settle, who
+from bot.replies import Tap, acting_on, edit, offered, say, settle, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key
 from conversations.email import build_thank_you
@@ -401,30 +401,23 @@ async def new_debrief(update: Update, context: DebriefContext) -> None:
     await _begin(context, user, chat, language)
 
 
-async def _button(
-    update: Update, context: DebriefContext, language: Language
-) -> tuple[CallbackQuery, Button, Debrief] | None:
+async def _button(update: Update, context: DebriefContext) -> Tap | None:
     """Decode a debrief button and check it against the user's open debrief."""
     query = update.callback_query
     assert query is not None
-    user, _ = who(update)
+    user, chat = who(update)
+    language = await context.language(user)
     button = Button.decode(query.data)
     debrief = await context.debriefs.open_for(user_id=user.id)
     if button is None or debrief is None or debrief.id != button.debrief_id:
         await query.answer(render.text(language, "debrief.not_found"))
         return None
-    return query, button, debrief
+    return Tap(user, chat, language, query, button, debrief)
 
 
-async def _stale(
-    query: CallbackQuery,
-    context: DebriefContext,
-    user: User,
-    chat: Chat,
-    debrief: Debrief,
-    language: Language,
-) -> None:
+async def _stale(context: DebriefContext, tap: Tap) -> None:
     """Refuse a button of an earlier question; re-ask the current one if it never arrived."""
+    user, chat, language, query, _, debrief = tap
     await query.answer(render.text(language, "debrief.stale_button"))
     # After a crash, Telegram delivers the tap again although it was handled: the question that
     # followed it may never have been sent.
@@ -432,14 +425,10 @@ async def _stale(
         await _continue(context, user, chat, debrief.id, language)
 
 
-async def resume(update: Update, context: DebriefContext) -> None:
+@acting_on(_button)
+async def resume(context: DebriefContext, tap: Tap) -> None:
     """Resume the unfinished debrief where it stopped."""
-    user, chat = who(update)
-    language = await context.language(user)
-    found = await _button(update, context, language)
-    if found is None:
-        return
-    query, _, debrief = found
+    user, chat, language, query, _, debrief = tap
     await query.answer()
     await settle(context, query, None)
     if (await context.profile(user)).awaiting:
@@ -452,14 +441,10 @@ async def resume(update: Update, context: DebriefContext) -> None:
     await _continue(context, user, chat, debrief.id, language, preface=resumed)
 
 
-async def restart(update: Update, context: DebriefContext) -> None:
+@acting_on(_button)
+async def restart(context: DebriefContext, tap: Tap) -> None:
     """Delete the unfinished debrief and start a new one."""
-    user, chat = who(update)
-    language = await context.language(user)
-    found = await _button(update, context, language)
-    if found is None:
-        return
-    query, _, debrief = found
+    user, chat, language, query, _, debrief = tap
     await query.answer(render.text(language, "debrief.discarded"))
     await settle(context, query, render.text(language, "debrief.discarded"))
     await context.debriefs.delete(user_id=user.id, debrief_id=debrief.id)
@@ -688,14 +673,10 @@ async def _leave_prompt(context: DebriefContext, user: User) -> None:
         await followups.set_awaiting(context, user, None)
 
 
-async def on_answer_button(update: Update, context: DebriefContext) -> None:
+@acting_on(_button)
+async def on_answer_button(context: DebriefContext, tap: Tap) -> None:
     """Store the answer a button carries and ask the next question."""
-    user, chat = who(update)
-    language = await context.language(user)
-    found = await _button(update, context, language)
-    if found is None:
-        return
-    query, button, debrief = found
+    user, chat, language, query, button, debrief = tap
     key, value = button.key, button.value
     if (
         debrief.status != Status.ACTIVE
@@ -703,7 +684,7 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
         or key != debrief.current_key
         or value is None
     ):
-        await _stale(query, context, user, chat, debrief, language)
+        await _stale(context, tap)
         return
     question = context.checklist.question(key)
     result = interpret(question, value, today=await context.today(user))
@@ -723,46 +704,44 @@ async def on_answer_button(update: Update, context: DebriefContext) -> None:
     await _continue(context, user, chat, debrief.id, language)
 
 
-async def _control(
-    update: Update, context: DebriefContext
-) -> tuple[User, Chat, Language, Debrief] | None:
+_Control = tuple[User, Chat, Language, Debrief]
+
+
+async def _control(update: Update, context: DebriefContext) -> _Control | None:
     """Find the debrief a command or control button acts on; None when it was answered already."""
+    if update.callback_query is not None:
+        tap = await _button(update, context)
+        if tap is None:
+            return None
+        current = tap.button.action is Action.FINISH or tap.button.key == tap.debrief.current_key
+        if tap.debrief.status != Status.ACTIVE or not current:
+            await _stale(context, tap)
+            return None
+        await tap.query.answer()
+        await _leave_prompt(context, tap.user)
+        return tap.user, tap.chat, tap.language, tap.debrief
     user, chat = who(update)
     language = await context.language(user)
-    if update.callback_query is None:
-        debrief = await _active(context, user, chat, language)
-        if debrief is None:
-            return None
-        if not debrief.question_delivered:
-            # Its question never arrived (or a crash came first): show it rather than move on.
-            await _ask(context, user, chat, debrief, language)
-            return None
-        message = update.effective_message
-        asked = debrief.asked_message_id
-        if message is not None and asked is not None and message.message_id < asked:
-            # Sent before the question on screen: handled already, and replayed after a crash
-            # (the inbox), or a second tap of the same command before its answer came.
-            return None
-        await _leave_prompt(context, user)
-        return user, chat, language, debrief
-    found = await _button(update, context, language)
-    if found is None:
+    debrief = await _active(context, user, chat, language)
+    if debrief is None:
         return None
-    query, button, debrief = found
-    current = button.action is Action.FINISH or button.key == debrief.current_key
-    if debrief.status != Status.ACTIVE or not current:
-        await _stale(query, context, user, chat, debrief, language)
+    if not debrief.question_delivered:
+        # Its question never arrived (or a crash came first): show it rather than move on.
+        await _ask(context, user, chat, debrief, language)
         return None
-    await query.answer()
+    message = update.effective_message
+    asked = debrief.asked_message_id
+    if message is not None and asked is not None and message.message_id < asked:
+        # Sent before the question on screen: handled already, and replayed after a crash
+        # (the inbox), or a second tap of the same command before its answer came.
+        return None
     await _leave_prompt(context, user)
     return user, chat, language, debrief
 
 
-async def skip(update: Update, context: DebriefContext) -> None:
+@acting_on(_control)
+async def skip(context: DebriefContext, found: _Control) -> None:
     """Leave the current question unanswered (or as it was) and ask the next one."""
-    found = await _control(update, context)
-    if found is None:
-        return
     user, chat, language, debrief = found
     assert debrief.current_key is not None
     question = context.checklist.question(debrief.current_key)
@@ -777,11 +756,9 @@ async def skip(update: Update, context: DebriefContext) -> None:
     await _continue(context, user, chat, debrief.id, language)
 
 
-async def back(update: Update, context: DebriefContext) -> None:
+@acting_on(_control)
+async def back(context: DebriefContext, found: _Control) -> None:
     """Go back to the previous question, showing the answer given so far."""
-    found = await _control(update, context)
-    if found is None:
-        return
     user, chat, language, debrief = found
     assert debrief.current_key is not None
     previous = previous_key(context.checklist, debrief, debrief.current_key)
@@ -805,11 +782,9 @@ async def keep_answer(update: Update, context: DebriefContext) -> None:
     await skip(update, context)
 
 
-async def finish_now(update: Update, context: DebriefContext) -> None:
+@acting_on(_control)
+async def finish_now(context: DebriefContext, found: _Control) -> None:
     """End the debrief with what has been answered so far."""
-    found = await _control(update, context)
-    if found is None:
-        return
     user, chat, language, debrief = found
     if not can_finish(context.checklist, debrief.answers):
         await say(context, chat, render.text(language, "debrief.finish_needs_company"))
@@ -818,14 +793,10 @@ async def finish_now(update: Update, context: DebriefContext) -> None:
     await _continue(context, user, chat, debrief.id, language)
 
 
-async def add_to_previous(update: Update, context: DebriefContext) -> None:
+@acting_on(_button)
+async def add_to_previous(context: DebriefContext, tap: Tap) -> None:
     """Make the next text an addition to an earlier answer."""
-    user, chat = who(update)
-    language = await context.language(user)
-    found = await _button(update, context, language)
-    if found is None:
-        return
-    query, button, debrief = found
+    user, chat, language, query, button, debrief = tap
     # Only the answer the button was shown for: a forged one could pile parts onto any answer.
     addable = addable_question(context.checklist, debrief)
     if debrief.status != Status.ACTIVE or addable is None or button.key != addable.key:
@@ -839,14 +810,10 @@ async def add_to_previous(update: Update, context: DebriefContext) -> None:
     await say(context, chat, render.text(language, "debrief.add_prompt", question=label))
 
 
-async def move_back(update: Update, context: DebriefContext) -> None:
+@acting_on(_button)
+async def move_back(context: DebriefContext, tap: Tap) -> None:
     """Move a quick answer to the answer before it (a split dictation); ask its question again."""
-    user, chat = who(update)
-    language = await context.language(user)
-    found = await _button(update, context, language)
-    if found is None:
-        return
-    query, button, debrief = found
+    user, chat, language, query, button, debrief = tap
     checklist = context.checklist
     quick = addable_question(checklist, debrief)
     earlier = None if quick is None else addable_question(checklist, _at(debrief, quick.key))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import assert_never
 
-from telegram import CallbackQuery, Chat, Message, ReplyParameters, Update, User
+from telegram import Chat, Message, ReplyParameters, Update, User
 
 from bot import followups, render
 from bot.callbacks import IN_PLACE, Button
 from bot.context import DebriefContext
 from bot.insights import prepared
-from bot.replies import say, who
+from bot.replies import owned, say, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key, Kind
 from conversations.flow import EditedPart, Ignored, PromptReply, route_edit
@@ -22,7 +21,6 @@ from conversations.model import Debrief, EditPrompt, Outcome
 from conversations.reminders import ROUND_LINKED_CANCELS
 
 __all__ = [
-    "Target",
     "choose_question",
     "confirm_delete",
     "edit_with_text",
@@ -34,7 +32,6 @@ __all__ = [
     "offer_link",
     "on_edited_message",
     "open_debrief",
-    "owned",
     "recall_rounds",
     "set_status",
     "start_edit",
@@ -67,34 +64,6 @@ async def history_page(update: Update, context: DebriefContext) -> None:
     await query.answer()
     number = int(button.key) if button and button.key and button.key.isdigit() else 1
     await _show_page(context, user, chat, number)
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A button on one of the user's own debriefs, and who pressed it where."""
-
-    query: CallbackQuery
-    button: Button
-    debrief: Debrief
-    user: User
-    chat: Chat
-    language: Language
-
-
-async def owned(update: Update, context: DebriefContext) -> Target | None:
-    """Return the user's debrief a button names; answer "not found" for anything else."""
-    user, chat = who(update)
-    query = update.callback_query
-    assert query is not None
-    language = await context.language(user)
-    button = Button.decode(query.data)
-    debrief = None
-    if button is not None and button.debrief_id is not None:
-        debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
-    if button is None or debrief is None:
-        await query.answer(render.text(language, "debrief.not_found"))
-        return None
-    return Target(query, button, debrief, user, chat, language)
 
 
 async def _show(

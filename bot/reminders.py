@@ -23,7 +23,7 @@ from conversations.followup import (
 )
 from conversations.i18n import Language
 from conversations.model import Debrief, NewReminder, Reminder, ReminderKind, ReminderState, Status
-from conversations.reminders import epoch, next_no_news, parse_day, rule
+from conversations.reminders import epoch, next_no_news, rule
 from conversations.schedule import outside_quiet_hours
 
 __all__ = ["DELIVERY_WORKERS", "deliver_due"]
@@ -34,16 +34,6 @@ logger = logging.getLogger(__name__)
 # reminders in the rate limiter's queue, while the reminders still use the whole pace.
 DELIVERY_WORKERS = 4
 BATCH = 200
-
-
-def _finished_at(debrief: Debrief, fallback: datetime) -> datetime:
-    """Return when the debrief was finished (stored as an ISO timestamp in UTC)."""
-    if debrief.finished_at:
-        try:
-            return datetime.fromisoformat(debrief.finished_at.replace("Z", "+00:00"))
-        except ValueError:
-            pass
-    return fallback
 
 
 async def _send(
@@ -110,7 +100,7 @@ async def _send(
                 build_preparation_brief(
                     notes,
                     language=language,
-                    round_date=parse_day(debrief.next_round_date),
+                    round_date=debrief.next_round_date,
                     today=today,
                 ),
                 reminder.user_id,
@@ -178,7 +168,7 @@ async def _deliver(context: DebriefContext, reminder: Reminder, now: datetime) -
     if reminder.kind is ReminderKind.NO_NEWS:
         follow_up = next_no_news(
             debrief.answers,
-            finished_at=_finished_at(debrief, now),
+            finished_at=debrief.finished_at or now,
             now=now,
             tz=tz,
             attempt=reminder.attempt,

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Literal
+from typing import Literal, assert_never
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -222,8 +222,10 @@ def _answer_buttons(
                     answer((today - timedelta(days=1)).isoformat()),
                 ),
             ]
-        case _:
+        case Kind.TEXT | Kind.PEOPLE:
             return []
+        case unknown:
+            assert_never(unknown)
 
 
 def _header(checklist: Checklist, debrief: Debrief, key: str, language: Language) -> str:
@@ -469,7 +471,8 @@ def moment(when: datetime, *, now: datetime, tz: tzinfo, language: Language) -> 
         return catalog().text(language, "time.today", time=clock)
     if local.date() == today + timedelta(days=1):
         return catalog().text(language, "time.tomorrow", time=clock)
-    return catalog().text(language, "time.on", date=format_date(local.date(), language), time=clock)
+    day = format_date(local.date(), language, year=local.year != today.year)
+    return catalog().text(language, "time.on", date=day, time=clock)
 
 
 def _button_row(

@@ -1,14 +1,24 @@
-"""Small helpers every handler module shares: who sent an update, and sending a reply."""
+"""Helpers every handler module shares: who sent an update, what a handler acts on, replies."""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, NamedTuple, TypeVar
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.error import BadRequest
 
 from bot import render
+from bot.callbacks import Button
 from bot.context import DebriefContext
+from conversations.i18n import Language
+from conversations.model import Debrief
 
-__all__ = ["edit", "offered", "say", "settle", "who"]
+__all__ = ["Handler", "Tap", "acting_on", "edit", "offered", "owned", "say", "settle", "who"]
+
+Handler = Callable[[Update, DebriefContext], Coroutine[Any, Any, None]]
+T = TypeVar("T")
 
 # Editing a message to what it already shows, or one the user deleted, changes nothing they see.
 _HARMLESS_EDIT_ERRORS = (
@@ -24,6 +34,51 @@ def who(update: Update) -> tuple[User, Chat]:
     assert user is not None
     assert chat is not None
     return user, chat
+
+
+class Tap(NamedTuple):
+    """A debrief's button tapped, checked, with what handling it needs."""
+
+    user: User
+    chat: Chat
+    language: Language
+    query: CallbackQuery
+    button: Button
+    debrief: Debrief
+
+
+async def owned(update: Update, context: DebriefContext) -> Tap | None:
+    """Return the tap on a button naming one of the user's debriefs; answer "not found" for
+    anything else."""
+    user, chat = who(update)
+    query = update.callback_query
+    assert query is not None
+    language = await context.language(user)
+    button = Button.decode(query.data)
+    debrief = None
+    if button is not None and button.debrief_id is not None:
+        debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
+    if button is None or debrief is None:
+        await query.answer(render.text(language, "debrief.not_found"))
+        return None
+    return Tap(user, chat, language, query, button, debrief)
+
+
+def acting_on(
+    find: Callable[[Update, DebriefContext], Awaitable[T | None]],
+) -> Callable[[Callable[[DebriefContext, T], Coroutine[Any, Any, None]]], Handler]:
+    """Make a handler of an action that runs only on what `find` accepts (it answers the rest)."""
+
+    def decorate(action: Callable[[DebriefContext, T], Coroutine[Any, Any, None]]) -> Handler:
+        @functools.wraps(action)
+        async def handler(update: Update, context: DebriefContext) -> None:
+            found = await find(update, context)
+            if found is not None:
+                await action(context, found)
+
+        return handler
+
+    return decorate
 
 
 async def say(context: DebriefContext, chat: Chat, reply: render.Reply | str) -> Message:

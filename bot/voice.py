@@ -18,7 +18,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot import handlers, history, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext
-from bot.replies import say, who
+from bot.replies import owned, say, who
 from conversations.flow import Destination, DraftAnswer, Prompt, takes_text, written_answer
 from conversations.hints import speech_context
 from conversations.i18n import Language
@@ -166,7 +166,7 @@ async def _showing(context: DebriefContext, chat: Chat, action: ChatAction) -> A
 
 async def retype(update: Update, context: DebriefContext) -> None:
     """Go back to the question a transcript answered, so that a typed text replaces it."""
-    target = await history.owned(update, context)
+    target = await owned(update, context)
     if target is None:
         return
     query, debrief, key = target.query, target.debrief, target.button.key

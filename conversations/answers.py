@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import assert_never
 
 from conversations.checklist import Kind, Question
 from conversations.dates import format_date, parse_interview_date
@@ -101,5 +102,7 @@ def display(question: Question, value: str, language: Language) -> str:
                 return format_date(date.fromisoformat(value), language)
             except ValueError:
                 return value
-        case _:
+        case Kind.TEXT | Kind.PEOPLE:
             return value
+        case unknown:
+            assert_never(unknown)

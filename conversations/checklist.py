@@ -8,8 +8,9 @@ from enum import StrEnum
 from functools import cache, cached_property
 from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from conversations.french import typeset
 from conversations.i18n import Language
 
 __all__ = [
@@ -79,6 +80,12 @@ class Localized(BaseModel):
     model_config = _FROZEN
     fr: str = Field(min_length=1)
     en: str = Field(min_length=1)
+
+    @field_validator("fr")
+    @classmethod
+    def _french_typography(cls, text: str) -> str:
+        """Space the French text as French is printed (non-breaking space before ? ! : ;)."""
+        return typeset(text)
 
     def __call__(self, language: Language) -> str:
         """Return the text in a language."""

@@ -16,7 +16,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from typing import Literal
+from typing import Literal, assert_never
 
 from conversations.answers import clip, display
 from conversations.checklist import Checklist, Key, Kind, Question, Section
@@ -99,8 +99,10 @@ def _spelled_out(question: Question | None, value: str, language: Language) -> s
             valid = value in _RATINGS
         case Kind.DATE:
             valid = _iso_date(value) is not None
-        case _:
+        case Kind.TEXT | Kind.PEOPLE:
             valid = False
+        case unknown:
+            assert_never(unknown)
     return display(question, value, language) if valid else None
 
 
@@ -168,16 +170,19 @@ def _round_heading(debrief: Debrief, number: int, count: int, language: Language
     return _t(language, f"{key}_on", number=number, date=format_date(day, language))
 
 
-def _moment(stamp: str | None, zone: tzinfo, language: Language) -> str | None:
-    """Write a stored UTC timestamp as a date and time in the export's timezone."""
-    if not stamp:
+def _moment(moment: datetime | None, zone: tzinfo, language: Language) -> str | None:
+    """Write a moment as a date and time in the export's timezone."""
+    if moment is None:
         return None
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    local = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(zone)
+    local = moment.astimezone(zone)
     return _t(language, "moment", date=format_date(local.date(), language), time=f"{local:%H:%M}")
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    """Write a moment as the database stores it: UTC, ISO 8601, milliseconds, a Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _field(label_key: str, value: str, language: Language) -> str:
@@ -189,7 +194,7 @@ def _details(
     debrief: Debrief, *, checklist: Checklist, language: Language, zone: tzinfo
 ) -> list[str]:
     """List a debrief's status, outcome, rating, thank-you and times."""
-    next_round = _iso_date(debrief.next_round_date)
+    next_round = debrief.next_round_date
     if debrief.outcome is Outcome.NEXT_ROUND and next_round:
         outcome = _t(language, "outcome_next_round_on", date=format_date(next_round, language))
     else:
@@ -438,11 +443,13 @@ def export_json(
                     "round": number,
                     "previous_id": debrief.previous_id if debrief.previous_id in exported else None,
                     "status": debrief.status,
-                    "created_at": debrief.created_at,
-                    "finished_at": debrief.finished_at,
+                    "created_at": _stamp(debrief.created_at),
+                    "finished_at": _stamp(debrief.finished_at),
                     "outcome": debrief.outcome,
-                    "outcome_at": debrief.outcome_at,
-                    "next_round_date": debrief.next_round_date,
+                    "outcome_at": _stamp(debrief.outcome_at),
+                    "next_round_date": (
+                        debrief.next_round_date.isoformat() if debrief.next_round_date else None
+                    ),
                     "thank_you_sent": debrief.thank_you_sent,
                     "answers": [_answer_json(answer) for answer in _answers(debrief, checklist)],
                     "reminders": [_reminder_json(r) for r in by_debrief.get(debrief.id, [])],
@@ -522,8 +529,8 @@ def export_filename(exported_at: datetime, extension: Literal["md", "json"]) -> 
 
 def eml_filename(debrief: Debrief) -> str:
     """Name a thank-you draft after the company and the interview: thank-you-acme-2026-11-25.eml."""
-    day = _iso_date(debrief.answers.get(Key.INTERVIEW_DATE)) or _iso_date(
-        (debrief.created_at or "")[:10]
+    day = _iso_date(debrief.answers.get(Key.INTERVIEW_DATE)) or (
+        debrief.created_at.astimezone(UTC).date() if debrief.created_at else None
     )
     parts = ["thank-you", _slug(debrief.answers.get(Key.COMPANY, "")) or "interview"]
     if day:

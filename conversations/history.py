@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from conversations.checklist import Key
 from conversations.i18n import fold
@@ -65,9 +65,13 @@ def _root(debrief: Debrief, by_id: dict[int, Debrief]) -> int:
     return current.id
 
 
-def _age(debrief: Debrief) -> tuple[str, int]:
+# Sorts before any real creation time.
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _age(debrief: Debrief) -> tuple[datetime, int]:
     """Order debriefs by creation (the id breaks ties and stands in for a missing time)."""
-    return debrief.created_at or "", debrief.id
+    return debrief.created_at or _NEVER, debrief.id
 
 
 def group_rounds(debriefs: Iterable[Debrief]) -> list[Application]:
@@ -119,4 +123,4 @@ def interview_day(debrief: Debrief) -> date | None:
     answered = parse_day(debrief.answers.get(Key.INTERVIEW_DATE))
     if answered is not None:
         return answered
-    return parse_day((debrief.created_at or "")[:10])
+    return debrief.created_at.astimezone(UTC).date() if debrief.created_at else None

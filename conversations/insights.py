@@ -12,7 +12,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import assert_never
 
@@ -182,17 +182,15 @@ class Insights:
         return statistics.median(w.days for w in self.waits) if self.waits else None
 
 
-def _parse_moment(stamp: str | None) -> datetime | None:
-    """Read a stored UTC timestamp, None when there is none or it is not one."""
-    try:
-        return datetime.fromisoformat(stamp) if stamp else None
-    except ValueError:
-        return None
+# Sorts before any real creation time.
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def _chronological(debriefs: Sequence[Debrief]) -> list[Debrief]:
     """Order debriefs by interview day, then by when they were written."""
-    return sorted(debriefs, key=lambda d: (interview_day(d) or date.min, d.created_at or "", d.id))
+    return sorted(
+        debriefs, key=lambda d: (interview_day(d) or date.min, d.created_at or _NEVER, d.id)
+    )
 
 
 def _occurrences(debriefs: Sequence[Debrief], key: Key) -> list[Occurrence]:
@@ -322,7 +320,7 @@ def _waits(debriefs: Sequence[Debrief]) -> tuple[Wait, ...]:
     """Return how many days each company took to give news, shortest first."""
     waits = []
     for debrief in debriefs:
-        answered = _parse_moment(debrief.outcome_at)
+        answered = debrief.outcome_at
         day = interview_day(debrief)
         if debrief.outcome is Outcome.WAITING or answered is None or day is None:
             continue

@@ -9,6 +9,7 @@ pulling in the rest of `conversations/`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 from typing import assert_never
 
@@ -96,17 +97,19 @@ class Debrief:
     answers: dict[str, str] = field(default_factory=dict)
     message_ids: frozenset[int] = frozenset()
     outcome: Outcome = Outcome.WAITING
-    next_round_date: str | None = None
+    next_round_date: date | None = None
     thank_you_sent: bool = False
-    created_at: str | None = None
-    finished_at: str | None = None
+    created_at: datetime | None = None
+    finished_at: datetime | None = None
     previous_id: int | None = None
-    # When the outcome last changed from "waiting" (ISO timestamp, UTC), if known.
-    outcome_at: str | None = None
+    # When the outcome last changed from "waiting", if known.
+    outcome_at: datetime | None = None
     # Telegram's date (Unix seconds) of the message that asked the current question.
     asked_at: int | None = None
     # The question whose answer came within seconds of it: maybe the rest of the one before.
     quick_key: str | None = None
+    # When the car-park part ended (draft and reminders sent); None while it runs.
+    express_at: datetime | None = None
     # Which part of the checklist the debrief is in (None: begun before the express part).
     phase: Phase | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 import aiosqlite
 
@@ -26,6 +27,23 @@ _COLUMNS = (
 )
 
 
+def _moment(stamp: str | None) -> datetime | None:
+    """Read a timestamp as SQLite wrote it (UTC, ISO 8601); None when there is none or garbage."""
+    try:
+        moment = datetime.fromisoformat(stamp) if stamp else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def _day(stamp: str | None) -> date | None:
+    """Read a stored ISO date; None when there is none or garbage."""
+    try:
+        return date.fromisoformat(stamp) if stamp else None
+    except ValueError:
+        return None
+
+
 def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
     """Build a debrief from its rows of the answer-parts join (one row per part)."""
     first = rows[0]
@@ -46,14 +64,15 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
             row["part_message_id"] for row in rows if row["part_message_id"] is not None
         ),
         outcome=Outcome(first["outcome"]),
-        next_round_date=first["next_round_date"],
+        next_round_date=_day(first["next_round_date"]),
         thank_you_sent=bool(first["thank_you_sent"]),
-        created_at=first["created_at"],
-        finished_at=first["finished_at"],
+        created_at=_moment(first["created_at"]),
+        finished_at=_moment(first["finished_at"]),
         previous_id=first["previous_id"],
-        outcome_at=first["outcome_at"],
+        outcome_at=_moment(first["outcome_at"]),
         asked_at=first["asked_at"],
         quick_key=first["quick_key"],
+        express_at=_moment(first["express_at"]),
         phase=None if first["phase"] is None else Phase(first["phase"]),
     )
 
@@ -441,7 +460,7 @@ class DebriefRepository:
         user_id: int,
         debrief_id: int,
         outcome: Outcome,
-        next_round_date: str | None = None,
+        next_round_date: date | None = None,
     ) -> None:
         """Record how the application stands (and the next round's date, when known)."""
         # The moment of the news is kept when the same outcome is set again (a date added).
@@ -452,7 +471,12 @@ class DebriefRepository:
             " WHEN outcome = ? AND outcome_at IS NOT NULL THEN outcome_at"
             " ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END,"
             " outcome = ?, next_round_date = ?",
-            values=(outcome, outcome, outcome, next_round_date),
+            values=(
+                outcome,
+                outcome,
+                outcome,
+                next_round_date.isoformat() if next_round_date else None,
+            ),
         )
 
     async def mark_thank_you_sent(self, *, user_id: int, debrief_id: int) -> None:

@@ -363,15 +363,12 @@ class FakeTelegram:
     ) -> str:
         """Return the chat action at index `after` in chat_id, waiting until the bot sends it."""
         chat = self._chat_or_raise(chat_id)
-        try:
-            async with asyncio.timeout(timeout):
-                while len(chat.actions) <= after:
-                    chat.action_sent.clear()
-                    await chat.action_sent.wait()
-        except TimeoutError:
-            raise TimeoutError(
-                f"no chat action #{after} in chat {chat_id} within {timeout}s"
-            ) from None
+        await _until(
+            chat.action_sent,
+            lambda: len(chat.actions) > after,
+            timeout,
+            lambda: f"no chat action #{after} in chat {chat_id} within {timeout}s",
+        )
         return chat.actions[after][0]
 
     def commands(self, *, scope: JSONDict | None = None, language_code: str = "") -> list[JSONDict]:
@@ -507,13 +504,12 @@ class FakeTelegram:
         timeout: float = 10.0,  # noqa: ASYNC109 - a bounded wait is the point of these test helpers
     ) -> None:
         """Wait until the bot has confirmed (via getUpdates offset) every queued update."""
-        try:
-            async with asyncio.timeout(timeout):
-                await self._drained.wait()
-        except TimeoutError:
-            raise TimeoutError(
-                f"{len(self._pending)} updates still unconfirmed after {timeout}s"
-            ) from None
+        await _until(
+            self._drained,
+            self._drained.is_set,
+            timeout,
+            lambda: f"{len(self._pending)} updates still unconfirmed after {timeout}s",
+        )
 
     def redeliver(self, update_id: int) -> None:
         """Queue an update again, as Telegram does when the webhook's 200 did not reach it."""
@@ -534,15 +530,12 @@ class FakeTelegram:
         def matching() -> list[WebhookAttempt]:
             return [a for a in self.webhook_attempts if predicate is None or predicate(a)]
 
-        try:
-            async with asyncio.timeout(timeout):
-                while len(matching()) < count:
-                    self._attempted.clear()
-                    await self._attempted.wait()
-        except TimeoutError:
-            raise TimeoutError(
-                f"{len(matching())} of {count} webhook attempts within {timeout}s"
-            ) from None
+        await _until(
+            self._attempted,
+            lambda: len(matching()) >= count,
+            timeout,
+            lambda: f"{len(matching())} of {count} webhook attempts within {timeout}s",
+        )
         return matching()
 
     async def wait_for_long_poll(
@@ -550,11 +543,12 @@ class FakeTelegram:
         timeout: float = 10.0,  # noqa: ASYNC109 - a bounded wait is the point of these test helpers
     ) -> None:
         """Wait until a getUpdates request is parked waiting for updates."""
-        try:
-            async with asyncio.timeout(timeout):
-                await self._poll_parked.wait()
-        except TimeoutError:
-            raise TimeoutError(f"no getUpdates long poll parked within {timeout}s") from None
+        await _until(
+            self._poll_parked,
+            self._poll_parked.is_set,
+            timeout,
+            lambda: f"no getUpdates long poll parked within {timeout}s",
+        )
 
     @property
     def long_polling(self) -> bool:
@@ -1562,6 +1556,22 @@ class FakeTelegram:
         if len(stored.data) > MAX_DOWNLOAD_BYTES:
             raise bad("Bad Request: file is too big")
         return {**self._file_json(stored), "file_path": stored.file_path}
+
+
+async def _until(
+    event: asyncio.Event,
+    done: Callable[[], bool],
+    timeout: float,  # noqa: ASYNC109 - a bounded wait is the point of these test helpers
+    failure: Callable[[], str],
+) -> None:
+    """Wait until `done()` holds, checking each time `event` fires; say `failure()` on timeout."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not done():
+                event.clear()
+                await event.wait()
+    except TimeoutError:
+        raise TimeoutError(failure()) from None
 
 
 def _always(message: BotMessage) -> bool:

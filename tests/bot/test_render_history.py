@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -30,7 +30,7 @@ def done(debrief_id: int, answers: dict[str, str], previous: int | None = None) 
         None,
         answers,
         outcome=Outcome.NEXT_ROUND,
-        created_at=f"2026-11-{debrief_id:02d}T10:00:00.000Z",
+        created_at=datetime.fromisoformat(f"2026-11-{debrief_id:02d}T10:00:00.000Z"),
         previous_id=previous,
     )
 

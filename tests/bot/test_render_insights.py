@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from bot import render
 from conversations.insights import build_insights
@@ -32,7 +32,7 @@ def made(
         None,
         answers={"company": company, "interview_date": day, **answers},
         outcome=outcome,
-        outcome_at=outcome_at,
+        outcome_at=datetime.fromisoformat(outcome_at) if outcome_at else None,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -83,10 +83,21 @@ def _debrief(
         asked_message_id=None,
         append_key=None,
         answers=answers,
-        created_at=created_at,
+        created_at=datetime.fromisoformat(created_at) if created_at else None,
         previous_id=previous_id,
-        **fields,
+        **{
+            name: _typed(name, value) if name in _TIMES and isinstance(value, str) else value
+            for name, value in fields.items()
+        },
     )
+
+
+_TIMES = ("finished_at", "next_round_date", "outcome_at")
+
+
+def _typed(name: str, value: str) -> Any:
+    """Read a date or a moment written as text, as the repository would."""
+    return date.fromisoformat(value) if name.endswith("_date") else datetime.fromisoformat(value)
 
 
 def _markdown(debriefs: list[Debrief], language: Language = "en") -> str:

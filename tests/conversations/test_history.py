@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 
 import pytest
 
@@ -39,7 +40,7 @@ def made(
         None,
         None,
         answers,
-        created_at=created or f"2026-11-{debrief_id:02d}T10:00:00.000Z",
+        created_at=datetime.fromisoformat(created or f"2026-11-{debrief_id:02d}T10:00:00.000Z"),
         previous_id=previous,
     )
 
@@ -119,4 +120,4 @@ def test_the_previous_round_is_the_latest_finished_debrief_at_that_company() -> 
 def test_the_interview_day_is_the_answer_else_the_day_the_debrief_began() -> None:
     assert interview_day(made(1, interview="2026-11-20")) == date(2026, 11, 20)
     assert interview_day(made(1, created="2026-11-24T23:00:00.000Z")) == date(2026, 11, 24)
-    assert interview_day(made(1, interview="not a date", created="garbage")) is None
+    assert interview_day(replace(made(1, interview="not a date"), created_at=None)) is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -35,9 +35,9 @@ def made(
         None,
         answers={"company": company, "interview_date": day, **answers},
         outcome=outcome,
-        created_at=f"{day}T18:00:00.000Z",
+        created_at=datetime.fromisoformat(f"{day}T18:00:00.000Z"),
         previous_id=previous,
-        outcome_at=outcome_at,
+        outcome_at=datetime.fromisoformat(outcome_at) if outcome_at else None,
     )
 
 

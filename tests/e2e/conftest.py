@@ -11,6 +11,7 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import DebriefApplication
 from bot.fakeapi import FakeTelegram
+from speech import Transcriber
 from tests.e2e.driver import TOKEN, Clock
 
 
@@ -50,3 +51,13 @@ async def bot(settings: Settings, clock: Clock) -> AsyncIterator[DebriefApplicat
     """Run the bot for the duration of a test."""
     async with running(build_application(settings, clock=clock)) as application:
         yield application
+
+
+@pytest.fixture
+async def voice_bot(
+    settings: Settings, clock: Clock, transcriber: Transcriber
+) -> AsyncIterator[DebriefApplication]:
+    """Run the bot with the test Whisper model, loaded once for the whole run."""
+    application = build_application(settings, clock=clock, speech=transcriber)
+    async with running(application) as running_application:
+        yield running_application

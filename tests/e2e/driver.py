@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import sqlite3
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,15 +21,17 @@ from apscheduler.events import (  # type: ignore[import-untyped]
 )
 
 from bot.context import DebriefApplication
-from bot.fakeapi import BotMessage, FakeUser
+from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from conversations.checklist import Kind, checklist
 from conversations.i18n import Language, catalog
 
 __all__ = [
     "TOKEN",
+    "BotProcess",
     "Clock",
     "Debriefer",
     "JobRuns",
+    "bot_process",
     "stale_keyboards",
     "stored_answers",
     "stored_debriefs",
@@ -245,6 +251,62 @@ def stored_answers(path: Path, user_id: int) -> dict[str, str]:
             (user_id, user_id),
         )
         return {row["question_key"]: row["answer"] for row in rows}
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class BotProcess:
+    """`python -m bot` in its own process, pointed at the fake server."""
+
+    def __init__(self, telegram: FakeTelegram, folder: Path) -> None:
+        self.folder = folder
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DEBRIEF_"))},
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": telegram.url,
+            "DEBRIEF_DB_PATH": str(folder / "data" / "debrief.sqlite3"),
+            "DEBRIEF_MAX_MESSAGES_PER_SECOND": "0",
+            "PYTHONPATH": str(ROOT),
+        }
+        self.process: asyncio.subprocess.Process | None = None
+        self.starts = 0
+
+    async def start(self) -> None:
+        """Start the bot (its log goes to a file beside the database)."""
+        self.starts += 1
+        log = (self.folder / f"bot-{self.starts}.log").open("wb")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=self.folder, env=self.env, stdout=log, stderr=log
+        )
+        log.close()
+
+    async def kill(self) -> None:
+        """Kill the bot with SIGKILL, as a crash or an OOM killer would."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        assert await self.process.wait() == -signal.SIGKILL
+
+    async def stop(self) -> None:
+        """Stop the bot if it still runs."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), WAIT)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+
+
+@asynccontextmanager
+async def bot_process(telegram: FakeTelegram, folder: Path) -> AsyncIterator[BotProcess]:
+    """Run the bot as a separate process for the duration of a block."""
+    process = BotProcess(telegram, folder)
+    await process.start()
+    try:
+        yield process
+    finally:
+        await process.stop()
 
 
 class JobRuns:

@@ -8,8 +8,7 @@ from bot.fakeapi import BotMessage, FakeTelegram
 from bot.render import utf16_len
 from conversations.checklist import Kind, checklist
 from conversations.summary import NOTE_KEY
-from tests.e2e.driver import WAIT, Debriefer, stored_answers, stored_debriefs, text
-from tests.e2e.test_restart import bot_process
+from tests.e2e.driver import WAIT, Debriefer, bot_process, stored_answers, stored_debriefs, text
 from tests.samples import long_text
 
 

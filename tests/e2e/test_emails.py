@@ -11,8 +11,7 @@ from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.email import EmailDraft
 from tests.conversations.emails_corpus import CORPUS, Debrief
 from tests.conversations.test_email import check_rules
-from tests.e2e.driver import Debriefer
-from tests.e2e.test_restart import bot_process
+from tests.e2e.driver import Debriefer, bot_process
 
 _PRE = re.compile(r"<pre>(.*?)</pre>", re.DOTALL)
 _HEAD = re.compile(r"^(?:À\u00a0: (?P<to>[^\n]+)\n)?Objet\u00a0: (?P<subject>[^\n]+)\n\n", re.M)

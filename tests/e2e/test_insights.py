@@ -13,8 +13,7 @@ from PIL import Image
 from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.dates import short_date
 from conversations.i18n import catalog
-from tests.e2e.driver import WAIT, Debriefer, text
-from tests.e2e.test_restart import bot_process
+from tests.e2e.driver import WAIT, Debriefer, bot_process, text
 
 AWKWARD = {
     "Acme": "Pourquoi voulez-vous quitter votre poste actuel ?",

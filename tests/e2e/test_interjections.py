@@ -11,8 +11,7 @@ import pytest
 from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.checklist import checklist
 from tests.e2e.driver import Debriefer, stored_answers, stored_debriefs, text
-
-pytestmark = pytest.mark.usefixtures("bot")
+from tests.recordings import speak
 
 EARLIER = {
     "company": "Globex",
@@ -20,9 +19,37 @@ EARLIER = {
     "forgotten_questions": "What does on-call look like?",
 }
 
-# An interjection: from the earlier debrief's last message, asks for a prompt, answers it and
-# checks the confirmation and what was stored.
-Interjection = Callable[[Debriefer, list[BotMessage], Path], Awaitable[None]]
+# Transcribing a short note takes a few seconds on 2 cores; a slow CI machine gets margin.
+TRANSCRIBED_WITHIN = 120.0
+
+
+class Answer:
+    """Sends the answer to a prompt, typed or (with recordings) as a voice note."""
+
+    def __init__(self, person: Debriefer, recordings: Path | None = None) -> None:
+        self.person = person
+        self.recordings = recordings
+        self.heard: BotMessage | None = None
+
+    @property
+    def transcript(self) -> str:
+        """Return what the bot heard in the voice note, as its reply quotes it."""
+        assert self.heard is not None
+        return self.heard.text.split("“", 1)[1].split("”", 1)[0]
+
+    async def __call__(self, typed: str, spoken: str) -> BotMessage:
+        """Send the answer; return the bot's reply to it (after "I heard", for a voice note)."""
+        if self.recordings is None:
+            return await self.person.say(typed)
+        await self.person.user.send_voice(speak(self.recordings, spoken, voice="en"), duration=3)
+        self.heard = await self.person.user.next_message(timeout=TRANSCRIBED_WITHIN)
+        assert self.heard.text.startswith("🎙 I heard"), self.heard.describe()
+        return await self.person.next()
+
+
+# An interjection: from the earlier debrief's end, asks for a prompt, answers it and checks
+# the confirmation and what was stored.
+Interjection = Callable[[Answer, list[BotMessage], Path], Awaitable[None]]
 
 
 def _with(ending: list[BotMessage], label: str) -> BotMessage:
@@ -50,52 +77,60 @@ def _questions_due(db_path: Path) -> list[int]:
         return [due for (due,) in rows]
 
 
-async def _timezone(person: Debriefer, ending: list[BotMessage], db_path: Path) -> None:
+async def _timezone(answer: Answer, ending: list[BotMessage], db_path: Path) -> None:
     """Change the timezone with /timezone, then a city."""
+    person = answer.person
     prompt = await person.say("/timezone")
     assert "Send a city" in prompt.text
-    confirmed = await person.say("Toronto")
+    confirmed = await answer("Toronto", "Toronto")
     assert "Timezone set to" in confirmed.text
     assert _user_row(db_path, person.user.user_id)["timezone"] == "America/Toronto"
 
 
-async def _edit(person: Debriefer, ending: list[BotMessage], db_path: Path) -> None:
+async def _edit(answer: Answer, ending: list[BotMessage], db_path: Path) -> None:
     """Edit an answer of the earlier debrief from /history."""
+    person = answer.person
     listing = await person.say("/history")
     line = next(label for label in listing.labels if "Globex" in label)
     shown = await person.tap(listing, line)
     picker = await person.tap(shown, "✏️ Edit an answer")
     prompt = await person.tap(picker, "✓ Position")
     assert "Data engineer" in prompt.text
-    updated = await person.say("Staff engineer")
+    updated = await answer("Staff engineer", "Senior staff engineer")
     assert "Answer updated" in updated.text
+    # What a voice note says is what Whisper heard: the stored answer is that transcript.
+    expected = "Staff engineer" if answer.heard is None else answer.transcript
     summary = await person.next()
-    assert "Globex — Staff engineer" in summary.text
+    assert f"Globex — {expected}" in summary.text
+    if answer.heard is not None:
+        assert person.label("voice.retype_button") in answer.heard.labels
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
         (position,) = db.execute(
             "SELECT text FROM answer_parts WHERE question_key = 'position' AND debrief_id = 1"
         ).fetchone()
-    assert position == "Staff engineer"
+    assert position == expected != "Data engineer"
 
 
-async def _reminder_time(person: Debriefer, ending: list[BotMessage], db_path: Path) -> None:
+async def _reminder_time(answer: Answer, ending: list[BotMessage], db_path: Path) -> None:
     """Say when to be reminded of the forgotten questions (*Another time*)."""
+    person = answer.person
     before = _questions_due(db_path)
     prompt = await person.tap_in_place(_with(ending, "Another time"), "Another time")
     assert "When should I remind you?" in prompt.text
-    confirmed = await person.say("in 2 hours")
+    confirmed = await answer("in 2 hours", "Tomorrow at noon")
     assert "I'll remind you" in confirmed.text
     assert _questions_due(db_path) != before
     assert len(_questions_due(db_path)) == 1
 
 
-async def _round_date(person: Debriefer, ending: list[BotMessage], db_path: Path) -> None:
+async def _round_date(answer: Answer, ending: list[BotMessage], db_path: Path) -> None:
     """Give the date of the earlier application's next round."""
+    person = answer.person
     status = _with(ending, "📌 Change the status")
     choice = await person.tap_in_place(status, "📌 Change the status")
     prompt = await person.tap_in_place(choice, "📅 Next round")
     assert text("en", "outcome.round_date") in prompt.text
-    confirmed = await person.say("10/12")
+    confirmed = await answer("10/12", "December 10th")
     assert "preparation brief" in confirmed.text
     assert stored_debriefs(db_path, person.user.user_id)[0]["next_round_date"] == "2026-12-10"
 
@@ -117,14 +152,14 @@ async def _earlier_debrief_then_acme(
     return ending, position
 
 
-@pytest.mark.parametrize("interject", INTERJECTIONS, ids=IDS)
-async def test_during_an_open_debrief_the_prompt_takes_the_text_then_the_question_comes_again(
-    telegram: FakeTelegram, db_path: Path, interject: Interjection
+async def _during_an_open_debrief(
+    telegram: FakeTelegram, db_path: Path, interject: Interjection, recordings: Path | None
 ) -> None:
+    """Interject while a debrief is open; then its question comes again and takes the answer."""
     person = Debriefer(telegram.user(5001, language_code="en"), "en")
     ending, _ = await _earlier_debrief_then_acme(person)
 
-    await interject(person, ending, db_path)
+    await interject(Answer(person, recordings), ending, db_path)
 
     await person.question("position")
     assert stored_answers(db_path, person.user.user_id) == {"company": "Acme"}
@@ -134,16 +169,16 @@ async def test_during_an_open_debrief_the_prompt_takes_the_text_then_the_questio
     assert telegram.rejected == []
 
 
-@pytest.mark.parametrize("interject", INTERJECTIONS, ids=IDS)
-async def test_during_a_paused_debrief_the_prompt_takes_the_text_and_the_debrief_waits(
-    telegram: FakeTelegram, db_path: Path, interject: Interjection
+async def _during_a_paused_debrief(
+    telegram: FakeTelegram, db_path: Path, interject: Interjection, recordings: Path | None
 ) -> None:
+    """Interject while a debrief is paused; then it resumes where it was."""
     person = Debriefer(telegram.user(5002, language_code="en"), "en")
     ending, _ = await _earlier_debrief_then_acme(person)
     paused = await person.say("/cancel")
     assert "Debrief paused" in paused.text
 
-    await interject(person, ending, db_path)
+    await interject(Answer(person, recordings), ending, db_path)
 
     assert _user_row(db_path, person.user.user_id)["awaiting"] is None
     choice = await person.say("/new")
@@ -154,6 +189,39 @@ async def test_during_a_paused_debrief_the_prompt_takes_the_text_and_the_debrief
     assert telegram.rejected == []
 
 
+@pytest.mark.usefixtures("bot")
+@pytest.mark.parametrize("interject", INTERJECTIONS, ids=IDS)
+async def test_during_an_open_debrief_the_prompt_takes_the_text_then_the_question_comes_again(
+    telegram: FakeTelegram, db_path: Path, interject: Interjection
+) -> None:
+    await _during_an_open_debrief(telegram, db_path, interject, None)
+
+
+@pytest.mark.usefixtures("bot")
+@pytest.mark.parametrize("interject", INTERJECTIONS, ids=IDS)
+async def test_during_a_paused_debrief_the_prompt_takes_the_text_and_the_debrief_waits(
+    telegram: FakeTelegram, db_path: Path, interject: Interjection
+) -> None:
+    await _during_a_paused_debrief(telegram, db_path, interject, None)
+
+
+@pytest.mark.usefixtures("voice_bot")
+@pytest.mark.parametrize("interject", INTERJECTIONS, ids=IDS)
+async def test_during_an_open_debrief_the_prompt_takes_a_voice_note_then_the_question_again(
+    telegram: FakeTelegram, db_path: Path, interject: Interjection, recordings: Path
+) -> None:
+    await _during_an_open_debrief(telegram, db_path, interject, recordings)
+
+
+@pytest.mark.usefixtures("voice_bot")
+@pytest.mark.parametrize("interject", INTERJECTIONS, ids=IDS)
+async def test_during_a_paused_debrief_the_prompt_takes_a_voice_note_and_the_debrief_waits(
+    telegram: FakeTelegram, db_path: Path, interject: Interjection, recordings: Path
+) -> None:
+    await _during_a_paused_debrief(telegram, db_path, interject, recordings)
+
+
+@pytest.mark.usefixtures("bot")
 async def test_a_prompt_left_unanswered_gives_way_when_the_user_goes_back_to_the_debrief(
     telegram: FakeTelegram, db_path: Path
 ) -> None:
@@ -172,6 +240,7 @@ async def test_a_prompt_left_unanswered_gives_way_when_the_user_goes_back_to_the
     assert set(stored_answers(db_path, person.user.user_id)) == {"company", "interviewers"}
 
 
+@pytest.mark.usefixtures("bot")
 async def test_an_edit_of_a_debrief_deleted_meanwhile_is_forgotten_without_an_error(
     telegram: FakeTelegram, db_path: Path
 ) -> None:

@@ -12,8 +12,7 @@ import pytest
 
 from bot.fakeapi import FakeTelegram
 from bot.logs import REDACTED
-from tests.e2e.driver import TOKEN, WAIT, Debriefer
-from tests.e2e.test_restart import BotProcess
+from tests.e2e.driver import TOKEN, WAIT, BotProcess, Debriefer
 
 COMPANY = "Zorglub-secret-company"
 POSITION = "Quetzal-secret-position"

@@ -2,76 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import signal
 import sqlite3
-import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.checklist import checklist
-from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer, stored_answers, stored_debriefs
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class BotProcess:
-    """`python -m bot` in its own process, pointed at the fake server."""
-
-    def __init__(self, telegram: FakeTelegram, folder: Path) -> None:
-        self.folder = folder
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DEBRIEF_"))},
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": telegram.url,
-            "DEBRIEF_DB_PATH": str(folder / "data" / "debrief.sqlite3"),
-            "DEBRIEF_MAX_MESSAGES_PER_SECOND": "0",
-            "PYTHONPATH": str(ROOT),
-        }
-        self.process: asyncio.subprocess.Process | None = None
-        self.starts = 0
-
-    async def start(self) -> None:
-        """Start the bot (its log goes to a file beside the database)."""
-        self.starts += 1
-        log = (self.folder / f"bot-{self.starts}.log").open("wb")
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=self.folder, env=self.env, stdout=log, stderr=log
-        )
-        log.close()
-
-    async def kill(self) -> None:
-        """Kill the bot with SIGKILL, as a crash or an OOM killer would."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        assert await self.process.wait() == -signal.SIGKILL
-
-    async def stop(self) -> None:
-        """Stop the bot if it still runs."""
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), WAIT)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-
-
-@asynccontextmanager
-async def bot_process(telegram: FakeTelegram, folder: Path) -> AsyncIterator[BotProcess]:
-    """Run the bot as a separate process for the duration of a block."""
-    process = BotProcess(telegram, folder)
-    await process.start()
-    try:
-        yield process
-    finally:
-        await process.stop()
+from tests.e2e.driver import (
+    WAIT,
+    Clock,
+    Debriefer,
+    bot_process,
+    stored_answers,
+    stored_debriefs,
+)
 
 
 def _has(fragment: str) -> Callable[[BotMessage], bool]:

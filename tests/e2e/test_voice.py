@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,6 @@ import pytest
 from bot import render
 from bot.app import build_application, running
 from bot.config import Settings
-from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from bot.voice import MAX_DOWNLOAD_BYTES
 from conversations.checklist import checklist
@@ -33,16 +32,6 @@ ENGLISH_WORDS = ("team needs", "payment platform")
 TRANSCRIBED_WITHIN = 120.0
 
 Sender = Callable[[FakeUser, Path], Awaitable[None]]
-
-
-@pytest.fixture
-async def voice_bot(
-    settings: Settings, clock: Clock, transcriber: Transcriber
-) -> AsyncIterator[DebriefApplication]:
-    """Run the bot with the test Whisper model, loaded once for the whole run."""
-    application = build_application(settings, clock=clock, speech=transcriber)
-    async with running(application) as running_application:
-        yield running_application
 
 
 async def _at_free_text_question(person: Debriefer) -> BotMessage:

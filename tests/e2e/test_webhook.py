@@ -17,8 +17,7 @@ from bot.fakeapi import BotMessage, FakeTelegram, WebhookAttempt
 from bot.health import check
 from bot.webhook import SECRET_HEADER, serving_webhook
 from conversations.checklist import checklist
-from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer, stored_answers, text
-from tests.e2e.test_restart import BotProcess
+from tests.e2e.driver import TOKEN, WAIT, BotProcess, Clock, Debriefer, stored_answers, text
 
 SECRET = "webhook-secret_for-tests"
 

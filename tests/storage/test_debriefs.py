@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -585,3 +586,24 @@ async def test_another_user_deleting_a_round_changes_no_links(
     assert await debriefs.delete(user_id=BOB, debrief_id=rounds[1]) is False
 
     assert await _previous(debriefs, ALICE) == dict(zip(rounds, [None, *rounds[:-1]], strict=True))
+
+
+async def test_stored_times_are_read_once_into_dates_and_moments(
+    debriefs: DebriefRepository, database: Database
+) -> None:
+    debrief = await debriefs.create(user_id=ALICE, first_key="company")
+    await database.write(
+        (
+            "UPDATE debriefs SET created_at = '2026-11-25T17:02:03.123Z', finished_at = 'garbage',"
+            " next_round_date = '2026-12-03', outcome_at = '2026-11-27 09:00:00' WHERE id = ?",
+            (debrief.id,),
+        )
+    )
+
+    loaded = await debriefs.get(user_id=ALICE, debrief_id=debrief.id)
+
+    assert loaded is not None
+    assert loaded.created_at == datetime(2026, 11, 25, 17, 2, 3, 123000, tzinfo=UTC)
+    assert loaded.finished_at is None
+    assert loaded.next_round_date == date(2026, 12, 3)
+    assert loaded.outcome_at == datetime(2026, 11, 27, 9, tzinfo=UTC)

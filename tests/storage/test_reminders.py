@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, date, datetime
 from typing import Literal
 
 import pytest
@@ -697,7 +698,7 @@ async def test_finish_closes_the_debrief_and_schedules_its_reminders(
     assert finished.status == "done"
     assert finished.append_key is None
     assert finished.finished_at is not None
-    assert finished.finished_at.endswith("Z")
+    assert finished.finished_at.tzinfo is not None
     assert await debriefs.open_for(user_id=ALICE) is None
     assert await _states(database, debrief.id) == [
         ("thank_you", "pending", T0, 1),
@@ -804,11 +805,11 @@ async def test_set_outcome_stores_the_outcome_and_the_next_round_date(
         user_id=ALICE,
         debrief_id=debrief_id,
         outcome=Outcome.NEXT_ROUND,
-        next_round_date="2026-12-01",
+        next_round_date=date(2026, 12, 1),
     )
     stored = await debriefs.get(user_id=ALICE, debrief_id=debrief_id)
     assert stored is not None
-    assert (stored.outcome, stored.next_round_date) == ("next_round", "2026-12-01")
+    assert (stored.outcome, stored.next_round_date) == ("next_round", date(2026, 12, 1))
 
     await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome=Outcome.OFFER)
     changed = await debriefs.get(user_id=ALICE, debrief_id=debrief_id)
@@ -821,7 +822,7 @@ async def test_set_outcome_records_when_the_news_came_and_keeps_it_when_a_date_i
 ) -> None:
     debrief_id = await _finished_debrief(debriefs, ALICE)
 
-    async def outcome_at() -> str | None:
+    async def outcome_at() -> datetime | None:
         stored = await debriefs.get(user_id=ALICE, debrief_id=debrief_id)
         assert stored is not None
         return stored.outcome_at
@@ -830,7 +831,7 @@ async def test_set_outcome_records_when_the_news_came_and_keeps_it_when_a_date_i
     await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome=Outcome.NEXT_ROUND)
     first = await outcome_at()
     assert first is not None
-    assert first.endswith("Z")
+    assert first.tzinfo is not None
     await database.write(
         ("UPDATE debriefs SET outcome_at = '2026-01-02T03:04:05.000Z' WHERE id = ?", (debrief_id,))
     )
@@ -838,11 +839,12 @@ async def test_set_outcome_records_when_the_news_came_and_keeps_it_when_a_date_i
         user_id=ALICE,
         debrief_id=debrief_id,
         outcome=Outcome.NEXT_ROUND,
-        next_round_date="2026-12-01",
+        next_round_date=date(2026, 12, 1),
     )
-    assert await outcome_at() == "2026-01-02T03:04:05.000Z"
+    earlier = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert await outcome_at() == earlier
     await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome=Outcome.OFFER)
-    assert await outcome_at() not in (None, "2026-01-02T03:04:05.000Z")
+    assert await outcome_at() not in (None, earlier)
     await debriefs.set_outcome(user_id=ALICE, debrief_id=debrief_id, outcome=Outcome.WAITING)
     assert await outcome_at() is None
 
