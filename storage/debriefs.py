@@ -23,7 +23,7 @@ _CHAIN = (
 _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
     " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id,"
-    " d.outcome_at, d.asked_at, d.quick_key, d.phase"
+    " d.outcome_at, d.asked_at, d.quick_key, d.express_at, d.phase"
 )
 
 
