@@ -104,6 +104,7 @@ class UserRun:
     actions: list[Action] = field(default_factory=list)
     waits: list[Wait] = field(default_factory=list)
     ending_seconds: float | None = None
+    draft_at: float | None = None  # when the thank-you draft arrived (Telegram's clock)
     messages: int = 0
     error: str | None = None
 
@@ -191,7 +192,8 @@ class Debriefer:
     def __init__(self, user: FakeUser) -> None:
         """Prepare a user with no debrief open yet."""
         self.user = user
-        self.questions = list(checklist())
+        # The car-park part: what a debrief asks before the draft (the deeper part is optional).
+        self.questions = [checklist().question(key) for key in checklist().express]
         self.finished = catalog().text(self.language, "debrief.finished").split(":")[0]
         self.message: BotMessage | None = None
         self.position = 0
@@ -268,14 +270,15 @@ def latency(samples: list[Sample]) -> JSON:
 
 
 async def run_debrief(user: FakeUser, in_flight: InFlight, timeout: float) -> UserRun:  # noqa: ASYNC109
-    """Do a whole debrief: /new, 25 answers (buttons where people tap), wait for the ending."""
+    """Do a debrief's car-park part: /new, its answers (buttons where people tap), the ending."""
     session = _Session(user, in_flight, timeout)
-    questions = checklist()
+    express = checklist().express
     finished = catalog().text(LANGUAGE, "debrief.finished").split(":")[0]
     try:
         message = await session.text("/new")
-        for question in questions:
-            expected = f"Question {questions.number(question.key)}/{len(questions)}"
+        for number, key in enumerate(express, start=1):
+            question = checklist().question(key)
+            expected = f"Question {number}/{len(express)}"
             if expected not in message.text:
                 raise AssertionError(f"expected {expected}, got {message.describe()}")
             label = button_label(question, LANGUAGE)
@@ -285,6 +288,8 @@ async def run_debrief(user: FakeUser, in_flight: InFlight, timeout: float) -> Us
                 message = await session.text(ANSWERS.get(question.key, f"About {question.key}."))
         last_action = session.run.waits[-1].sent_at
         for _ in range(MAX_ENDING_MESSAGES):
+            if session.run.draft_at is None and "<pre>" in message.html:
+                session.run.draft_at = message.sent_at
             if finished in message.text:
                 break
             message = await session.next()

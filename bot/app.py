@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import erase, export, followups, handlers, history, insights, notes, voice
+from bot import deeper, erase, export, followups, handlers, history, insights, notes, voice
 from bot.access import RefusalBudget
 from bot.botapi import DebriefBot
 from bot.callbacks import Action
@@ -186,6 +186,7 @@ def _register(application: DebriefApplication) -> None:
             button(Action.FINISH, handlers.finish_now),
             button(Action.ADD, handlers.add_to_previous),
             button(Action.SPLIT, handlers.move_back),
+            button(Action.DEEPER, deeper.go_deeper),
             button(Action.LANGUAGE, handlers.set_language),
             button(Action.OUTCOME, followups.set_outcome),
             button(Action.ROUND_UNKNOWN, followups.round_date_unknown),

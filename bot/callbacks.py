@@ -25,6 +25,7 @@ class Action(StrEnum):
     FINISH = "fin"
     ADD = "add"
     SPLIT = "spl"
+    DEEPER = "dpr"
     LANGUAGE = "lng"
     OUTCOME = "out"
     ROUND_UNKNOWN = "rnd"

@@ -19,6 +19,7 @@ from bot.context import DebriefContext, language_of
 from bot.replies import Tap, acting_on, edit, offered, say, settle, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key
+from conversations.email import build_thank_you
 from conversations.flow import (
     DraftAnswer,
     NoDraft,
@@ -35,14 +36,20 @@ from conversations.flow import (
     answered_quickly,
     awaited_debrief_id,
     can_finish,
+    express_due,
+    next_key,
+    previous_key,
     route,
+    sequence,
 )
 from conversations.i18n import LANGUAGES, Language, catalog
 from conversations.model import (
     Awaiting,
     Debrief,
     EditPrompt,
+    NewReminder,
     NotePrompt,
+    Phase,
     ReminderKind,
     ReminderTimeOffer,
     ReminderTimePrompt,
@@ -51,7 +58,7 @@ from conversations.model import (
     TimezonePrompt,
 )
 from conversations.reminders import after_debrief
-from conversations.summary import build_summary
+from conversations.summary import Summary, build_summary
 
 __all__ = [
     "add_to_previous",
@@ -60,6 +67,7 @@ __all__ = [
     "back",
     "cancel",
     "choose_language",
+    "continue_debrief",
     "finish_now",
     "gate",
     "help_command",
@@ -138,23 +146,31 @@ async def _close_asked(
     if key is None or message_id is None or key not in checklist:
         return
     answer = debrief.answers.get(key)
-    skipped = (
-        current is not None
-        and current in checklist
-        and checklist.number(current) > checklist.number(key)
-    )
+    order = sequence(checklist, debrief)
+    skipped = current in order and key in order and order.index(current) > order.index(key)
     shown = answer if current != key else None
-    reply = render.recorded(checklist, key, shown, skipped=skipped, language=language)
+    reply = render.recorded(checklist, debrief, key, shown, skipped=skipped, language=language)
     await edit(context, chat.id, message_id, reply)
 
 
 async def _finish(
     context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
 ) -> None:
-    """Send the summary and the thank-you draft, then close the debrief and plan reminders."""
+    """End what is due: the car-park part, the deeper part, or a debrief begun before them."""
+    if express_due(context.checklist, debrief):
+        await _end_express(context, user, chat, debrief, language)
+    elif debrief.phase is Phase.DEEPER:
+        await _end_deeper(context, user, chat, debrief, language)
+    else:
+        await _end_whole(context, user, chat, debrief, language)
+
+
+async def _summary_and_draft(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
+) -> Summary:
+    """Send the summary of the answers so far, the earlier rounds' notes and the draft."""
     await _close_asked(context, chat, debrief, language)
-    now, tz = context.now(), await context.zone(user)
-    today = now.astimezone(tz).date()
+    today = await context.today(user)
     result = build_summary(debrief.answers, language=language, checklist=context.checklist)
     for part in render.summary(result):
         await say(context, chat, part)
@@ -163,9 +179,78 @@ async def _finish(
         debrief, language=language, sender=user.full_name, today=today
     ):
         await say(context, chat, reply)
+    return result
+
+
+async def _end_express(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
+) -> None:
+    """Send the summary so far and the draft, plan the follow-ups, and offer to go deeper."""
+    result = await _summary_and_draft(context, user, chat, debrief, language)
+    now, tz = context.now(), await context.zone(user)
+    plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
+    deeper = [key for key in context.checklist.deeper if key not in debrief.answers]
+    # Closed only once everything is sent: after a crash, the next message sends it all again.
+    await context.debriefs.end_express(
+        user_id=user.id,
+        debrief_id=debrief.id,
+        next_key=deeper[0] if deeper else None,
+        reminders=plan,
+    )
+    if deeper:
+        await say(context, chat, render.deeper_offer(debrief.id, len(deeper), language=language))
+    await _say_follow_ups(context, user, chat, debrief, plan, result, language)
+
+
+async def _end_deeper(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
+) -> None:
+    """Send the whole summary, and the draft again if the deeper answers changed it."""
+    await _close_asked(context, chat, debrief, language)
+    checklist = context.checklist
+    today = await context.today(user)
+    result = build_summary(debrief.answers, language=language, checklist=checklist)
+    for part in render.summary(result):
+        await say(context, chat, part)
+    express = {k: v for k, v in debrief.answers.items() if k in checklist.express}
+    sender = user.full_name
+    before = build_thank_you(express, language=language, sender=sender, today=today)
+    after = build_thank_you(debrief.answers, language=language, sender=sender, today=today)
+    if after != before:
+        await say(context, chat, render.text(language, "deeper.draft_changed"))
+        for reply in render.thank_you_for(debrief, language=language, sender=sender, today=today):
+            await say(context, chat, reply)
+    await context.debriefs.end_deeper(user_id=user.id, debrief_id=debrief.id)
+    await say(
+        context,
+        chat,
+        render.text(language, "deeper.done", answered=result.answered, total=result.total),
+    )
+
+
+async def _end_whole(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
+) -> None:
+    """End a debrief begun before the express part existed, as it always ended."""
+    result = await _summary_and_draft(context, user, chat, debrief, language)
+    now, tz = context.now(), await context.zone(user)
     plan = after_debrief(debrief.answers, finished_at=now, tz=tz)
     # Closed only once everything is sent: after a crash, the next message sends it all again.
     await context.debriefs.finish(user_id=user.id, debrief_id=debrief.id, reminders=plan)
+    await _say_follow_ups(context, user, chat, debrief, plan, result, language)
+
+
+async def _say_follow_ups(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    debrief: Debrief,
+    plan: list[NewReminder],
+    result: Summary,
+    language: Language,
+) -> None:
+    """Say when the reminders come and how the application stands (waiting, not asked)."""
+    now, tz = context.now(), await context.zone(user)
     when = {
         reminder.kind: render.moment(
             datetime.fromtimestamp(reminder.due_at, UTC), now=now, tz=tz, language=language
@@ -203,10 +288,17 @@ async def _continue(
     debrief = await context.debriefs.get(user_id=user.id, debrief_id=debrief_id)
     if debrief is None:
         return
-    if debrief.current_key is None:
+    if debrief.current_key is None or express_due(context.checklist, debrief):
         await _finish(context, user, chat, debrief, language)
     else:
         await _ask(context, user, chat, debrief, language, preface=preface, show_answer=show_answer)
+
+
+async def continue_debrief(
+    context: DebriefContext, user: User, chat: Chat, debrief_id: int, *, preface: str | None
+) -> None:
+    """Ask the debrief's current question (the deeper part resumes), or end what is due."""
+    await _continue(context, user, chat, debrief_id, await context.language(user), preface=preface)
 
 
 async def _active(
@@ -220,7 +312,7 @@ async def _active(
     if debrief.status == Status.PAUSED:
         await _say_paused(context, chat, debrief, language)
         return None
-    if debrief.current_key is None:
+    if debrief.current_key is None or express_due(context.checklist, debrief):
         await _finish(context, user, chat, debrief, language)
         return None
     return debrief
@@ -286,7 +378,7 @@ async def _begin(context: DebriefContext, user: User, chat: Chat, language: Lang
     if (await context.profile(user)).awaiting:
         await followups.set_awaiting(context, user, None)
     debrief = await context.debriefs.create(user_id=user.id, first_key=context.checklist.first.key)
-    started = render.text(language, "debrief.started", total=len(context.checklist))
+    started = render.text(language, "debrief.started", total=len(context.checklist.express))
     await _ask(context, user, chat, debrief, language, preface=started)
 
 
@@ -567,7 +659,7 @@ async def _store(
         key=question.key,
         text=result.value,
         message_id=message_id,
-        next_key=checklist.key_after(question.key),
+        next_key=next_key(checklist, debrief, question.key),
         quick=answered_quickly(checklist, debrief, sent_at=stored.sent_at),
     )
     if question.key == Key.COMPANY:
@@ -605,7 +697,7 @@ async def on_answer_button(context: DebriefContext, tap: Tap) -> None:
         key=question.key,
         text=result.value,
         message_id=None,
-        next_key=context.checklist.key_after(question.key),
+        next_key=next_key(context.checklist, debrief, question.key),
     )
     await query.answer()
     await _leave_prompt(context, user)
@@ -657,7 +749,9 @@ async def skip(context: DebriefContext, found: _Control) -> None:
         await say(context, chat, render.text(language, "debrief.cannot_skip"))
         return
     await context.debriefs.move_to(
-        user_id=user.id, debrief_id=debrief.id, key=context.checklist.key_after(question.key)
+        user_id=user.id,
+        debrief_id=debrief.id,
+        key=next_key(context.checklist, debrief, question.key),
     )
     await _continue(context, user, chat, debrief.id, language)
 
@@ -667,11 +761,11 @@ async def back(context: DebriefContext, found: _Control) -> None:
     """Go back to the previous question, showing the answer given so far."""
     user, chat, language, debrief = found
     assert debrief.current_key is not None
-    previous = context.checklist.before(debrief.current_key)
+    previous = previous_key(context.checklist, debrief, debrief.current_key)
     if previous is None:
         await say(context, chat, render.text(language, "debrief.first_question"))
         return
-    await revisit(context, user, chat, debrief.id, previous.key)
+    await revisit(context, user, chat, debrief.id, previous)
 
 
 async def revisit(

@@ -22,7 +22,7 @@ from conversations.followup import (
     build_questions_email,
 )
 from conversations.i18n import Language
-from conversations.model import Debrief, NewReminder, Reminder, ReminderKind, ReminderState
+from conversations.model import Debrief, NewReminder, Reminder, ReminderKind, ReminderState, Status
 from conversations.reminders import epoch, next_no_news, rule
 from conversations.schedule import outside_quiet_hours
 
@@ -109,6 +109,14 @@ async def _send(
             )
             for part in render.summary(brief):
                 await context.bot.send_message(chat, part)
+        case ReminderKind.DEEPER:
+            left = sum(1 for key in context.bot_data.checklist.deeper if key not in answers)
+            if debrief.status != Status.DONE or debrief.current_key is None or not left:
+                return False  # gone deeper meanwhile, or nothing left to ask
+            intro = render.text(language, intro_key, company=company, count=left)
+            offer = render.deeper_offer(debrief.id, left, language=language, intro=intro)
+            await context.bot.send_message(chat, offer.text, reply_markup=offer.markup)
+            return True
         case _:
             assert_never(kind)
     for reply in render.reminder(kind, reminder.id, language=language, intro=intro, drafts=drafts):

@@ -16,12 +16,12 @@ from conversations.answers import display, stars
 from conversations.checklist import Checklist, Key, Kind, Question
 from conversations.dates import format_date, weekday_name
 from conversations.email import EmailDraft, build_thank_you, parties, sending_advice
-from conversations.flow import addable_question
+from conversations.flow import addable_question, previous_key, progress
 from conversations.followup import build_preparation_brief
 from conversations.history import PAGE_SIZE, Page, interview_day
 from conversations.i18n import LANGUAGES, Language, catalog
 from conversations.insights import Insights, describe
-from conversations.model import Debrief, Outcome, ReminderKind, Status
+from conversations.model import Debrief, Outcome, Phase, ReminderKind, Status
 from conversations.reminders import LIST_BUTTONS, ReminderOp, rule
 from conversations.summary import Summary, build_summary
 
@@ -33,6 +33,7 @@ __all__ = [
     "Line",
     "Reply",
     "debrief_view",
+    "deeper_offer",
     "delete_confirm",
     "draft_choice",
     "edit_picker",
@@ -227,23 +228,30 @@ def _answer_buttons(
             assert_never(unknown)
 
 
-def _header(checklist: Checklist, key: str, language: Language) -> str:
-    """Render a question's section and progress line."""
+def _header(checklist: Checklist, debrief: Debrief, key: str, language: Language) -> str:
+    """Render a question's section and progress line (within its part of the debrief)."""
+    number, total = progress(checklist, debrief, key)
     return text(
         language,
         "debrief.header",
         section=checklist.section_of(key).title(language),
-        number=checklist.number(key),
-        total=len(checklist),
+        number=number,
+        total=total,
     )
 
 
 def recorded(
-    checklist: Checklist, key: str, answer: str | None, *, skipped: bool, language: Language
+    checklist: Checklist,
+    debrief: Debrief,
+    key: str,
+    answer: str | None,
+    *,
+    skipped: bool,
+    language: Language,
 ) -> Reply:
     """Render an asked question once it is left: the answer it got (shortened), no keyboard."""
     asked = checklist.question(key)
-    body = f"{_header(checklist, key, language)}\n{escape(asked.prompt(language))}"
+    body = f"{_header(checklist, debrief, key, language)}\n{escape(asked.prompt(language))}"
     if answer:
         shown = _clip(display(asked, answer, language), _RECORDED_LIMIT)
         body += "\n\n" + text(language, "recorded.answer", answer=shown)
@@ -270,7 +278,7 @@ def question(
     """Render the debrief's current question with its progress, buttons and controls."""
     assert debrief.current_key is not None
     current = checklist.question(debrief.current_key)
-    header = _header(checklist, current.key, language)
+    header = _header(checklist, debrief, current.key, language)
     parts = [*([preface] if preface else []), header, escape(current.prompt(language))]
     answer = debrief.answers.get(current.key)
     if show_answer and answer is not None:
@@ -285,7 +293,7 @@ def question(
     controls = []
     if current.optional:
         controls.append(control(Action.SKIP, "debrief.skip_button"))
-    if checklist.before(current.key) is not None:
+    if previous_key(checklist, debrief, current.key) is not None:
         controls.append(control(Action.BACK, "debrief.back_button"))
     rows = [_answer_buttons(current, debrief.id, language, today), controls]
     if show_answer and answer is not None:
@@ -540,6 +548,18 @@ def finished(
     return Reply("\n".join(lines), _markup([[change]]))
 
 
+def deeper_offer(debrief_id: int, remaining: int, *, language: Language, intro: str = "") -> Reply:
+    """Offer to go deeper: now first, then tonight, or later."""
+    choices = [
+        ("now", "deeper.now_button"),
+        ("tonight", "deeper.tonight_button"),
+        ("later", "deeper.later_button"),
+    ]
+    row = _button_row(language, Action.DEEPER, debrief_id, choices)
+    body = text(language, "deeper.offer", count=remaining)
+    return Reply(f"{intro}\n\n{body}" if intro else body, _markup([row]))
+
+
 def questions_reminder(*, language: Language, debrief_id: int, when: str) -> Reply:
     """Say when the forgotten questions come back, with other times to choose from."""
     choices = [
@@ -685,8 +705,14 @@ def _debrief_buttons(debrief: Debrief, language: Language) -> InlineKeyboardMark
                 [listing],
             ]
         )
+    deeper = (
+        [[(text(language, "deeper.history_button"), Button(Action.DEEPER, debrief.id, "now"))]]
+        if debrief.phase is Phase.DEEPER and debrief.current_key is not None
+        else []
+    )
     return _markup(
         [
+            *deeper,
             [
                 button("history.email_button", Action.DRAFT),
                 button("history.edit_button", Action.EDIT),

@@ -16,6 +16,7 @@ from conversations.i18n import Language
 __all__ = [
     "ANSWER_LIMIT",
     "EMAIL_LIMIT",
+    "MAX_EXPRESS",
     "Checklist",
     "ChecklistError",
     "Key",
@@ -140,10 +141,19 @@ class Section(BaseModel):
     questions: tuple[Question, ...] = Field(min_length=1)
 
 
+# The car park's questions are asked before the draft; more would not fit in five minutes.
+MAX_EXPRESS = 8
+
+
 class Checklist(BaseModel):
-    """The whole checklist, in order."""
+    """The whole checklist: sections for the summary, and the order questions are asked in.
+
+    The questions named by `express` (the car park) are asked first, in that order, then the
+    others (the deeper part) in section order.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
+    express: tuple[str, ...] = ()
     sections: tuple[Section, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -152,6 +162,18 @@ class Checklist(BaseModel):
         keys = [question.key for question in self]
         if len(keys) != len(set(keys)):
             raise ValueError("question keys must be unique")
+        return self
+
+    @model_validator(mode="after")
+    def _express_is_short_and_known(self) -> Checklist:
+        """Require the express part to name known questions, once each, the required ones too."""
+        unknown = [key for key in self.express if key not in self]
+        if unknown:
+            raise ValueError(f"express names unknown questions: {unknown}")
+        if len(set(self.express)) != len(self.express) or len(self.express) > MAX_EXPRESS:
+            raise ValueError(f"express names at most {MAX_EXPRESS} questions, once each")
+        if self.express and any(q.key not in self.express for q in self.required):
+            raise ValueError("every required question belongs to the express part")
         return self
 
     def __iter__(self) -> Iterator[Question]:  # type: ignore[override]
@@ -165,7 +187,22 @@ class Checklist(BaseModel):
 
     @cached_property
     def _order(self) -> tuple[str, ...]:
+        return (*self.express, *self.deeper)
+
+    @cached_property
+    def sequential(self) -> tuple[str, ...]:
+        """Return every key in section order (the order of debriefs begun before the express)."""
         return tuple(question.key for question in self)
+
+    @cached_property
+    def deeper(self) -> tuple[str, ...]:
+        """Return the keys asked after the draft, in section order."""
+        return tuple(key for key in self.sequential if key not in self.express)
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Return every key in the order a debrief asks them: the express part first."""
+        return self._order
 
     @cached_property
     def _by_key(self) -> dict[str, tuple[Question, Section]]:
@@ -173,8 +210,8 @@ class Checklist(BaseModel):
 
     @property
     def first(self) -> Question:
-        """Return the first question."""
-        return self.sections[0].questions[0]
+        """Return the first question asked."""
+        return self.question(self._order[0])
 
     def question(self, key: str) -> Question:
         """Return a question by key (KeyError when unknown)."""

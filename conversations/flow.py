@@ -21,6 +21,8 @@ a prompt naming a deleted debrief    (the prompt forgotten)  as if there were no
 no open debrief                      NoDraft                 "No debrief in progress"
 a paused debrief                     PausedDraft             "Paused: /new resumes it"
 active, every question behind        SummaryDue              the summary and the email
+active, the car-park questions       SummaryDue              the summary so far, the email, the
+  behind (phase 'express')                                     choice to go deeper
 active, message already stored       Redelivered             the question, if it never arrived
 active, the question's send failed   Unasked                 the question again, text not taken
 active, *Add to previous* tapped     DraftAnswer: addition   "Added", the question again
@@ -49,6 +51,7 @@ from conversations.model import (
     Debrief,
     EditPrompt,
     NotePrompt,
+    Phase,
     ReminderTimeOffer,
     ReminderTimePrompt,
     RoundDatePrompt,
@@ -76,9 +79,14 @@ __all__ = [
     "answered_quickly",
     "awaited_debrief_id",
     "can_finish",
+    "express_due",
+    "next_key",
+    "previous_key",
+    "progress",
     "route",
     "route_edit",
     "route_text",
+    "sequence",
     "takes_text",
     "target_key",
     "written_answer",
@@ -238,7 +246,7 @@ def route(checklist: Checklist, situation: Situation, *, message_id: int) -> Rou
         return Route(NoDraft(), stale)
     if draft.status == Status.PAUSED:
         return Route(PausedDraft(draft), stale)
-    if draft.current_key is None:
+    if draft.current_key is None or express_due(checklist, draft):
         return Route(SummaryDue(draft), stale)
     how = route_text(checklist, draft, message_id=message_id)
     key = target_key(checklist, draft, how)
@@ -280,11 +288,47 @@ def written_answer(destination: Destination) -> tuple[int, str] | None:
             assert_never(destination)
 
 
+def sequence(checklist: Checklist, debrief: Debrief) -> tuple[str, ...]:
+    """Return the order a debrief asks its questions in (section order if begun before)."""
+    return checklist.order if debrief.phase is not None else checklist.sequential
+
+
+def next_key(checklist: Checklist, debrief: Debrief, after: str) -> str | None:
+    """Return the question to ask after `after`: the next in the debrief's order, or None."""
+    order = sequence(checklist, debrief)
+    index = order.index(after) + 1 if after in order else len(order)
+    return order[index] if index < len(order) else None
+
+
+def previous_key(checklist: Checklist, debrief: Debrief, key: str) -> str | None:
+    """Return the question asked before `key` (answered or not), or None at the start."""
+    order = sequence(checklist, debrief)
+    index = order.index(key) if key in order else 0
+    return order[index - 1] if index > 0 else None
+
+
+def progress(checklist: Checklist, debrief: Debrief, key: str) -> tuple[int, int]:
+    """Return a question's number and the count of its part: the express, the deeper, or all."""
+    if debrief.phase is None:
+        part = checklist.sequential
+    elif key in checklist.express:
+        part = checklist.express
+    else:
+        part = checklist.deeper
+    return part.index(key) + 1, len(part)
+
+
+def express_due(checklist: Checklist, debrief: Debrief) -> bool:
+    """Tell whether the car-park questions are all behind and their end is still to send."""
+    return debrief.phase is Phase.EXPRESS and debrief.current_key not in checklist.express
+
+
 def addable_question(checklist: Checklist, debrief: Debrief) -> Question | None:
     """Return the previous question when its text answer can still be added to."""
     if debrief.current_key is None:
         return None
-    previous = checklist.before(debrief.current_key)
+    before = previous_key(checklist, debrief, debrief.current_key)
+    previous = None if before is None else checklist.question(before)
     if previous is None or previous.kind is not Kind.TEXT or previous.key not in debrief.answers:
         return None
     return previous
@@ -337,8 +381,7 @@ def target_key(checklist: Checklist, debrief: Debrief, route: TextRoute) -> str 
             return debrief.append_key
         case TextRoute.CONTINUATION:
             assert debrief.current_key is not None
-            previous = checklist.before(debrief.current_key)
-            return previous.key if previous else None
+            return previous_key(checklist, debrief, debrief.current_key)
         case TextRoute.ANSWER:
             return debrief.current_key
         case TextRoute.ALREADY_STORED:

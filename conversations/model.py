@@ -23,6 +23,7 @@ __all__ = [
     "NewReminder",
     "NotePrompt",
     "Outcome",
+    "Phase",
     "Profile",
     "Reminder",
     "ReminderKind",
@@ -63,6 +64,7 @@ class ReminderKind(StrEnum):
     NO_NEWS = "no_news"
     FEEDBACK = "feedback"
     NEXT_ROUND = "next_round"
+    DEEPER = "deeper"  # offer to go deeper into a debrief whose car-park part is done
 
 
 class ReminderState(StrEnum):
@@ -72,6 +74,13 @@ class ReminderState(StrEnum):
     SENT = "sent"
     DONE = "done"
     CANCELLED = "cancelled"
+
+
+class Phase(StrEnum):
+    """Which part of the checklist a debrief is in (None: begun before the express part)."""
+
+    EXPRESS = "express"  # the car-park questions, before the draft
+    DEEPER = "deeper"  # the rest, after the draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +110,8 @@ class Debrief:
     quick_key: str | None = None
     # When the car-park part ended (draft and reminders sent); None while it runs.
     express_at: datetime | None = None
+    # Which part of the checklist the debrief is in (None: begun before the express part).
+    phase: Phase | None = None
 
     @property
     def question_delivered(self) -> bool:

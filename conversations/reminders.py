@@ -161,6 +161,8 @@ def rule(kind: ReminderKind) -> ReminderRule:
             return ReminderRule("reminders.feedback", buttons, snooze_days=1)
         case ReminderKind.NEXT_ROUND:
             return ReminderRule("reminders.next_round", (ReminderOp.DONE,), snooze_days=1)
+        case ReminderKind.DEEPER:
+            return ReminderRule("deeper.reminder", LIST_BUTTONS, snooze_days=1)
         case _:
             assert_never(kind)
 

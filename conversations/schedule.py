@@ -14,6 +14,7 @@ __all__ = [
     "QUIET_START",
     "add_business_days",
     "at_local",
+    "deeper_due",
     "next_morning",
     "next_round_due",
     "no_news_due",
@@ -30,6 +31,10 @@ _PAST_INTERVIEW = time(18, 0)
 _EVE_OF_ROUND = time(18, 0)
 # Half an hour before quiet hours: late enough to be "the evening", early enough to act on it.
 _LAST_CALL = time(20, 30)
+# Going deeper: "tonight" before the quiet hours; "later" the next day, after work.
+_TONIGHT = time(20, 0)
+_LATER = time(18, 0)
+_LEAD = timedelta(minutes=30)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -174,3 +179,11 @@ def snooze(*, now: datetime, tz: tzinfo, hours: int = 0, days: int = 0) -> datet
     # Aware arithmetic in the local zone keeps the wall time across a DST change.
     local = _utc(now).astimezone(tz) + timedelta(days=days)
     return outside_quiet_hours(local.astimezone(UTC) + timedelta(hours=hours), tz)
+
+
+def deeper_due(*, now: datetime, tz: tzinfo, tonight: bool) -> datetime:
+    """Return when to offer the deeper part: tonight at 20:00 (else soon), or tomorrow at 18:00."""
+    if not tonight:
+        return next_morning(after=now, tz=tz, wall=_LATER)
+    evening = at_local(_utc(now).astimezone(tz).date(), _TONIGHT, tz)
+    return outside_quiet_hours(evening if evening >= now + _LEAD else now + _LEAD, tz)

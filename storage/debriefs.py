@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import aiosqlite
 
-from conversations.model import AnswerPart, Debrief, NewReminder, Outcome, Status
+from conversations.model import AnswerPart, Debrief, NewReminder, Outcome, Phase, Status
 from storage.database import Database
 from storage.reminders import schedule_statement
 
@@ -23,7 +23,7 @@ _CHAIN = (
 _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
     " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id,"
-    " d.outcome_at, d.asked_at, d.quick_key, d.express_at"
+    " d.outcome_at, d.asked_at, d.quick_key, d.express_at, d.phase"
 )
 
 
@@ -73,6 +73,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
         asked_at=first["asked_at"],
         quick_key=first["quick_key"],
         express_at=_moment(first["express_at"]),
+        phase=None if first["phase"] is None else Phase(first["phase"]),
     )
 
 
@@ -190,7 +191,10 @@ class DebriefRepository:
         """Start a new active debrief at the first question."""
         _, created = await self._db.write(
             ("INSERT INTO users (user_id) VALUES (?) ON CONFLICT (user_id) DO NOTHING", (user_id,)),
-            ("INSERT INTO debriefs (user_id, current_key) VALUES (?, ?)", (user_id, first_key)),
+            (
+                "INSERT INTO debriefs (user_id, current_key, phase) VALUES (?, ?, 'express')",
+                (user_id, first_key),
+            ),
         )
         assert created.lastrowid is not None
         debrief = await self.get(user_id=user_id, debrief_id=created.lastrowid)
@@ -395,6 +399,58 @@ class DebriefRepository:
             then=tuple(
                 schedule_statement(user_id=user_id, debrief_id=debrief_id, reminder=reminder)
                 for reminder in reminders
+            ),
+        )
+
+    async def end_express(
+        self,
+        *,
+        user_id: int,
+        debrief_id: int,
+        next_key: str | None,
+        reminders: Sequence[NewReminder],
+    ) -> None:
+        """Close the car-park part: the debrief is done (reminders planned), the deeper part waits.
+
+        `next_key` is the first deeper question; None when nothing is left to ask.
+        """
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            # The last question was closed with its answer: nothing is left to close.
+            assignments="status = 'done', phase = 'deeper', current_key = ?, append_key = NULL,"
+            " express_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
+            " quick_key = NULL, asked_key = NULL, asked_message_id = NULL,"
+            " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            values=(next_key,),
+            then=tuple(
+                schedule_statement(user_id=user_id, debrief_id=debrief_id, reminder=reminder)
+                for reminder in reminders
+            ),
+        )
+
+    async def resume_deeper(self, *, user_id: int, debrief_id: int) -> None:
+        """Open a debrief's deeper part again (its follow-ups keep their dates)."""
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="status = 'active', append_key = NULL",
+            values=(),
+        )
+
+    async def end_deeper(self, *, user_id: int, debrief_id: int) -> None:
+        """Close the deeper part: every question is behind; its reminder is dropped."""
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="status = 'done', current_key = NULL, append_key = NULL, quick_key = NULL",
+            values=(),
+            then=(
+                (
+                    "UPDATE reminders SET state = 'cancelled' WHERE debrief_id = ? AND user_id = ?"
+                    " AND kind = 'deeper' AND state IN ('pending', 'sent')",
+                    (debrief_id, user_id),
+                ),
             ),
         )
 

@@ -198,6 +198,38 @@ MIGRATIONS: tuple[Migration, ...] = (
             WHERE quick_key IN ('interviewer_name', 'interviewer_role', 'interviewer_email');
         """,
     ),
+    Migration(
+        10,
+        "express_phase",
+        # phase: 'express' while the car-park questions run, 'deeper' after the draft; NULL for
+        # debriefs begun before, which keep asking in section order and end as they always did.
+        # Reminders gain the 'deeper' kind: SQLite cannot change a CHECK, so the table is copied
+        # (ids kept).
+        """
+        ALTER TABLE debriefs ADD COLUMN phase TEXT CHECK (phase IN ('express', 'deeper'));
+        CREATE TABLE reminders_new (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+            debrief_id INTEGER NOT NULL REFERENCES debriefs (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN
+                ('thank_you', 'questions', 'no_news', 'feedback', 'next_round', 'deeper')),
+            due_at INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sent', 'done', 'cancelled')),
+            attempt INTEGER NOT NULL DEFAULT 1,
+            sent_at INTEGER,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        INSERT INTO reminders_new SELECT * FROM reminders;
+        DROP TABLE reminders;
+        ALTER TABLE reminders_new RENAME TO reminders;
+        CREATE UNIQUE INDEX reminders_one_pending_per_kind ON reminders (debrief_id, kind)
+            WHERE state = 'pending';
+        CREATE INDEX reminders_due ON reminders (due_at) WHERE state = 'pending';
+        CREATE INDEX reminders_by_user ON reminders (user_id, state);
+        CREATE INDEX reminders_by_debrief ON reminders (debrief_id);
+        """,
+    ),
 )
 
 

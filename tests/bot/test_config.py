@@ -306,7 +306,7 @@ def test_a_checklist_without_a_key_the_code_reads_stops_start_up_with_its_name(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     shipped = (resources.files("conversations") / "checklist.toml").read_text("utf-8")
-    renamed = shipped.replace('key = "company"', 'key = "employer"')
+    renamed = shipped.replace('"company"', '"employer"')
     monkeypatch.setattr(app, "checklist", lambda: require_keys(load_checklist(renamed)))
 
     assert main([]) == 2

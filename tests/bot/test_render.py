@@ -14,6 +14,7 @@ from bot.callbacks import MAX_BYTES, Action, Button
 from bot.render import MESSAGE_LIMIT, Line, Reply, escape, pack, utf16_len
 from conversations.checklist import Kind, checklist
 from conversations.email import EmailDraft, build_thank_you
+from conversations.flow import previous_key
 from conversations.french import typeset
 from conversations.i18n import LANGUAGES, Language, catalog, placeholders
 from conversations.model import Debrief, ReminderKind, Status
@@ -400,7 +401,8 @@ def test_every_callback_data_of_every_question_fits_64_bytes(language: Language)
                 assert len(button.callback_data.encode()) <= MAX_BYTES
                 assert Button.decode(button.callback_data) is not None
         expected = {Action.FINISH, Action.KEEP}
-        previous = checklist().before(current.key)
+        before = previous_key(checklist(), debrief, current.key)
+        previous = None if before is None else checklist().question(before)
         if previous is not None:
             expected |= {Action.BACK, Action.SKIP}
             if previous.kind is Kind.TEXT:

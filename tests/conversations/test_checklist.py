@@ -90,9 +90,12 @@ def test_choice_questions_and_only_they_have_options() -> None:
         assert (question.kind is Kind.CHOICE) == bool(question.options), question.key
 
 
-def test_navigation_follows_the_file_order() -> None:
+def test_navigation_asks_the_express_part_first_then_the_rest_in_file_order() -> None:
     shipped = checklist()
-    keys = [question.key for question in shipped]
+    keys = list(shipped.order)
+
+    assert keys[: len(shipped.express)] == list(shipped.express)
+    assert sorted(keys) == sorted(question.key for question in shipped)
 
     assert shipped.before(keys[0]) is None
     assert shipped.after(keys[-1]) is None
@@ -211,7 +214,7 @@ def test_every_key_the_code_reads_answers_by_is_in_the_shipped_checklist() -> No
 
 @pytest.mark.parametrize("key", [Key.COMPANY, Key.INTERVIEW_DATE, Key.FORGOTTEN_QUESTIONS])
 def test_a_renamed_question_key_is_refused_with_its_name(key: Key) -> None:
-    renamed = _shipped_text().replace(f'key = "{key}"', f'key = "{key}_v2"')
+    renamed = _shipped_text().replace(f'"{key}"', f'"{key}_v2"')
     loaded = load_checklist(renamed)
 
     with pytest.raises(ChecklistError, match=f"lacks the question\\(s\\) {key.value},"):

@@ -7,7 +7,7 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -99,10 +99,16 @@ class Debriefer:
         )
 
     async def question(self, key: str) -> BotMessage:
-        """Wait for the question `key` and check its progress line."""
+        """Wait for the question `key` and check its progress line (within its part)."""
         message = await self.next()
-        number = checklist().number(key)
-        assert f"Question {number}/{len(checklist())}" in message.text, message.describe()
+        part = checklist().express if key in checklist().express else checklist().deeper
+        # A debrief begun before the express order counts in the whole checklist's order.
+        whole = checklist().sequential
+        expected = (
+            f"Question {part.index(key) + 1}/{len(part)}",
+            f"Question {whole.index(key) + 1}/{len(whole)}",
+        )
+        assert any(line in message.text for line in expected), message.describe()
         prompt = checklist().question(key).prompt(self.language)
         assert prompt in message.text, message.describe()
         return message
@@ -118,24 +124,103 @@ class Debriefer:
         """Return a button label in the user's language."""
         return text(self.language, key)
 
-    async def answer_everything(
+    def ended(self, message: BotMessage) -> bool:
+        """Tell whether a message ends a debrief: its car-park part, or the whole of it."""
+        return any(
+            text(self.language, key).split(split)[0] in message.text
+            for key, split in (("debrief.finished", ":"), ("deeper.done", " ("))
+        )
+
+    def car_park_end(self, ending: list[BotMessage]) -> list[BotMessage]:
+        """Return the messages of the car-park end among an ending (through its last message)."""
+        finished = text(self.language, "debrief.finished").split(":")[0]
+        last = next(i for i, m in enumerate(ending) if finished in m.text)
+        return ending[: last + 1]
+
+    async def until_end(self) -> list[BotMessage]:
+        """Collect messages until the end of a debrief (or of its car-park part); return them."""
+        seen = [await self.next()]
+        while not self.ended(seen[-1]):
+            seen.append(await self.next())
+        return seen
+
+    async def answer_keys(
         self, answers: Mapping[str, str], first: BotMessage | None = None
-    ) -> list[BotMessage]:
-        """Answer every question in order (buttons where given as '[label]'); return the ending."""
-        message = first
-        for question in checklist():
-            message = message or await self.question(question.key)
-            assert f"Question {checklist().number(question.key)}/" in message.text
-            value = answers.get(question.key)
+    ) -> BotMessage:
+        """Answer by key, in the order the bot asks, skipping the others; return what comes next.
+
+        Buttons are given as '[label]'. Past the car-park part, goes deeper at once ("Now") when
+        `answers` still has questions left.
+        """
+        order = checklist().order
+        places = [order.index(key) for key in answers]
+        message = first or await self.next()
+        for key in order[min(places) : max(places) + 1]:
+            question = checklist().question(key)
+            while question.prompt(self.language) not in message.text:
+                if self.label("deeper.now_button") in message.labels:
+                    await self.user.press_button(message, self.label("deeper.now_button"))
+                message = await self.next()  # a preface, the express end, a round's offer
+            value = answers.get(key)
             if value is None:
                 await self.user.press_button(message, self.label("debrief.skip_button"))
             elif value.startswith("[") and value.endswith("]"):
                 await self.user.press_button(message, value[1:-1])
             else:
-                assert question.kind is not Kind.CHOICE or value, question.key
+                assert question.kind is not Kind.CHOICE or value, key
+                await self.user.send_text(value)
+            message = await self.next()
+        return message
+
+    async def skip_to(self, key: str, message: BotMessage | None = None) -> BotMessage:
+        """Skip every question before `key`, going deeper at once if need be; return `key`'s."""
+        prompt = checklist().question(key).prompt(self.language)
+        message = message or await self.next()
+        while prompt not in message.text:
+            if self.label("deeper.now_button") in message.labels:
+                await self.user.press_button(message, self.label("deeper.now_button"))
+            elif self.label("debrief.skip_button") in message.labels:
+                await self.user.press_button(message, self.label("debrief.skip_button"))
+            message = await self.next()
+        return message
+
+    async def answer_everything(
+        self, answers: Mapping[str, str], first: BotMessage | None = None
+    ) -> list[BotMessage]:
+        """Answer every question by key, skipping the others; return the messages of the end.
+
+        The car-park questions come first; if `answers` has any of the others, the debrief goes
+        deeper at once and the messages of its end follow those of the car-park end.
+        """
+        await self.answer_part(checklist().express, answers, first)
+        ending = await self.until(text(self.language, "debrief.finished").split(":")[0])
+        if not any(key in answers for key in checklist().deeper):
+            return ending
+        offer = next(m for m in ending if self.label("deeper.now_button") in m.labels)
+        await self.user.press_button(offer, self.label("deeper.now_button"))
+        await self.answer_part(checklist().deeper, answers)
+        return [*ending, *await self.until(text(self.language, "deeper.done").split(" (")[0])]
+
+    async def answer_part(
+        self, keys: Sequence[str], answers: Mapping[str, str], first: BotMessage | None = None
+    ) -> None:
+        """Answer these questions in order (skipping those `answers` lacks)."""
+        message = first
+        for number, key in enumerate(keys, start=1):
+            question = checklist().question(key)
+            message = message or await self.next()
+            while question.prompt(self.language) not in message.text:
+                message = await self.next()  # a preface or a round's offer before it
+            assert f"Question {number}/{len(keys)}" in message.text, message.describe()
+            value = answers.get(key)
+            if value is None:
+                await self.user.press_button(message, self.label("debrief.skip_button"))
+            elif value.startswith("[") and value.endswith("]"):
+                await self.user.press_button(message, value[1:-1])
+            else:
+                assert question.kind is not Kind.CHOICE or value, key
                 await self.user.send_text(value)
             message = None
-        return await self.until(text(self.language, "debrief.finished").split(":")[0])
 
 
 def stale_keyboards(user: FakeUser, ending: list[BotMessage]) -> list[BotMessage]:

@@ -88,20 +88,20 @@ async def test_an_email_address_of_4000_characters_is_refused_and_asked_again(
 ) -> None:
     user = telegram.user(5003, language_code="fr")
     person = Debriefer(user, "fr")
-    total = len(checklist())
+    total = len(checklist().express)
     async with bot_process(telegram, tmp_path):
-        people_question = await _start(person, skips=2)
-        assert f"Question 4/{total}" in people_question.text
+        people_question = await _start(person, skips=1)
+        assert f"Question 3/{total}" in people_question.text
 
         refused = await person.say("Claire, " + "claire." * 570 + "@acme.example")
 
         assert "Trop long" in refused.text
         assert "2\u202f000 caractères" in refused.text
-        assert f"Question 4/{total}" in refused.text
+        assert f"Question 3/{total}" in refused.text
         assert "interviewers" not in stored_answers(_db(tmp_path), user.user_id)
         too_long_address = await person.say("Claire, " + "claire." * 40 + "@acme.example")
         assert "adresse e-mail" in too_long_address.text
-        assert f"Question 5/{total}" in (await person.say("Claire, claire@acme.example")).text
+        assert f"Question 4/{total}" in (await person.say("Claire, claire@acme.example")).text
     assert (
         stored_answers(_db(tmp_path), user.user_id)["interviewers"] == "Claire, claire@acme.example"
     )
@@ -115,28 +115,31 @@ async def test_a_debrief_of_the_longest_answers_everywhere_finishes(
     longest = "a" * 241 + "@acme.example"
     async with bot_process(telegram, tmp_path):
         await user.send_text("/new")
-        for question in checklist():
-            message = await person.question(question.key)
-            if question.kind is Kind.PEOPLE:
-                refused = await person.say("Claire, " + "x" * 4000 + "@acme.example")
-                assert "Too long: 2,000 characters at most" in refused.text
-                await user.send_text(f"Claire, {longest}")
-            elif question.kind is not Kind.TEXT:
-                await user.press_button(message, message.labels[0])
-            elif question.max_length is not None:
-                refused = await person.say(long_text(4096, seed=1))
-                assert "Too long: 200 characters at most" in refused.text
-                assert (
-                    f"Question {checklist().number(question.key)}/{len(checklist())}"
-                    in refused.text
-                )
-                await user.send_text(long_text(question.limit))
-            else:
-                await user.send_text(long_text(4096))
-        ending = await person.until("Debrief saved")
+        ending: list[BotMessage] = []
+        for part in (checklist().express, checklist().deeper):
+            if ending:  # the car-park part is behind: go deeper now
+                offer = next(m for m in ending if person.label("deeper.now_button") in m.labels)
+                await user.press_button(offer, person.label("deeper.now_button"))
+            for key in part:
+                question = checklist().question(key)
+                message = await person.question(question.key)
+                if question.kind is Kind.PEOPLE:
+                    refused = await person.say("Claire, " + "x" * 4000 + "@acme.example")
+                    assert "Too long: 2,000 characters at most" in refused.text
+                    await user.send_text(f"Claire, {longest}")
+                elif question.kind is not Kind.TEXT:
+                    await user.press_button(message, message.labels[0])
+                elif question.max_length is not None:
+                    refused = await person.say(long_text(4096, seed=1))
+                    assert "Too long: 200 characters at most" in refused.text
+                    assert f"Question {part.index(key) + 1}/{len(part)}" in refused.text
+                    await user.send_text(long_text(question.limit))
+                else:
+                    await user.send_text(long_text(4096))
+            ending += await person.until_end()
     assert telegram.rejected == []
     total = len(checklist())
-    assert f"Debrief saved: {total} of {total}" in ending[-1].text
+    assert f"({total} of {total}" in ending[-1].text
     assert any(m.html.startswith("✉️") and "<pre>" in m.html for m in ending)
     for message in ending:
         assert utf16_len(message.text) <= 4096
@@ -152,10 +155,11 @@ async def test_additions_stop_at_20000_characters_and_the_question_comes_again(
     person = Debriefer(user, "en")
     part = long_text(4096)
     async with bot_process(telegram, tmp_path):
-        after = checklist().number("company_info") + 1
-        await _start(person, skips=after - 3)
+        deeper = checklist().deeper
+        after = deeper.index("company_info") + 2  # the number of the question after it
+        await person.skip_to("company_info", await _start(person))
         question = await person.say(part)  # company_info, then the question after it
-        assert f"Question {after}/{len(checklist())}" in question.text
+        assert f"Question {after}/{len(deeper)}" in question.text
         for _ in range(3):
             prompt = await person.tap(question, person.label("debrief.add_button"))
             assert "Company" not in prompt.text
@@ -167,8 +171,8 @@ async def test_additions_stop_at_20000_characters_and_the_question_comes_again(
 
         assert "Too long: with that, your answer to “About the company”" in refused.text
         assert "20,000 characters" in refused.text
-        assert f"Question {after}/{len(checklist())}" in refused.text
-        assert f"Question {after + 1}/{len(checklist())}" in (await person.say("Relaxed")).text
+        assert f"Question {after}/{len(deeper)}" in refused.text
+        assert f"Question {after + 1}/{len(deeper)}" in (await person.say("Relaxed")).text
     stored = stored_answers(_db(tmp_path), user.user_id)
     assert stored["company_info"] == "\n".join([part.strip()] * 4)
 

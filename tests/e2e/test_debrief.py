@@ -95,7 +95,8 @@ async def test_full_debrief_stores_every_answer_and_ends_with_summary_and_email(
     assert stored_debriefs(db_path, user.user_id)[0]["status"] == "done"
 
     email = next(message for message in ending if "<pre>" in message.html)
-    summary = "\n".join(message.text for message in ending[: ending.index(email)])
+    # The whole summary comes at the end of the deeper part, after the car-park end.
+    summary = "\n".join(message.text for message in ending if "<pre>" not in message.html)
     assert answers["company"] in summary
     for section in checklist().sections:
         assert section.title(language) in summary
@@ -114,7 +115,7 @@ async def test_full_debrief_stores_every_answer_and_ends_with_summary_and_email(
     assert "24" in email.text
     if language == "fr":
         assert "vous" in email.text
-    assert text(language, "debrief.finished").split(":")[0] in ending[-1].text
+    assert person.ended(ending[-1])
     assert telegram.rejected == []
 
 
@@ -124,10 +125,10 @@ async def test_each_question_shows_its_section_and_progress(telegram: FakeTelegr
     await user.send_text("/new")
     first = await person.question("company")
     assert "The context" in first.text
-    assert f"Question 1/{len(checklist())}" in first.text
+    assert f"Question 1/{len(checklist().express)}" in first.text
     assert person.label("debrief.skip_button") not in first.labels  # the company is required
     second = await person.say("Acme")
-    assert f"Question 2/{len(checklist())}" in second.text
+    assert f"Question 2/{len(checklist().express)}" in second.text
     assert person.label("debrief.skip_button") in second.labels
     assert person.label("debrief.finish_button") in second.labels
 
@@ -145,9 +146,9 @@ async def test_skip_moves_on_but_the_company_cannot_be_skipped(
     await person.say("/skip")  # position, by command
     date_question = person.user.last_message
     assert date_question is not None
-    assert f"Question 3/{len(checklist())}" in date_question.text
+    assert f"Question 3/{len(checklist().express)}" in date_question.text
     fourth = await person.tap(date_question, person.label("debrief.skip_button"))
-    assert f"Question 4/{len(checklist())}" in fourth.text
+    assert f"Question 4/{len(checklist().express)}" in fourth.text
     assert stored_answers(db_path, user.user_id) == {"company": "Acme"}
 
 
@@ -161,20 +162,20 @@ async def test_back_shows_the_answer_so_far_to_keep_or_replace(
     await person.say("Acme <Corp> & Co")
     await person.say("Backend developer")
     back = await person.say("/back")
-    assert f"Question 2/{len(checklist())}" in back.text
+    assert f"Question 2/{len(checklist().express)}" in back.text
     assert "Backend developer" in back.text
     kept = await person.tap(back, person.label("debrief.keep_button"))
-    assert f"Question 3/{len(checklist())}" in kept.text
+    assert f"Question 3/{len(checklist().express)}" in kept.text
     back_again = await person.tap(kept, person.label("debrief.back_button"))
-    assert f"Question 2/{len(checklist())}" in back_again.text
+    assert f"Question 2/{len(checklist().express)}" in back_again.text
     back_to_first = await person.say("/back")
-    assert f"Question 1/{len(checklist())}" in back_to_first.text
+    assert f"Question 1/{len(checklist().express)}" in back_to_first.text
     assert "Acme <Corp> & Co" in back_to_first.text
     third = await person.say("Acme Corporation")
-    assert f"Question 2/{len(checklist())}" in third.text
+    assert f"Question 2/{len(checklist().express)}" in third.text
     assert "Backend developer" not in third.text  # moving forward shows no old answer
     nothing_before = await person.say("/back")
-    assert f"Question 1/{len(checklist())}" in nothing_before.text
+    assert f"Question 1/{len(checklist().express)}" in nothing_before.text
     first_again = await person.say("/back")
     assert "first question" in first_again.text
     assert stored_answers(db_path, user.user_id) == {
@@ -200,11 +201,11 @@ async def test_cancel_pauses_and_new_offers_to_resume_or_start_over(
     offer = await person.say("/new")
     assert "Acme" in offer.text
     resumed = await person.tap(offer, person.label("debrief.resume_button"))
-    assert f"Question 2/{len(checklist())}" in resumed.text
+    assert f"Question 2/{len(checklist().express)}" in resumed.text
     await person.say("/cancel")
     offer = await person.say("/new")
     fresh = await person.tap(offer, person.label("debrief.restart_button"))
-    assert f"Question 1/{len(checklist())}" in fresh.text
+    assert f"Question 1/{len(checklist().express)}" in fresh.text
     rows = stored_debriefs(db_path, user.user_id)
     assert len(rows) == 1
     assert rows[0]["status"] == "active"
@@ -224,12 +225,12 @@ async def test_finish_now_sends_the_summary_with_what_was_answered(
     ending = await person.until("Debrief saved")
     assert "Acme" in ending[0].text
     assert "Data engineer" in ending[0].text
-    assert "<pre>" in ending[-2].html
+    assert any("<pre>" in m.html for m in ending)
     assert f"2 of {len(checklist())}" in ending[-1].text
     assert stored_debriefs(db_path, user.user_id)[0]["status"] == "done"
     offer = await person.say("/new")
     # The finished debrief is not offered for resuming.
-    assert f"Question 1/{len(checklist())}" in offer.text
+    assert f"Question 1/{len(checklist().express)}" in offer.text
 
 
 async def test_messages_sent_before_the_next_question_continue_the_previous_answer(
@@ -239,12 +240,12 @@ async def test_messages_sent_before_the_next_question_continue_the_previous_answ
     person = Debriefer(user, "en")
     await user.send_text("/new")
     await person.question("company")
-    assert f"Question 2/{len(checklist())}" in (await person.say("Acme")).text
+    assert f"Question 2/{len(checklist().express)}" in (await person.say("Acme")).text
     # Phone dictation splits one answer into three messages, sent before the bot replies.
     await user.send_text("Backend developer,")
     await user.send_text("mostly Python,")
     await user.send_text("some Go")
-    await person.until(f"Question 3/{len(checklist())}")
+    await person.until(f"Question 3/{len(checklist().express)}")
     assert "Added to your answer to “Position”" in (await person.next()).text
     assert "Added to your answer to “Position”" in (await person.next()).text
     assert stored_answers(db_path, user.user_id)["position"] == (
@@ -264,7 +265,7 @@ async def test_add_to_previous_answer_button_appends_and_asks_again(
     assert "add" in prompt.text
     again = await person.say("Robotics, Lyon office")
     assert "Added" in again.text
-    assert f"Question 2/{len(checklist())}" in again.text
+    assert f"Question 2/{len(checklist().express)}" in again.text
     assert stored_answers(db_path, user.user_id)["company"] == "Acme\nRobotics, Lyon office"
 
 
@@ -280,9 +281,9 @@ async def test_stickers_photos_and_locations_get_a_kind_reply_and_the_same_quest
         await send()
         reply = await person.next()
         assert "only take text" in reply.text
-        assert f"Question 2/{len(checklist())}" in reply.text
+        assert f"Question 2/{len(checklist().express)}" in reply.text
     after = await person.say("Backend developer")
-    assert f"Question 3/{len(checklist())}" in after.text
+    assert f"Question 3/{len(checklist().express)}" in after.text
     assert stored_answers(db_path, user.user_id) == {
         "company": "Acme",
         "position": "Backend developer",
@@ -298,22 +299,25 @@ async def test_typed_answers_that_do_not_fit_get_a_friendly_reply_and_lose_nothi
     await person.question("company")
     await person.say("Acme")
     await person.say("/skip")
+    assert "adresse e-mail" in (await person.say("Claire, claire@acme")).text
+    assert "une personne par ligne" in (await person.say("Claire et Julien, DRH")).text.lower()
+    next_steps = await person.say("Claire, claire@acme.example\nM. Julien Roche")
+    assert f"Question 4/{len(checklist().express)}" in next_steps.text
+    stored = stored_answers(db_path, user.user_id)["interviewers"]
+    assert stored == "Claire, claire@acme.example\nM. Julien Roche"
+    # The date and the choice come in the deeper part.
+    await person.skip_to("interview_date", next_steps)
     date_error = await person.say("la semaine des quatre jeudis")
     assert "date" in date_error.text
     future = await person.say("25/12/2099")
     assert "futur" in future.text
-    total = len(checklist())
-    assert f"Question 4/{total}" in (await person.say("hier")).text
+    total = len(checklist().deeper)
+    choice = await person.say("hier")
+    assert f"Question 2/{total}" in choice.text
     assert stored_answers(db_path, user.user_id)["interview_date"] == "2026-11-25"
-    assert "adresse e-mail" in (await person.say("Claire, claire@acme")).text
-    assert "une personne par ligne" in (await person.say("Claire et Julien, DRH")).text.lower()
-    choice = await person.say("Claire, claire@acme.example\nM. Julien Roche")
-    assert f"Question 5/{total}" in choice.text
     error = await person.say("peut-être")
     assert "Oui" in error.text
-    assert f"Question 6/{total}" in (await person.say("non")).text
-    stored = stored_answers(db_path, user.user_id)["interviewers"]
-    assert stored == "Claire, claire@acme.example\nM. Julien Roche"
+    assert f"Question 3/{total}" in (await person.say("non")).text
 
 
 async def test_text_without_a_debrief_explains_how_to_start(telegram: FakeTelegram) -> None:
@@ -322,7 +326,7 @@ async def test_text_without_a_debrief_explains_how_to_start(telegram: FakeTelegr
     reply = await person.say("hello?")
     assert "/new" in reply.text
     started = await person.tap(reply, person.label("start.new_button"))
-    assert f"Question 1/{len(checklist())}" in started.text
+    assert f"Question 1/{len(checklist().express)}" in started.text
     greeting = await person.say("/start")
     assert "Debrief" in greeting.text
     helped = await person.say("/help")
@@ -337,7 +341,7 @@ async def test_buttons_of_earlier_questions_do_not_change_the_current_one(
     await user.send_text("/new")
     await person.question("company")
     await person.say("Acme")
-    date_question = await person.say("Engineer")
+    date_question = await person.skip_to("interview_date", await person.say("Engineer"))
     yesterday = date_question.callback_data("Yesterday")
     await person.tap(date_question, "Today")
     query = await user.press(date_question, yesterday, force=True)
@@ -386,7 +390,12 @@ async def test_hostile_answers_are_stored_verbatim_and_nothing_is_rejected(
     stored = stored_answers(db_path, user.user_id)
     for key, value in hostile.items():
         assert stored[key] == value.strip()
-    summary = list(ending[:-2])
+    # The whole summary, at the end of the deeper part.
+    express_end = next(i for i, m in enumerate(ending) if "Debrief saved" in m.text)
+    changed = text("en", "deeper.draft_changed")
+    summary = [
+        m for m in ending[express_end + 1 : -1] if "<pre>" not in m.html and changed not in m.text
+    ]
     assert len(summary) >= 3
     assert all(len(message.text.encode("utf-16-le")) // 2 <= 4096 for message in summary)
     joined = "".join(message.text.replace("\n", "") for message in summary)

@@ -61,7 +61,7 @@ async def test_three_debriefs_with_a_shared_awkward_question_give_insights_and_a
         # Bob's debrief has the same question: it must not show up in Alice's insights.
         await debrief(bob, "Hooli", "hier", "1")
         # Acme said no: the end of its debrief turns into the status choice, in place.
-        end = ending[-1]
+        end = alice.car_park_end(ending)[-1]
         await alice.user.press_button(end, text("fr", "end.status_button"))
         refusal = text("fr", "outcome.rejected_button")
         choice = await telegram.wait_for_message(

@@ -17,6 +17,7 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
+from conversations.checklist import checklist
 from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer, JobRuns
 
 # Thursday 26 November 2026, 15:00 in Paris (14:00 UTC): the debrief ends right after the interview.
@@ -85,7 +86,7 @@ async def test_reminders_due_while_the_bot_was_down_arrive_once_after_restart(
     user = telegram.user(4001, first_name="Alice", language_code="en")
     async with bot_at(reminder_settings, clock):
         ending = await _debrief(user)
-    questions, end = ending[-2:]
+    questions, end = Debriefer(user, "en").car_park_end(ending)[-2:]
     assert "tomorrow at 09:00" in questions.text  # the forgotten questions, next morning
     assert {"In 2 days", "Another time", "Never"} == set(questions.labels)
     assert "today at 18:00" in end.text  # the thank-you, three hours on
@@ -212,7 +213,7 @@ async def test_next_round_with_a_typed_date_sends_a_preparation_brief_the_day_be
             {**ANSWERS, "interview_date": "[Aujourd'hui]", "obstacles": "Pas assez de Kafka"}
         )
         person = Debriefer(user, "fr")
-        choice = await person.tap_in_place(ending[-1], "Changer le statut")
+        choice = await person.tap_in_place(person.car_park_end(ending)[-1], "Changer le statut")
         asked = await person.tap_in_place(choice, "Autre entretien")
         assert "Quand a lieu" in asked.text
         await user.send_text("mardi 8 décembre")
@@ -239,7 +240,8 @@ async def test_the_forgotten_questions_reminder_can_be_moved_by_typing_a_time(
         ending = await Debriefer(user, "fr").answer_everything(
             {**ANSWERS, "interview_date": "[Aujourd'hui]"}
         )
-        asked = await Debriefer(user, "fr").tap_in_place(ending[-2], "Un autre moment")
+        person = Debriefer(user, "fr")
+        asked = await person.tap_in_place(person.car_park_end(ending)[-2], "Un autre moment")
         assert "Quand dois-je" in asked.text
         assert not asked.buttons
         await user.send_text("n'importe quand")
@@ -313,7 +315,10 @@ async def test_a_time_typed_right_after_the_debrief_moves_the_questions_reminder
     clock = Clock(START)
     user = telegram.user(4008, language_code="en")
     async with bot_at(reminder_settings, clock):
-        await _debrief(user)
+        # Right after the car-park part, before going deeper.
+        await user.send_text("/new")
+        express = {key: ANSWERS[key] for key in checklist().express if key in ANSWERS}
+        await Debriefer(user, "en").answer_everything(express)
         moved = await Debriefer(user, "en").say("in 2 hours")
         assert "Done: I'll remind you today at 17:00" in moved.text
         other = await Debriefer(user, "en").say("thanks!")

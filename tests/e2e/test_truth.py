@@ -28,7 +28,7 @@ async def test_a_question_that_could_not_be_sent_is_asked_again_before_any_answe
     assert again.text.startswith(text("en", "errors.question_not_sent"))
     assert stored_answers(db_path, person.user.user_id) == {"company": "Acme"}
     await person.user.send_text("Backend developer")
-    await person.question("interview_date")
+    await person.question("interviewers")
     assert stored_answers(db_path, person.user.user_id) == {
         "company": "Acme",
         "position": "Backend developer",

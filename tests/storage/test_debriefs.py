@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conversations.model import Debrief, Status
+from conversations.model import Debrief, Phase, Status
 from storage.database import Database, open_database
 from storage.debriefs import DebriefRepository, NotFoundError
 
@@ -50,6 +50,7 @@ async def test_create_starts_an_active_debrief_at_the_first_question(
         None,
         None,
         created_at=created.created_at,
+        phase=Phase.EXPRESS,
     )
     assert created.created_at is not None
     assert await debriefs.open_for(user_id=ALICE) == created
@@ -533,6 +534,7 @@ async def test_data_survives_closing_and_reopening_the_database(tmp_path: Path) 
         {"company": "Acme 🚀\nRobotics"},
         frozenset({3, 5}),
         created_at=before.created_at,
+        phase=Phase.EXPRESS,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -40,7 +41,7 @@ async def test_migrating_an_empty_database_records_every_version(
 ) -> None:
     applied = await apply_migrations(connection)
 
-    assert applied == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert applied == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     async with connection.execute(
         "SELECT version, name, applied_at FROM schema_migrations"
     ) as cursor:
@@ -55,9 +56,10 @@ async def test_migrating_an_empty_database_records_every_version(
         (7, "outcome_at"),
         (8, "express"),
         (9, "interviewers_one_line_each"),
+        (10, "express_phase"),
     ]
     assert str(rows[0][2]).endswith("Z")
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 
 
 async def test_migrations_are_numbered_from_1_without_gaps() -> None:
@@ -111,6 +113,7 @@ async def test_debriefs_table_has_exactly_these_columns(connection: aiosqlite.Co
         ("asked_at", "INTEGER", 0, 0),
         ("quick_key", "TEXT", 0, 0),
         ("express_at", "TEXT", 0, 0),
+        ("phase", "TEXT", 0, 0),
     ]
 
 
@@ -138,7 +141,7 @@ async def test_migration_2_keeps_the_data_of_a_version_1_database(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [2, 3, 4, 5, 6, 7, 8, 9]
+    assert await apply_migrations(connection) == [2, 3, 4, 5, 6, 7, 8, 9, 10]
     async with connection.execute(
         "SELECT u.language, d.status, d.outcome, d.thank_you_sent"
         " FROM users u JOIN debriefs d USING (user_id)"
@@ -219,7 +222,7 @@ async def test_migration_3_links_no_round_of_an_existing_debrief(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [3, 4, 5, 6, 7, 8, 9]
+    assert await apply_migrations(connection) == [3, 4, 5, 6, 7, 8, 9, 10]
     assert await _scalar(connection, "SELECT count(*) FROM debriefs WHERE previous_id IS NULL") == 1
 
 
@@ -235,7 +238,7 @@ async def test_migration_4_lets_a_debrief_s_reminders_be_found_without_a_scan(
     )
     await connection.commit()
 
-    assert await apply_migrations(connection) == [4, 5, 6, 7, 8, 9]
+    assert await apply_migrations(connection) == [4, 5, 6, 7, 8, 9, 10]
     # The lookup ON DELETE CASCADE makes for each deleted debrief, whatever the reminders' state.
     async with connection.execute(
         "EXPLAIN QUERY PLAN SELECT 1 FROM reminders WHERE debrief_id = 7"
@@ -255,7 +258,7 @@ async def test_a_failing_migration_is_not_recorded_and_leaves_no_trace(
         await apply_migrations(connection, (*MIGRATIONS, broken))
     await connection.rollback()
 
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     assert (
         await _scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")
         == 0
@@ -283,7 +286,7 @@ async def test_open_database_creates_its_folder_and_migrates(tmp_path: Path) -> 
         await database.close()
 
     assert path.exists()
-    assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 
 
 async def test_reopening_a_migrated_database_applies_nothing(database_path: Path) -> None:
@@ -293,15 +296,15 @@ async def test_reopening_a_migrated_database_applies_nothing(database_path: Path
     second = await open_database(database_path)
     try:
         assert await apply_migrations(second.connection) == []
-        assert await applied_versions(second.connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+        assert await applied_versions(second.connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     finally:
         await second.close()
 
 
-async def test_the_express_migration_marks_finished_debriefs_as_past_the_car_park_part(
+async def test_the_express_migration_leaves_earlier_debriefs_in_the_section_order(
     connection: aiosqlite.Connection,
 ) -> None:
-    before = next(i for i, m in enumerate(MIGRATIONS) if m.name == "express")
+    before = next(i for i, m in enumerate(MIGRATIONS) if m.name == "express_phase")
     await apply_migrations(connection, MIGRATIONS[:before])
     await connection.execute("INSERT INTO users (user_id) VALUES (1)")
     await connection.execute(
@@ -310,16 +313,30 @@ async def test_the_express_migration_marks_finished_debriefs_as_past_the_car_par
     await connection.execute(
         "INSERT INTO debriefs (id, user_id, status, current_key) VALUES (2, 1, 'active', 'rating')"
     )
+    await connection.execute(
+        "INSERT INTO reminders (id, user_id, debrief_id, kind, due_at)"
+        " VALUES (9, 1, 1, 'no_news', 5)"
+    )
     await connection.commit()
 
     await apply_migrations(connection)
 
+    kept = await connection.execute_fetchall("SELECT id, debrief_id, kind, state FROM reminders")
+    assert [tuple(row) for row in kept] == [(9, 1, "no_news", "pending")]
+    await connection.execute(
+        "INSERT INTO reminders (user_id, debrief_id, kind, due_at) VALUES (1, 1, 'deeper', 6)"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        await connection.execute(
+            "INSERT INTO reminders (user_id, debrief_id, kind, due_at) VALUES (1, 1, 'deeper', 7)"
+        )
+
     rows = await connection.execute_fetchall(
-        "SELECT id, express_at, asked_at, quick_key, current_key FROM debriefs ORDER BY id"
+        "SELECT id, phase, current_key FROM debriefs ORDER BY id"
     )
     assert [tuple(row) for row in rows] == [
-        (1, "then", None, None, None),
-        (2, None, None, None, "rating"),
+        (1, None, None),
+        (2, None, "rating"),
     ]
 
 
@@ -346,7 +363,7 @@ async def test_migration_9_folds_the_interviewer_answers_into_one_line_per_debri
     )
     await connection.commit()
 
-    assert await apply_migrations(connection) == [9]
+    assert await apply_migrations(connection, MIGRATIONS[:9]) == [9]
     async with connection.execute(
         "SELECT debrief_id, question_key, text FROM answer_parts ORDER BY debrief_id, question_key"
     ) as cursor:

@@ -1,0 +1,59 @@
+"""The deeper part of a debrief: after the draft, now, tonight or later."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import handlers, render
+from bot.callbacks import Button
+from bot.context import DebriefContext
+from bot.replies import offered, settle, who
+from conversations.model import NewReminder, Phase, ReminderKind, Status
+from conversations.reminders import epoch
+from conversations.schedule import deeper_due
+
+__all__ = ["go_deeper"]
+
+
+async def go_deeper(update: Update, context: DebriefContext) -> None:
+    """Go deeper into a debrief whose car-park part is done: now, or remind tonight or later."""
+    user, chat = who(update)
+    language = await context.language(user)
+    query = update.callback_query
+    assert query is not None
+    button = Button.decode(query.data)
+    debrief = None
+    if button is not None and button.debrief_id is not None:
+        debrief = await context.debriefs.get(user_id=user.id, debrief_id=button.debrief_id)
+    if (
+        button is None
+        or debrief is None
+        or debrief.status is not Status.DONE
+        or debrief.phase is not Phase.DEEPER
+        or debrief.current_key is None
+    ):
+        await query.answer(render.text(language, "reminders.gone"))
+        return
+    if button.key == "now":
+        if await context.debriefs.open_for(user_id=user.id) is not None:
+            await query.answer(render.text(language, "deeper.busy"), show_alert=True)
+            return
+        await query.answer()
+        await context.debriefs.resume_deeper(user_id=user.id, debrief_id=debrief.id)
+        await settle(context, query, None)
+        left = sum(1 for key in context.checklist.deeper if key not in debrief.answers)
+        started = render.text(language, "deeper.started", count=left)
+        await handlers.continue_debrief(context, user, chat, debrief.id, preface=started)
+        return
+    await query.answer()
+    if not offered(query):
+        return
+    now, tz = context.now(), await context.zone(user)
+    due = deeper_due(now=now, tz=tz, tonight=button.key == "tonight")
+    await context.reminders.schedule(
+        user_id=user.id,
+        debrief_id=debrief.id,
+        reminders=[NewReminder(ReminderKind.DEEPER, epoch(due))],
+    )
+    when = render.moment(due, now=now, tz=tz, language=language)
+    await settle(context, query, render.text(language, "deeper.set_for", when=when))
