@@ -61,3 +61,16 @@ async def voice_bot(
     application = build_application(settings, clock=clock, speech=transcriber)
     async with running(application) as running_application:
         yield running_application
+
+
+@pytest.fixture
+def reminder_settings(telegram: FakeTelegram, db_path: Path) -> Settings:
+    """Return settings with a fast reminder job."""
+    return Settings(
+        token=TOKEN,
+        api_url=telegram.url,
+        db_path=db_path,
+        max_messages_per_second=0,
+        reminder_interval=0.2,
+        _env_file=None,
+    )

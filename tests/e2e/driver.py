@@ -7,7 +7,7 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +20,8 @@ from apscheduler.events import (  # type: ignore[import-untyped]
     JobExecutionEvent,
 )
 
+from bot.app import build_application, running
+from bot.config import Settings
 from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from conversations.checklist import Kind, checklist
@@ -31,7 +33,9 @@ __all__ = [
     "Clock",
     "Debriefer",
     "JobRuns",
+    "bot_at",
     "bot_process",
+    "has",
     "stale_keyboards",
     "stored_answers",
     "stored_debriefs",
@@ -345,3 +349,15 @@ class JobRuns:
         self._waiters.append((self._finished + runs, future))
         async with asyncio.timeout(WAIT):
             await future
+
+
+def has(fragment: str) -> Callable[[BotMessage], bool]:
+    """Match a bot message containing `fragment`."""
+    return lambda message: fragment in message.text
+
+
+@asynccontextmanager
+async def bot_at(settings: Settings, clock: Clock) -> AsyncIterator[DebriefApplication]:
+    """Run the bot with a given clock."""
+    async with running(build_application(settings, clock=clock)) as application:
+        yield application

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
-import pytest
 
 from bot.app import build_application, running
 from bot.config import Settings
@@ -17,7 +14,7 @@ from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.checklist import MAX_EXPRESS, checklist
 from storage.migrations import MIGRATIONS, apply_migrations
-from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer, stored_debriefs, text
+from tests.e2e.driver import WAIT, Clock, Debriefer, bot_at, has, stored_debriefs, text
 
 # Thursday 26 November 2026, 15:00 in Paris (14:00 UTC).
 START = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
@@ -32,31 +29,6 @@ EXPRESS = {
     "email_reassurance": None,
     "forgotten_questions": "What does on-call look like?",
 }
-
-
-@pytest.fixture
-def fast_settings(telegram: FakeTelegram, db_path: Path) -> Settings:
-    """Return settings with a fast reminder job."""
-    return Settings(
-        token=TOKEN,
-        api_url=telegram.url,
-        db_path=db_path,
-        max_messages_per_second=0,
-        reminder_interval=0.2,
-        _env_file=None,
-    )
-
-
-@asynccontextmanager
-async def bot_at(settings: Settings, clock: Clock) -> AsyncIterator[DebriefApplication]:
-    """Run the bot with a given clock."""
-    async with running(build_application(settings, clock=clock)) as application:
-        yield application
-
-
-def _has(fragment: str) -> Callable[[BotMessage], bool]:
-    """Match a bot message containing `fragment`."""
-    return lambda message: fragment in message.text
 
 
 def _reminders(db_path: Path) -> list[tuple[str, str]]:
@@ -131,11 +103,11 @@ async def test_going_deeper_now_asks_the_rest_then_the_full_summary(
 
 
 async def test_going_deeper_later_comes_back_with_its_reminder(
-    telegram: FakeTelegram, fast_settings: Settings, db_path: Path
+    telegram: FakeTelegram, reminder_settings: Settings, db_path: Path
 ) -> None:
     clock = Clock(START)
     person = Debriefer(telegram.user(8003, language_code="en"), "en")
-    async with bot_at(fast_settings, clock):
+    async with bot_at(reminder_settings, clock):
         ending = await _express(person)
         offer = _offer(ending)
         await person.user.press_button(offer, "⏰ Later")
@@ -145,7 +117,7 @@ async def test_going_deeper_later_comes_back_with_its_reminder(
 
         clock.now = datetime(2026, 11, 27, 17, 5, tzinfo=UTC)  # 18:05 in Paris, the next day
         reminder = await telegram.wait_for_message(
-            person.user.chat_id, predicate=_has("can go deeper"), timeout=WAIT
+            person.user.chat_id, predicate=has("can go deeper"), timeout=WAIT
         )
         assert "Acme" in reminder.text
         person.user.skip_inbox()

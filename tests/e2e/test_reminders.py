@@ -6,19 +6,15 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, running
 from bot.config import Settings
-from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from conversations.checklist import checklist
-from tests.e2e.driver import TOKEN, WAIT, Clock, Debriefer, JobRuns
+from tests.e2e.driver import WAIT, Clock, Debriefer, JobRuns, bot_at, has
 
 # Thursday 26 November 2026, 15:00 in Paris (14:00 UTC): the debrief ends right after the interview.
 START = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
@@ -34,31 +30,6 @@ ANSWERS = {
     "best_arguments": "I cut the latency of our API by 60%",
     "next_steps": "A second round with the CTO, maybe.",
 }
-
-
-@pytest.fixture
-def reminder_settings(telegram: FakeTelegram, db_path: Path) -> Settings:
-    """Return settings with a fast reminder job."""
-    return Settings(
-        token=TOKEN,
-        api_url=telegram.url,
-        db_path=db_path,
-        max_messages_per_second=0,
-        reminder_interval=0.2,
-        _env_file=None,
-    )
-
-
-@asynccontextmanager
-async def bot_at(settings: Settings, clock: Clock) -> AsyncIterator[DebriefApplication]:
-    """Run the bot with a given clock."""
-    async with running(build_application(settings, clock=clock)) as application:
-        yield application
-
-
-def _has(fragment: str) -> Callable[[BotMessage], bool]:
-    """Match a bot message containing `fragment`."""
-    return lambda message: fragment in message.text
 
 
 def _reminders(db_path: Path) -> list[tuple[str, str, int]]:
@@ -99,18 +70,18 @@ async def test_reminders_due_while_the_bot_was_down_arrive_once_after_restart(
     async with bot_at(reminder_settings, clock) as application:
         runs = JobRuns(application, "reminders")
         thank_you = await telegram.wait_for_message(
-            user.chat_id, after=seen, predicate=_has("thank-you email to Acme"), timeout=WAIT
+            user.chat_id, after=seen, predicate=has("thank-you email to Acme"), timeout=WAIT
         )
         questions = await telegram.wait_for_message(
-            user.chat_id, after=seen, predicate=_has("You wanted to ask Acme"), timeout=WAIT
+            user.chat_id, after=seen, predicate=has("You wanted to ask Acme"), timeout=WAIT
         )
         no_news = await telegram.wait_for_message(
-            user.chat_id, after=seen, predicate=_has("No news from Acme"), timeout=WAIT
+            user.chat_id, after=seen, predicate=has("No news from Acme"), timeout=WAIT
         )
         # A few more runs of the job deliver nothing twice.
         await runs.wait(3)
         await user.send_text("/reminders")
-        listing = await user.next_message(timeout=WAIT, predicate=_has("reminders"))
+        listing = await user.next_message(timeout=WAIT, predicate=has("reminders"))
     assert "<pre>" in thank_you.html
     assert "Claire Dubois" in thank_you.text
     assert "What does on-call look like?" in questions.text
@@ -145,7 +116,7 @@ async def test_nothing_is_delivered_at_night_it_waits_for_the_morning(
         assert ("thank_you", "pending", morning) in _due(db_path)
         clock.now = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
         await telegram.wait_for_message(
-            user.chat_id, after=seen, predicate=_has("thank-you email to Acme"), timeout=WAIT
+            user.chat_id, after=seen, predicate=has("thank-you email to Acme"), timeout=WAIT
         )
 
 
@@ -158,7 +129,7 @@ async def test_snooze_done_and_i_got_news(
         await _debrief(user)
         clock.now = datetime(2026, 11, 26, 17, 5, tzinfo=UTC)  # 18:05 in Paris
         thank_you = await telegram.wait_for_message(
-            user.chat_id, predicate=_has("thank-you email to Acme"), timeout=WAIT
+            user.chat_id, predicate=has("thank-you email to Acme"), timeout=WAIT
         )
         query = await user.press_button(thank_you, "Later")
         answer = await telegram.wait_for_callback_answer(query)
@@ -169,7 +140,7 @@ async def test_snooze_done_and_i_got_news(
         again = await telegram.wait_for_message(
             user.chat_id,
             after=thank_you.index + 1,
-            predicate=_has("thank-you email to Acme"),
+            predicate=has("thank-you email to Acme"),
             timeout=WAIT,
         )
         query = await user.press_button(again, "Sent")
@@ -177,7 +148,7 @@ async def test_snooze_done_and_i_got_news(
         assert ("thank_you", "done", 1) in _reminders(db_path)
 
         questions = await telegram.wait_for_message(
-            user.chat_id, predicate=_has("You wanted to ask Acme"), timeout=WAIT
+            user.chat_id, predicate=has("You wanted to ask Acme"), timeout=WAIT
         )
         query = await user.press_button(questions, "Done")
         await telegram.wait_for_callback_answer(query)
@@ -185,16 +156,16 @@ async def test_snooze_done_and_i_got_news(
 
         clock.now = datetime(2026, 12, 11, 9, 0, tzinfo=UTC)
         no_news = await telegram.wait_for_message(
-            user.chat_id, predicate=_has("No news from Acme"), timeout=WAIT
+            user.chat_id, predicate=has("No news from Acme"), timeout=WAIT
         )
         await user.press_button(no_news, "I got news")
         choice = await telegram.wait_for_message(
-            user.chat_id, predicate=_has("What's the news?"), timeout=WAIT
+            user.chat_id, predicate=has("What's the news?"), timeout=WAIT
         )
         await user.press_button(choice, "Rejected")
-        await telegram.wait_for_message(user.chat_id, predicate=_has("I'm sorry"), timeout=WAIT)
+        await telegram.wait_for_message(user.chat_id, predicate=has("I'm sorry"), timeout=WAIT)
         feedback = await telegram.wait_for_message(
-            user.chat_id, predicate=_has("if you haven't had feedback"), timeout=WAIT
+            user.chat_id, predicate=has("if you haven't had feedback"), timeout=WAIT
         )
     assert "<pre>" in feedback.html
     kinds = {(kind, state) for kind, state, _ in _reminders(db_path)}
@@ -218,7 +189,7 @@ async def test_next_round_with_a_typed_date_sends_a_preparation_brief_the_day_be
         assert "Quand a lieu" in asked.text
         await user.send_text("mardi 8 décembre")
         confirmation = await telegram.wait_for_message(
-            user.chat_id, predicate=_has("fiche de préparation"), timeout=WAIT
+            user.chat_id, predicate=has("fiche de préparation"), timeout=WAIT
         )
         assert "lundi 7 décembre à 18:00" in confirmation.text
         clock.now = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
@@ -245,10 +216,10 @@ async def test_the_forgotten_questions_reminder_can_be_moved_by_typing_a_time(
         assert "Quand dois-je" in asked.text
         assert not asked.buttons
         await user.send_text("n'importe quand")
-        await telegram.wait_for_message(user.chat_id, predicate=_has("pas compris"), timeout=WAIT)
+        await telegram.wait_for_message(user.chat_id, predicate=has("pas compris"), timeout=WAIT)
         await user.send_text("lundi 14h")
         done = await telegram.wait_for_message(
-            user.chat_id, predicate=_has("C'est noté\u00a0: je vous le rappellerai"), timeout=WAIT
+            user.chat_id, predicate=has("C'est noté\u00a0: je vous le rappellerai"), timeout=WAIT
         )
     assert "lundi 30 novembre à 14:00" in done.text
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
@@ -343,7 +314,7 @@ async def test_a_reminder_telegram_refuses_is_cancelled_once_not_retried_every_m
             )
         clock.now = datetime(2026, 11, 26, 17, 5, tzinfo=UTC)  # 18:05 in Paris
         thank_you = await telegram.wait_for_message(
-            user.chat_id, predicate=_has("thank-you email to Acme"), timeout=WAIT
+            user.chat_id, predicate=has("thank-you email to Acme"), timeout=WAIT
         )
         assert "x" * 300 not in thank_you.text
         later = await user.press_button(thank_you, "Later")
@@ -361,7 +332,7 @@ async def test_a_reminder_telegram_refuses_is_cancelled_once_not_retried_every_m
         clock.now = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 09:00 in Paris
         # One user's reminders go out in order: the refused one was dealt with before this one.
         await telegram.wait_for_message(
-            user.chat_id, predicate=_has("You wanted to ask Acme"), timeout=WAIT
+            user.chat_id, predicate=has("You wanted to ask Acme"), timeout=WAIT
         )
 
     assert ("thank_you", "cancelled", 1) in _reminders(db_path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 from bot.app import build_application, running
@@ -16,14 +15,10 @@ from tests.e2e.driver import (
     Clock,
     Debriefer,
     bot_process,
+    has,
     stored_answers,
     stored_debriefs,
 )
-
-
-def _has(fragment: str) -> Callable[[BotMessage], bool]:
-    """Match a bot message containing `fragment`."""
-    return lambda message: fragment in message.text
 
 
 def _parts(db_path: Path) -> list[tuple[str, str]]:
@@ -45,7 +40,7 @@ async def test_kill_9_at_any_moment_loses_no_answer_and_the_debrief_continues(
         """Wait for question `number`, whether it came before or after a restart."""
         return await telegram.wait_for_message(
             user.chat_id,
-            predicate=_has(f"Question {number}/{len(checklist().express)}"),
+            predicate=has(f"Question {number}/{len(checklist().express)}"),
             timeout=WAIT * 2,
         )
 
@@ -76,7 +71,7 @@ async def test_kill_9_at_any_moment_loses_no_answer_and_the_debrief_continues(
         # 4. Killed the moment the next question reaches Telegram, before the bot records it.
         await user.send_text("the whiteboard session")
         await telegram.wait_for_message(
-            user.chat_id, predicate=_has(f"Question 6/{len(checklist().express)}")
+            user.chat_id, predicate=has(f"Question 6/{len(checklist().express)}")
         )
         await bot.kill()
         await bot.start()
@@ -88,7 +83,7 @@ async def test_kill_9_at_any_moment_loses_no_answer_and_the_debrief_continues(
         eighth = await question(8)
         await person.user.press_button(eighth, "Finish now")
         await telegram.wait_for_message(
-            user.chat_id, predicate=_has("Debrief saved"), timeout=WAIT * 2
+            user.chat_id, predicate=has("Debrief saved"), timeout=WAIT * 2
         )
 
     assert stored_answers(db_path, user.user_id) == {
@@ -118,17 +113,17 @@ async def test_kill_9_after_telegram_handed_over_a_dictation_loses_none_of_its_2
     async with bot_process(telegram, tmp_path) as bot:
         await user.send_text("/new")
         await telegram.wait_for_message(
-            user.chat_id, predicate=_has(f"Question 1/{len(checklist().express)}")
+            user.chat_id, predicate=has(f"Question 1/{len(checklist().express)}")
         )
         await user.send_text("Acme")
         await telegram.wait_for_message(
-            user.chat_id, predicate=_has(f"Question 2/{len(checklist().express)}")
+            user.chat_id, predicate=has(f"Question 2/{len(checklist().express)}")
         )
         # Typed answers up to the first free-text question.
         for number, typed in enumerate(("Backend developer", "Claire"), 3):
             await user.send_text(typed)
             await telegram.wait_for_message(
-                user.chat_id, predicate=_has(f"Question {number}/{len(checklist().express)}")
+                user.chat_id, predicate=has(f"Question {number}/{len(checklist().express)}")
             )
         await telegram.wait_for_long_poll()
 
@@ -145,7 +140,7 @@ async def test_kill_9_after_telegram_handed_over_a_dictation_loses_none_of_its_2
         seen = len(user.messages)
         await user.send_text("/help")
         await telegram.wait_for_message(
-            user.chat_id, after=seen, predicate=_has("/new — start a debrief"), timeout=WAIT * 2
+            user.chat_id, after=seen, predicate=has("/new — start a debrief"), timeout=WAIT * 2
         )
 
     stored = [text for key, text in _parts(db_path) if key == "next_steps"]

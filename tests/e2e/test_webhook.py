@@ -17,7 +17,7 @@ from bot.fakeapi import BotMessage, FakeTelegram, WebhookAttempt
 from bot.health import check
 from bot.webhook import SECRET_HEADER, serving_webhook
 from conversations.checklist import checklist
-from tests.e2e.driver import TOKEN, WAIT, BotProcess, Clock, Debriefer, stored_answers, text
+from tests.e2e.driver import TOKEN, WAIT, BotProcess, Clock, Debriefer, has, stored_answers, text
 
 SECRET = "webhook-secret_for-tests"
 
@@ -51,11 +51,6 @@ def settings(telegram: FakeTelegram, db_path: Path) -> Settings:
             **webhook_env(free_port()),
         }
     )
-
-
-def _has(fragment: str) -> Callable[[BotMessage], bool]:
-    """Match a bot message containing fragment."""
-    return lambda message: fragment in message.text
 
 
 async def test_a_debrief_over_the_webhook(
@@ -134,7 +129,7 @@ async def test_an_update_delivered_twice_is_handled_once(
         telegram.redeliver(once)
         await telegram.wait_for_webhook_attempts(2, lambda attempt: attempt.update_id == once)
         await user.send_text("/start")
-        await user.next_message(timeout=WAIT, predicate=_has("I'm Debrief"))
+        await user.next_message(timeout=WAIT, predicate=has("I'm Debrief"))
     helps = [message for message in user.messages if "/new — start a debrief" in message.text]
     assert len(helps) == 1, [message.describe() for message in user.messages]
 
@@ -148,7 +143,7 @@ async def test_kill_9_while_telegram_retries_loses_nothing_and_doubles_nothing(
     bot.env |= webhook_env(free_port())
 
     def question(number: int) -> Callable[[BotMessage], bool]:
-        return _has(f"Question {number}/{len(checklist().express)}")
+        return has(f"Question {number}/{len(checklist().express)}")
 
     def failed_for(update_id: int) -> Callable[[WebhookAttempt], bool]:
         return lambda attempt: attempt.update_id == update_id and attempt.status is None
