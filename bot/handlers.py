@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext, language_of
-from bot.replies import Tap, acting_on, edit, offered, say, settle, unbutton, who
+from bot.replies import Tap, acting_on, edit, offered, retire, say, settle, unbutton, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key
 from conversations.email import build_thank_you
@@ -223,7 +223,11 @@ async def _end_express(
         reminders=plan,
     )
     if deeper:
-        await say(context, chat, render.deeper_offer(debrief.id, len(deeper), language=language))
+        offer = render.deeper_offer(debrief.id, len(deeper), language=language)
+        sent = await say(context, chat, offer)
+        await context.debriefs.offer_deeper(
+            user_id=user.id, debrief_id=debrief.id, message_id=sent.message_id
+        )
     await _say_follow_ups(context, user, chat, debrief, plan, result, language)
 
 
@@ -444,6 +448,8 @@ async def _stale(context: DebriefContext, tap: Tap) -> None:
     """Refuse a button of an earlier question; re-ask the current one if it never arrived."""
     user, chat, language, query, _, debrief = tap
     await query.answer(render.text(language, "debrief.stale_button"))
+    # Its question was left (the edit that took its keyboard off may have been lost).
+    await retire(context, query)
     # After a crash, Telegram delivers the tap again although it was handled: the question that
     # followed it may never have been sent.
     if debrief.status == Status.ACTIVE and not debrief.question_delivered:
@@ -876,6 +882,8 @@ async def cancel(update: Update, context: DebriefContext) -> None:
     await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status=Status.PAUSED)
     count = len(debrief.answers)
     await say(context, chat, render.text(language, "debrief.paused", count=count))
+    # Its buttons would only say it is paused; resuming asks the question again.
+    context.bot_data.later.run(_close_asked(context, chat, debrief, language, ending=True))
 
 
 async def _repeat_question(update: Update, context: DebriefContext, preface_key: str) -> None:

@@ -11,7 +11,7 @@ from typing import Literal, assert_never
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import IN_PLACE, Action, Button
+from bot.callbacks import CANCEL, IN_PLACE, Action, Button
 from conversations.answers import display, stars
 from conversations.checklist import Checklist, Key, Kind, Question
 from conversations.dates import format_date, weekday_name
@@ -506,7 +506,8 @@ def _intro(draft: EmailDraft, language: Language, fallback: str) -> str:
 def thank_you_for(
     debrief: Debrief, *, language: Language, sender: str, today: date, joint: bool = False
 ) -> list[Reply]:
-    """Draft a debrief's thank-you emails, one per person met or one to all, each with Sent.
+    """Draft a debrief's thank-you emails, one per person met or one to all, each with Sent
+    (unless one was sent already: the button could do nothing).
 
     The last one says when to send them and, when several people were met, offers the other way.
     """
@@ -514,7 +515,8 @@ def thank_you_for(
     drafts = build_thank_you(answers, language=language, sender=sender, today=today, joint=joint)
     advice = sending_advice(answers.get(Key.INTERVIEW_DATE), today=today)
     several = len(parties(answers)[0].people) > 1
-    sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief.id))]
+    sent_button = (text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief.id))
+    sent = [] if debrief.thank_you_sent else [sent_button]
     replies = []
     for number, draft in enumerate(drafts):
         last = number == len(drafts) - 1
@@ -749,7 +751,9 @@ def edit_picker(checklist: Checklist, debrief: Debrief, *, language: Language) -
         for q in checklist
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([(text(language, "history.cancel_button"), Button(Action.OPEN, debrief.id))])
+    rows.append(
+        [(text(language, "history.cancel_button"), Button(Action.OPEN, debrief.id, CANCEL))]
+    )
     return Reply(text(language, "history.pick_question"), _markup(rows))
 
 
@@ -782,7 +786,7 @@ def edit_prompt(
     )
     rows = [
         _answer_buttons(asked, debrief.id, language, today, Action.EDIT_VALUE),
-        [(text(language, "history.cancel_button"), Button(Action.OPEN, debrief.id))],
+        [(text(language, "history.cancel_button"), Button(Action.OPEN, debrief.id, CANCEL))],
     ]
     return Reply(body, _markup(rows))
 
@@ -799,7 +803,10 @@ def delete_confirm(debrief: Debrief, *, language: Language) -> Reply:
                         text(language, "history.delete_yes"),
                         Button(Action.DELETE, debrief.id, "yes"),
                     ),
-                    (text(language, "history.delete_no"), Button(Action.OPEN, debrief.id)),
+                    (
+                        text(language, "history.delete_no"),
+                        Button(Action.OPEN, debrief.id, CANCEL),
+                    ),
                 ]
             ]
         ),

@@ -239,6 +239,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE debriefs ADD COLUMN heard_message_id INTEGER;
         """,
     ),
+    Migration(
+        12,
+        "offer_message_id",
+        # The offer to go deeper (Now / Tonight / Later) still on screen: it goes once the deeper
+        # part is reached another way (/history, its reminder).
+        """
+        ALTER TABLE debriefs ADD COLUMN offer_message_id INTEGER;
+        """,
+    ),
 )
 
 
