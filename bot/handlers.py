@@ -199,7 +199,7 @@ async def _end_express(
     )
     if deeper:
         await say(context, chat, render.deeper_offer(debrief.id, len(deeper), language=language))
-    await _say_follow_ups(context, user, chat, debrief, plan, result, language)
+    await _say_follow_ups(context, user, chat, debrief, plan, result, language, left=len(deeper))
 
 
 async def _end_deeper(
@@ -248,6 +248,8 @@ async def _say_follow_ups(
     plan: list[NewReminder],
     result: Summary,
     language: Language,
+    *,
+    left: int = 0,
 ) -> None:
     """Say when the reminders come and how the application stands (waiting, not asked)."""
     now, tz = context.now(), await context.zone(user)
@@ -262,6 +264,7 @@ async def _say_follow_ups(
         debrief_id=debrief.id,
         answered=result.answered,
         total=result.total,
+        left=left,
         thank_you_when=when.get(ReminderKind.THANK_YOU),
         no_news_when=when.get(ReminderKind.NO_NEWS),
     )
