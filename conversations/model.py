@@ -112,6 +112,8 @@ class Debrief:
     express_at: datetime | None = None
     # Which part of the checklist the debrief is in (None: begun before the express part).
     phase: Phase | None = None
+    # Answers carried over from the round before, which this round does not ask again.
+    kept: frozenset[str] = frozenset()
 
     @property
     def question_delivered(self) -> bool:

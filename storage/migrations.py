@@ -230,6 +230,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX reminders_by_debrief ON reminders (debrief_id);
         """,
     ),
+    Migration(
+        11,
+        "kept_from_earlier_round",
+        # kept: the question keys (space-separated) whose answers a later round carried over
+        # from the round before and does not ask again.
+        """
+        ALTER TABLE debriefs ADD COLUMN kept TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 )
 
 
