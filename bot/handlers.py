@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext, language_of
-from bot.replies import Tap, acting_on, edit, offered, say, settle, who
+from bot.replies import Tap, acting_on, edit, offered, say, settle, unbutton, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key
 from conversations.email import build_thank_you
@@ -140,13 +140,22 @@ async def _ask(
     )
     # After the next question is out, and off this update's path: the user's next answer, which
     # waits for this handler to end, does not wait for the edit too (benchmarks/load.py).
-    context.application.create_task(_close_asked(context, chat, debrief, language))
+    context.bot_data.later.run(_close_asked(context, chat, debrief, language))
 
 
 async def _close_asked(
-    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
+    context: DebriefContext,
+    chat: Chat,
+    debrief: Debrief,
+    language: Language,
+    *,
+    ending: bool = False,
 ) -> None:
-    """Take the keyboard off the question last sent, showing the answer it got once left."""
+    """Take the keyboard off the question last sent, showing the answer it got once left.
+
+    ending: the part of the debrief ends; a transcript's Retype goes with its question.
+    """
+    await _close_heard(context, chat, debrief, ending=ending)
     checklist = context.checklist
     key, message_id, current = debrief.asked_key, debrief.asked_message_id, debrief.current_key
     if key is None or message_id is None or key not in checklist:
@@ -157,6 +166,22 @@ async def _close_asked(
     shown = answer if current != key else None
     reply = render.recorded(checklist, debrief, key, shown, skipped=skipped, language=language)
     await edit(context, chat.id, message_id, reply)
+
+
+async def _close_heard(
+    context: DebriefContext, chat: Chat, debrief: Debrief, *, ending: bool
+) -> None:
+    """Take Retype off the last transcript once a question asked after it is left (or at the end).
+
+    Until then it shows the latest answer, which Retype may still replace.
+    """
+    heard, asked = debrief.heard_message_id, debrief.asked_message_id
+    if heard is None or not (ending or (asked is not None and asked > heard)):
+        return
+    await unbutton(context, chat.id, heard)
+    await context.debriefs.forget_heard(
+        user_id=debrief.user_id, debrief_id=debrief.id, message_id=heard
+    )
 
 
 async def _finish(
@@ -175,7 +200,7 @@ async def _summary_and_draft(
     context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
 ) -> Summary:
     """Send the summary of the answers so far, the earlier rounds' notes and the draft."""
-    await _close_asked(context, chat, debrief, language)
+    await _close_asked(context, chat, debrief, language, ending=True)
     today = await context.today(user)
     result = build_summary(debrief.answers, language=language, checklist=context.checklist)
     for part in render.summary(result):
@@ -212,7 +237,7 @@ async def _end_deeper(
     context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
 ) -> None:
     """Send the whole summary, and the draft again if the deeper answers changed it."""
-    await _close_asked(context, chat, debrief, language)
+    await _close_asked(context, chat, debrief, language, ending=True)
     checklist = context.checklist
     today = await context.today(user)
     result = build_summary(debrief.answers, language=language, checklist=checklist)

@@ -23,7 +23,8 @@ _CHAIN = (
 _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
     " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id,"
-    " d.outcome_at, d.asked_at, d.quick_key, d.express_at, d.phase, d.kept"
+    " d.outcome_at, d.asked_at, d.quick_key, d.express_at, d.phase, d.heard_message_id,"
+    " d.kept"
 )
 
 
@@ -74,6 +75,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
         quick_key=first["quick_key"],
         express_at=_moment(first["express_at"]),
         phase=None if first["phase"] is None else Phase(first["phase"]),
+        heard_message_id=first["heard_message_id"],
         kept=frozenset(first["kept"].split()),
     )
 
@@ -397,6 +399,30 @@ class DebriefRepository:
             debrief_id=debrief_id,
             assignments="asked_key = ?, asked_message_id = ?, asked_at = ?",
             values=(key, message_id, asked_at),
+        )
+
+    async def hear(self, *, user_id: int, debrief_id: int, message_id: int) -> int | None:
+        """Record the transcript message whose Retype button is now on; return the one before."""
+        row = await self._db.fetch_one(
+            "SELECT heard_message_id FROM debriefs WHERE id = ? AND user_id = ?",
+            (debrief_id, user_id),
+        )
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="heard_message_id = ?",
+            values=(message_id,),
+        )
+        return None if row is None else row[0]
+
+    async def forget_heard(self, *, user_id: int, debrief_id: int, message_id: int) -> None:
+        """Record that a transcript's Retype button is off (unless a newer one is on by now)."""
+        await self._db.write(
+            (
+                "UPDATE debriefs SET heard_message_id = NULL"
+                " WHERE id = ? AND user_id = ? AND heard_message_id = ?",
+                (debrief_id, user_id, message_id),
+            )
         )
 
     async def mark_unsent(self, *, user_id: int, debrief_id: int) -> None:
