@@ -32,6 +32,7 @@ from bot.config import Settings
 from bot.context import BotData, DebriefApplication, DebriefContext
 from bot.health import Heartbeat, HeartbeatRequest, heartbeat_path
 from bot.inbox import UPDATE_TYPES, Inbox, InboxQueue
+from bot.later import Later
 from bot.maintenance import COMPACTION_TIME, SETTLE_EVERY, compact_database, settle_deletions
 from bot.reminders import deliver_due
 from bot.transport import AiohttpRequest
@@ -46,6 +47,7 @@ __all__ = [
     "UPDATE_TYPES",
     "build_application",
     "post_shutdown",
+    "post_stop",
     "running",
     "transcriber",
 ]
@@ -141,6 +143,11 @@ async def _post_init(application: DebriefApplication) -> None:
     logger.info("Debrief is ready as @%s", application.bot.username)
 
 
+async def post_stop(application: DebriefApplication) -> None:
+    """Let the work started after replies end while the bot can still send and store."""
+    await application.bot_data.later.wait()
+
+
 async def post_shutdown(application: DebriefApplication) -> None:
     """Stop the chart process and close the database."""
     application.bot_data.charts.close()
@@ -201,6 +208,7 @@ def _register(application: DebriefApplication) -> None:
             button(Action.STATUS, history.set_status),
             button(Action.DELETE, history.confirm_delete),
             button(Action.LINK, history.link_round),
+            button(Action.NEXT_ROUND, handlers.join_next_round),
             button(Action.ERASE, erase.erase_button),
             button(Action.RETYPE, voice.retype),
             CallbackQueryHandler(handlers.unknown_button),
@@ -258,6 +266,7 @@ def build_application(
         .update_queue(InboxQueue(inbox))
         .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES, on_done=inbox.done))
         .post_init(_post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     application = cast(DebriefApplication, builder.build())
@@ -267,6 +276,7 @@ def build_application(
     data.checklist = checklist()
     data.refusals = RefusalBudget()
     data.inbox = inbox
+    data.later = Later()
     data.transcriber = speech or transcriber(settings)
     data.charts = Charts()
     _register(application)
@@ -287,4 +297,5 @@ async def running(application: DebriefApplication) -> AsyncIterator[DebriefAppli
         finally:
             await application.updater.stop()
             await application.stop()
+            await post_stop(application)
     await post_shutdown(application)

@@ -41,6 +41,7 @@ class Action(StrEnum):
     DELETE = "del"
     ERASE = "era"
     LINK = "lnk"
+    NEXT_ROUND = "nxr"
     RETYPE = "rty"
 
     @property

@@ -13,6 +13,7 @@ from bot.access import RefusalBudget
 from bot.chart import Charts
 from bot.config import Settings
 from bot.inbox import Inbox
+from bot.later import Later
 from conversations.checklist import Checklist
 from conversations.i18n import LANGUAGES, Language, language_from_code
 from conversations.model import Profile
@@ -37,6 +38,7 @@ class BotData:
     database: Database | None = None
     refusals: RefusalBudget
     inbox: Inbox
+    later: Later
     debriefs: DebriefRepository
     users: UserRepository
     reminders: ReminderRepository

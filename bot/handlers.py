@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext, language_of
-from bot.replies import Tap, acting_on, edit, offered, say, settle, who
+from bot.replies import Tap, acting_on, edit, offered, say, settle, unbutton, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key
 from conversations.email import build_thank_you
@@ -42,6 +42,7 @@ from conversations.flow import (
     route,
     sequence,
 )
+from conversations.history import latest_round
 from conversations.i18n import LANGUAGES, Language, catalog
 from conversations.model import (
     Awaiting,
@@ -71,6 +72,7 @@ __all__ = [
     "finish_now",
     "gate",
     "help_command",
+    "join_next_round",
     "keep_answer",
     "move_back",
     "new_debrief",
@@ -111,13 +113,17 @@ async def _ask(
     the previous answer.
     """
     assert debrief.current_key is not None
+    checklist, key = context.checklist, debrief.current_key
+    after_company = previous_key(checklist, debrief, key) == Key.COMPANY
     reply = render.question(
-        context.checklist,
+        checklist,
         debrief,
         language=language,
         today=await context.today(user),
         preface=preface,
         show_answer=show_answer,
+        earlier_round=await history.earlier_round(context, debrief) if after_company else None,
+        earlier_answer=await history.earlier_answer(context, debrief, key),
     )
     try:
         message = await say(context, chat, reply)
@@ -134,13 +140,22 @@ async def _ask(
     )
     # After the next question is out, and off this update's path: the user's next answer, which
     # waits for this handler to end, does not wait for the edit too (benchmarks/load.py).
-    context.application.create_task(_close_asked(context, chat, debrief, language))
+    context.bot_data.later.run(_close_asked(context, chat, debrief, language))
 
 
 async def _close_asked(
-    context: DebriefContext, chat: Chat, debrief: Debrief, language: Language
+    context: DebriefContext,
+    chat: Chat,
+    debrief: Debrief,
+    language: Language,
+    *,
+    ending: bool = False,
 ) -> None:
-    """Take the keyboard off the question last sent, showing the answer it got once left."""
+    """Take the keyboard off the question last sent, showing the answer it got once left.
+
+    ending: the part of the debrief ends; a transcript's Retype goes with its question.
+    """
+    await _close_heard(context, chat, debrief, ending=ending)
     checklist = context.checklist
     key, message_id, current = debrief.asked_key, debrief.asked_message_id, debrief.current_key
     if key is None or message_id is None or key not in checklist:
@@ -151,6 +166,22 @@ async def _close_asked(
     shown = answer if current != key else None
     reply = render.recorded(checklist, debrief, key, shown, skipped=skipped, language=language)
     await edit(context, chat.id, message_id, reply)
+
+
+async def _close_heard(
+    context: DebriefContext, chat: Chat, debrief: Debrief, *, ending: bool
+) -> None:
+    """Take Retype off the last transcript once a question asked after it is left (or at the end).
+
+    Until then it shows the latest answer, which Retype may still replace.
+    """
+    heard, asked = debrief.heard_message_id, debrief.asked_message_id
+    if heard is None or not (ending or (asked is not None and asked > heard)):
+        return
+    await unbutton(context, chat.id, heard)
+    await context.debriefs.forget_heard(
+        user_id=debrief.user_id, debrief_id=debrief.id, message_id=heard
+    )
 
 
 async def _finish(
@@ -169,7 +200,7 @@ async def _summary_and_draft(
     context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
 ) -> Summary:
     """Send the summary of the answers so far, the earlier rounds' notes and the draft."""
-    await _close_asked(context, chat, debrief, language)
+    await _close_asked(context, chat, debrief, language, ending=True)
     today = await context.today(user)
     result = build_summary(debrief.answers, language=language, checklist=context.checklist)
     for part in render.summary(result):
@@ -206,7 +237,7 @@ async def _end_deeper(
     context: DebriefContext, user: User, chat: Chat, debrief: Debrief, language: Language
 ) -> None:
     """Send the whole summary, and the draft again if the deeper answers changed it."""
-    await _close_asked(context, chat, debrief, language)
+    await _close_asked(context, chat, debrief, language, ending=True)
     checklist = context.checklist
     today = await context.today(user)
     result = build_summary(debrief.answers, language=language, checklist=checklist)
@@ -376,13 +407,51 @@ async def help_command(update: Update, context: DebriefContext) -> None:
     await say(context, chat, render.text(await context.language(user), "help.text"))
 
 
-async def _begin(context: DebriefContext, user: User, chat: Chat, language: Language) -> None:
-    """Create a debrief and ask its first question."""
+async def _begin(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    language: Language,
+    *,
+    after: Debrief | None = None,
+) -> None:
+    """Create a debrief and ask its first question; as the next round of `after`, if given."""
     if (await context.profile(user)).awaiting:
         await followups.set_awaiting(context, user, None)
-    debrief = await context.debriefs.create(user_id=user.id, first_key=context.checklist.first.key)
-    started = render.text(language, "debrief.started", total=len(context.checklist.express))
-    await _ask(context, user, chat, debrief, language, preface=started)
+    checklist = context.checklist
+    debrief = await context.debriefs.create(user_id=user.id, first_key=checklist.first.key)
+    started = render.text(language, "debrief.started", total=len(checklist.express))
+    company = None if after is None else after.answers.get(Key.COMPANY)
+    if after is None or not company:
+        await _ask(context, user, chat, debrief, language, preface=started)
+        return
+    await context.debriefs.save_answer(
+        user_id=user.id,
+        debrief_id=debrief.id,
+        key=Key.COMPANY,
+        text=company,
+        message_id=None,
+        next_key=next_key(checklist, debrief, Key.COMPANY),
+    )
+    await _join(context, user, chat, debrief.id, after, language)
+
+
+async def _join(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    debrief_id: int,
+    previous: Debrief,
+    language: Language,
+) -> None:
+    """Make the debrief the next round after `previous`, then ask what is new."""
+    debrief = await context.debriefs.get(user_id=user.id, debrief_id=debrief_id)
+    if debrief is None:
+        return
+    linked = await history.join_round(context, debrief, previous, language)
+    if linked is None:
+        linked = render.text(language, "history.link_loop")
+    await _continue(context, user, chat, debrief.id, language, preface=linked)
 
 
 async def new_debrief(update: Update, context: DebriefContext) -> None:
@@ -401,7 +470,19 @@ async def new_debrief(update: Update, context: DebriefContext) -> None:
             context, chat, render.draft_choice(context.checklist, existing, language=language)
         )
         return
-    await _begin(context, user, chat, language)
+    await _begin(context, user, chat, language, after=await _round_of(update, context, user))
+
+
+async def _round_of(update: Update, context: DebriefContext, user: User) -> Debrief | None:
+    """Return the latest round of the application a "Debrief the next round" button names."""
+    button = Button.decode(update.callback_query.data) if update.callback_query else None
+    if button is None or button.key is None or not button.key.isdigit():
+        return None
+    tapped = await context.debriefs.get(user_id=user.id, debrief_id=int(button.key))
+    if tapped is None:
+        return None
+    # Linked after the application's latest round, even when an earlier one was tapped.
+    return latest_round(await context.debriefs.all_for(user_id=user.id), tapped)
 
 
 async def _button(update: Update, context: DebriefContext) -> Tap | None:
@@ -665,8 +746,6 @@ async def _store(
         next_key=next_key(checklist, debrief, question.key),
         quick=answered_quickly(checklist, debrief, sent_at=stored.sent_at),
     )
-    if question.key == Key.COMPANY:
-        await history.offer_link(context, user, chat, debrief, result.value)
     await _continue(context, user, chat, debrief.id, language)
 
 
@@ -745,6 +824,11 @@ async def _control(update: Update, context: DebriefContext) -> _Control | None:
 @acting_on(_control)
 async def skip(context: DebriefContext, found: _Control) -> None:
     """Leave the current question unanswered (or as it was) and ask the next one."""
+    await _skip(context, found)
+
+
+async def _skip(context: DebriefContext, found: _Control) -> None:
+    """Move past the current question, unless it cannot be skipped."""
     user, chat, language, debrief = found
     assert debrief.current_key is not None
     question = context.checklist.question(debrief.current_key)
@@ -780,9 +864,40 @@ async def revisit(
     await _continue(context, user, chat, debrief_id, language, show_answer=True)
 
 
-async def keep_answer(update: Update, context: DebriefContext) -> None:
-    """Keep the answer shown after /back and move on."""
-    await skip(update, context)
+@acting_on(_control)
+async def keep_answer(context: DebriefContext, found: _Control) -> None:
+    """Keep the answer shown (after /back, or the round before's) and move on."""
+    user, chat, language, debrief = found
+    assert debrief.current_key is not None
+    key = debrief.current_key
+    earlier = await history.earlier_answer(context, debrief, key)
+    if earlier is None:
+        await _skip(context, found)
+        return
+    await context.debriefs.save_answer(
+        user_id=user.id,
+        debrief_id=debrief.id,
+        key=key,
+        text=earlier,
+        message_id=None,
+        next_key=next_key(context.checklist, debrief, key),
+    )
+    await _continue(context, user, chat, debrief.id, language)
+
+
+@acting_on(_button)
+async def join_next_round(context: DebriefContext, tap: Tap) -> None:
+    """Make the open debrief the next round of the application its question offered."""
+    user, chat, language, query, button, debrief = tap
+    previous = None
+    if button.key and button.key.isdigit() and int(button.key) != debrief.id:
+        previous = await context.debriefs.get(user_id=user.id, debrief_id=int(button.key))
+    if debrief.status != Status.ACTIVE or debrief.previous_id is not None or previous is None:
+        await query.answer(render.text(language, "debrief.stale_button"))
+        return
+    await query.answer()
+    await _leave_prompt(context, user)
+    await _join(context, user, chat, debrief.id, previous, language)
 
 
 @acting_on(_control)

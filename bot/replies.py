@@ -15,7 +15,18 @@ from bot.context import DebriefContext
 from conversations.i18n import Language
 from conversations.model import Debrief
 
-__all__ = ["Handler", "Tap", "acting_on", "edit", "offered", "owned", "say", "settle", "who"]
+__all__ = [
+    "Handler",
+    "Tap",
+    "acting_on",
+    "edit",
+    "offered",
+    "owned",
+    "say",
+    "settle",
+    "unbutton",
+    "who",
+]
 
 Handler = Callable[[Update, DebriefContext], Coroutine[Any, Any, None]]
 T = TypeVar("T")
@@ -95,8 +106,21 @@ async def edit(context: DebriefContext, chat_id: int, message_id: int, reply: re
             reply.text, chat_id, message_id, reply_markup=reply.markup
         )
     except BadRequest as error:
-        if not any(harmless in error.message.lower() for harmless in _HARMLESS_EDIT_ERRORS):
-            raise
+        _raise_unless_harmless(error)
+
+
+async def unbutton(context: DebriefContext, chat_id: int, message_id: int) -> None:
+    """Take a sent message's keyboard away, its text as it is."""
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except BadRequest as error:
+        _raise_unless_harmless(error)
+
+
+def _raise_unless_harmless(error: BadRequest) -> None:
+    """Raise an edit's error again unless the user sees no difference."""
+    if not any(harmless in error.message.lower() for harmless in _HARMLESS_EDIT_ERRORS):
+        raise error
 
 
 def offered(query: CallbackQuery) -> bool:

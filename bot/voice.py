@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Final
 
-from telegram import Audio, Chat, Document, Update, Voice
+from telegram import Audio, Chat, Document, Message, Update, Voice
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.warnings import PTBDeprecationWarning
@@ -18,7 +18,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot import handlers, history, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext
-from bot.replies import owned, say, who
+from bot.replies import offered, owned, say, settle, unbutton, who
 from conversations.flow import Destination, DraftAnswer, Prompt, takes_text, written_answer
 from conversations.hints import speech_context
 from conversations.i18n import Language
@@ -72,7 +72,14 @@ async def on_voice(update: Update, context: DebriefContext) -> None:
         return
     written = written_answer(decision.destination)
     button = None if written is None else Button(Action.RETYPE, *written)
-    await say(context, chat, render.heard(transcript, language=language, retype=button))
+    heard = await say(context, chat, render.heard(transcript, language=language, retype=button))
+    if written is not None:
+        before = await context.debriefs.hear(
+            user_id=user.id, debrief_id=written[0], message_id=heard.message_id
+        )
+        if before is not None:
+            # One Retype at a time: the latest answer's (handlers._close_heard takes it off later).
+            context.bot_data.later.run(unbutton(context, chat.id, before))
     await handlers.take(
         context,
         user,
@@ -177,6 +184,12 @@ async def retype(update: Update, context: DebriefContext) -> None:
         await query.answer(render.text(target.language, "voice.retype_paused"))
         return
     await query.answer()
+    # The question comes again, showing this answer: the button has done its work.
+    if offered(query) and isinstance(query.message, Message):
+        await settle(context, query, None)
+        await context.debriefs.forget_heard(
+            user_id=target.user.id, debrief_id=debrief.id, message_id=query.message.message_id
+        )
     if debrief.status == Status.DONE:
         # A finished debrief's answer is edited from the history: the same prompt, at once.
         await history.start_edit(context, target.user, target.chat, debrief, key)

@@ -21,7 +21,7 @@ from typing import Final
 from aiohttp import web
 from telegram import Update
 
-from bot.app import post_shutdown
+from bot.app import post_shutdown, post_stop
 from bot.context import DebriefApplication
 from bot.health import HEALTH_PATH, Heartbeat, heartbeat_path
 from bot.inbox import UPDATE_TYPES
@@ -131,6 +131,7 @@ async def serving_webhook(application: DebriefApplication) -> AsyncIterator[Webh
         finally:
             await server.stop()
             await application.stop()
+            await post_stop(application)
     await post_shutdown(application)
 
 

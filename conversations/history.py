@@ -21,6 +21,7 @@ __all__ = [
     "company_key",
     "group_rounds",
     "interview_day",
+    "latest_round",
     "paginate",
     "previous_round",
     "same_company",
@@ -82,6 +83,14 @@ def group_rounds(debriefs: Iterable[Debrief]) -> list[Application]:
         groups.setdefault(_root(debrief, by_id), []).append(debrief)
     applications = [Application(tuple(sorted(group, key=_age))) for group in groups.values()]
     return sorted(applications, key=lambda application: _age(application.latest), reverse=True)
+
+
+def latest_round(debriefs: Iterable[Debrief], debrief: Debrief) -> Debrief:
+    """Return the latest round of the application a debrief belongs to (itself if alone)."""
+    for application in group_rounds(debriefs):
+        if any(round_.id == debrief.id for round_ in application.rounds):
+            return application.latest
+    return debrief
 
 
 def paginate(applications: Sequence[Application], number: int, size: int = PAGE_SIZE) -> Page:

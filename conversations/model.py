@@ -112,6 +112,10 @@ class Debrief:
     express_at: datetime | None = None
     # Which part of the checklist the debrief is in (None: begun before the express part).
     phase: Phase | None = None
+    # The voice note's transcript message whose Retype button is still on, if any.
+    heard_message_id: int | None = None
+    # Answers carried over from the round before, which this round does not ask again.
+    kept: frozenset[str] = frozenset()
 
     @property
     def question_delivered(self) -> bool:

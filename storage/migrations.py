@@ -230,6 +230,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX reminders_by_debrief ON reminders (debrief_id);
         """,
     ),
+    Migration(
+        11,
+        "heard_message_id",
+        # The transcript of a voice note ("I heard: ...") whose Retype button is still on: it
+        # goes once a later answer is recorded, so the chat keeps no stale keyboard.
+        """
+        ALTER TABLE debriefs ADD COLUMN heard_message_id INTEGER;
+        """,
+    ),
+    Migration(
+        12,
+        "kept_from_earlier_round",
+        # kept: the question keys (space-separated) whose answers a later round carried over
+        # from the round before and does not ask again.
+        """
+        ALTER TABLE debriefs ADD COLUMN kept TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 )
 
 

@@ -92,6 +92,7 @@ _METHODS: Final = {
         "getUpdates",
         "sendMessage",
         "editMessageText",
+        "editMessageReplyMarkup",
         "answerCallbackQuery",
         "sendChatAction",
         "sendDocument",
@@ -104,6 +105,7 @@ SENDING_METHODS: Final = frozenset(
     {
         "sendMessage",
         "editMessageText",
+        "editMessageReplyMarkup",
         "sendDocument",
         "sendMediaGroup",
         "sendPhoto",
@@ -874,6 +876,7 @@ class FakeTelegram:
             "setMyCommands": self._set_my_commands,
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
             "answerCallbackQuery": self._answer_callback_query,
             "sendChatAction": self._send_chat_action,
             "sendDocument": self._send_document,
@@ -1378,6 +1381,16 @@ class FakeTelegram:
         message.buttons = markup.buttons
         if "link_preview_options" in params:
             message.link_preview_options = params["link_preview_options"]
+        return self._apply_edit(chat, message)
+
+    def _edit_message_reply_markup(self, params: JSONDict) -> JSONDict:
+        """editMessageReplyMarkup; without reply_markup the inline keyboard is removed."""
+        chat, message = self._editable(params)
+        markup = parse_markup(params.get("reply_markup"), inline_only=True)
+        if markup.raw == inline_markup(message.reply_markup):
+            raise bad(NOT_MODIFIED)
+        message.reply_markup = markup.raw
+        message.buttons = markup.buttons
         return self._apply_edit(chat, message)
 
     def _answer_callback_query(self, params: JSONDict) -> bool:

@@ -21,6 +21,7 @@ from apscheduler.events import (  # type: ignore[import-untyped]
 )
 
 from bot.app import build_application, running
+from bot.callbacks import Action, Button
 from bot.config import Settings
 from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
@@ -28,7 +29,9 @@ from conversations.checklist import Kind, checklist
 from conversations.i18n import Language, catalog
 
 __all__ = [
+    "SPOKEN",
     "TOKEN",
+    "TRANSCRIBED_WITHIN",
     "BotProcess",
     "Clock",
     "Debriefer",
@@ -43,6 +46,11 @@ __all__ = [
 
 TOKEN = "123456:TEST-token-for-offline-tests-only"
 WAIT = 15.0
+# Transcription shares 2 cores with the rest of the test run.
+TRANSCRIBED_WITHIN = 120.0
+# An answer given as '🎙 text' is spoken (Debriefer.speak).
+SPOKEN = "🎙"
+LIVE_AFTER_END = frozenset({Action.THANKS_SENT, Action.DRAFT, Action.QUESTIONS_WHEN, Action.STATUS})
 
 
 @dataclass
@@ -67,11 +75,17 @@ def text(language: Language, key: str) -> str:
 
 
 class Debriefer:
-    """A simulated user who answers the debrief."""
+    """A simulated user who answers the debrief.
 
-    def __init__(self, user: FakeUser, language: Language) -> None:
+    speak: makes a voice note of a text; answers given as '🎙 text' are then sent as voice.
+    """
+
+    def __init__(
+        self, user: FakeUser, language: Language, speak: Callable[[str], bytes] | None = None
+    ) -> None:
         self.user = user
         self.language = language
+        self.speak = speak
 
     async def next(self) -> BotMessage:
         """Return the next message the bot sends this user."""
@@ -221,16 +235,34 @@ class Debriefer:
                 await self.user.press_button(message, self.label("debrief.skip_button"))
             elif value.startswith("[") and value.endswith("]"):
                 await self.user.press_button(message, value[1:-1])
+            elif value.startswith(SPOKEN):
+                await self.say_aloud(value.removeprefix(SPOKEN).strip())
             else:
                 assert question.kind is not Kind.CHOICE or value, key
                 await self.user.send_text(value)
             message = None
 
+    async def say_aloud(self, words: str) -> BotMessage:
+        """Send `words` as a voice note and return what the bot heard (once transcribed)."""
+        assert self.speak is not None, "this user cannot speak"
+        await self.user.send_voice(self.speak(words), duration=max(1, len(words) // 12))
+        heard = await self.user.next_message(timeout=TRANSCRIBED_WITHIN)
+        assert heard.text.startswith("🎙"), heard.describe()
+        return heard
 
-def stale_keyboards(user: FakeUser, ending: list[BotMessage]) -> list[BotMessage]:
-    """Return the messages before a debrief's ending that still carry a keyboard."""
-    first = ending[0].index
-    return [m for m in user.messages if m.buttons and m.index < first]
+
+def stale_keyboards(user: FakeUser) -> list[BotMessage]:
+    """Return the messages of the chat whose keyboard can no longer act, a debrief being over.
+
+    Only these still can: the draft's Sent (and its switch between drafts), the choice of when
+    to recall the forgotten questions, and the status. A link button always works.
+    """
+
+    def acts(data: str) -> bool:
+        button = Button.decode(data)
+        return button is None or button.action in LIVE_AFTER_END
+
+    return [m for m in user.messages if not all(acts(data) for _, data in m.buttons)]
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -30,11 +30,13 @@ async def _processed(person: Debriefer) -> None:
     await person.say("/help")
 
 
-async def test_after_a_whole_debrief_no_older_message_keeps_a_keyboard(
+async def test_after_a_whole_debrief_no_message_keeps_a_keyboard_that_cannot_act(
     telegram: FakeTelegram,
 ) -> None:
     person, ending = await _whole_debrief(telegram, 5001)
-    assert stale_keyboards(person.user, ending) == []
+    assert person.ended(ending[-1])  # the end of the deeper part
+    await _processed(person)
+    assert stale_keyboards(person.user) == []
     questions = [m for m in person.user.messages if "Question " in m.text]
     assert len(questions) == len(checklist())
     order = checklist().order

@@ -14,7 +14,7 @@ from bot.fakeapi import BotMessage, FakeTelegram, FakeUser
 from bot.voice import MAX_DOWNLOAD_BYTES
 from conversations.checklist import checklist
 from speech import Transcriber
-from tests.e2e.driver import Clock, Debriefer, stored_answers, text
+from tests.e2e.driver import SPOKEN, Clock, Debriefer, stale_keyboards, stored_answers, text
 from tests.recordings import flac_silence, silence, speak
 
 FRENCH = (
@@ -98,9 +98,11 @@ async def test_an_english_voice_note_edits_an_answer_and_can_be_retyped(
     answer = stored_answers(db_path, user.user_id)["position"]
     assert all(word in answer.lower() for word in ENGLISH_WORDS), answer
 
+    retype = heard.callback_data(person.label("voice.retype_button"))
     again = await person.tap(heard, person.label("voice.retype_button"))
     assert f"Question 2/{len(checklist().express)}" in again.text
     assert answer in again.text
+    assert (await person.settled(heard)).text == heard.text  # retyped: the button has gone
     await person.say("Backend engineer, payments")
     assert stored_answers(db_path, user.user_id)["position"] == "Backend engineer, payments"
 
@@ -108,11 +110,13 @@ async def test_an_english_voice_note_edits_an_answer_and_can_be_retyped(
     forged = await telegram.wait_for_callback_answer(query)
     assert forged.text == text("en", "debrief.not_found")
 
-    # Once the debrief is finished, Retype opens the same edit as /history does.
+    # Once the debrief is finished, a Retype still on screen (an older version's transcript)
+    # opens the same edit as /history does.
     finish = await person.say("/skip")
     await user.press_button(finish, person.label("debrief.finish_button"))
     await person.until(text("en", "debrief.finished").split(":")[0])
-    prompt = await person.tap(heard, person.label("voice.retype_button"))
+    await user.press(heard, retype, force=True)
+    prompt = await person.next()
     assert "Backend engineer, payments" in prompt.text
     updated = await person.say("Staff engineer, payments")
     assert "Answer updated" in updated.text
@@ -273,3 +277,51 @@ async def test_voice_notes_past_the_queue_get_busy_before_being_downloaded(
         f"Question {free_text}/{len(checklist().express)}" in reply.text for reply in told_busy
     )
     assert len(telegram.calls_to("getFile")) == 3
+
+
+@pytest.mark.usefixtures("voice_bot")
+async def test_a_transcript_keeps_retype_while_its_answer_is_the_latest_and_no_longer(
+    telegram: FakeTelegram, recordings: Path
+) -> None:
+    user = telegram.user(4011, language_code="en")
+    person = Debriefer(user, "en", lambda words: speak(recordings, words, voice="en"))
+    await _at_position_question(user, person)
+    first = await person.say_aloud("Backend engineer for the payment platform.")
+    await person.question("interviewers")
+    assert person.label("voice.retype_button") in first.labels  # still the latest answer
+    second = await person.say_aloud("Claire Dubois, head of platform.")
+    assert (await person.settled(first)).text == first.text  # a later answer came
+    following = await person.question("next_steps")
+    assert person.label("voice.retype_button") in second.labels
+    await person.user.press_button(following, person.label("debrief.skip_button"))
+    await person.question("email_moment")
+    assert (await person.settled(second)).text == second.text  # the debrief moved on
+    assert telegram.rejected == []
+
+
+@pytest.mark.usefixtures("voice_bot")
+async def test_after_a_whole_spoken_debrief_no_message_keeps_a_keyboard_that_cannot_act(
+    telegram: FakeTelegram, recordings: Path
+) -> None:
+    user = telegram.user(4012, first_name="Alice", language_code="en")
+    person = Debriefer(user, "en", lambda words: speak(recordings, words, voice="en"))
+    await user.send_text("/new")
+    ending = await person.answer_everything(
+        {
+            "company": "Acme Robotics",
+            "position": f"{SPOKEN} Backend engineer for the payment platform.",
+            "next_steps": f"{SPOKEN} They will answer before Friday.",
+            "email_moment": "the talk about the telemetry migration",
+            "forgotten_questions": f"{SPOKEN} What does on-call look like?",  # the car park's last
+            "interview_date": "[Today]",
+            "company_info": f"{SPOKEN} The team needs a backend engineer.",
+            "rating": "[4]",
+            "not_convinced": f"{SPOKEN} The CTO wanted Kafka experience.",  # the very last
+        }
+    )
+    assert person.ended(ending[-1])
+    await person.say("/help")  # handled after everything before it
+    heard = [m for m in user.messages if m.text.startswith("🎙")]
+    assert len(heard) == 5
+    assert stale_keyboards(user) == []
+    assert telegram.rejected == []
