@@ -15,7 +15,13 @@ from bot.replies import owned, say, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key, Kind
 from conversations.flow import EditedPart, Ignored, PromptReply, carried_over, route_edit
-from conversations.history import HEADLINE_KEYS, group_rounds, paginate, previous_round
+from conversations.history import (
+    HEADLINE_KEYS,
+    company_spelling,
+    group_rounds,
+    paginate,
+    previous_round,
+)
 from conversations.i18n import Language
 from conversations.model import Debrief, EditPrompt, Outcome
 from conversations.reminders import ROUND_LINKED_CANCELS
@@ -256,6 +262,18 @@ async def join_round(
     await context.reminders.cancel_kinds(
         user_id=user_id, debrief_id=previous.id, kinds=sorted(ROUND_LINKED_CANCELS)
     )
+    company = debrief.answers.get(Key.COMPANY)
+    earlier_company = previous.answers.get(Key.COMPANY)
+    if company and earlier_company:
+        spelled = company_spelling(company, earlier_company)
+        if spelled != company:
+            await context.debriefs.replace_answer(
+                user_id=user_id,
+                debrief_id=debrief.id,
+                key=Key.COMPANY,
+                text=spelled,
+                message_id=None,
+            )
     answers, kept, current = carried_over(context.checklist, debrief, previous.answers)
     if answers:
         await context.debriefs.carry(

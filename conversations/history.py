@@ -19,6 +19,7 @@ __all__ = [
     "Application",
     "Page",
     "company_key",
+    "company_spelling",
     "group_rounds",
     "interview_day",
     "latest_round",
@@ -111,6 +112,21 @@ def same_company(first: str, second: str) -> bool:
     """Tell whether two typed company names name the same company ('Société X' = 'societe x')."""
     key = company_key(first)
     return bool(key) and key == company_key(second)
+
+
+def company_spelling(typed: str, earlier: str) -> str:
+    """Return how to write a company named again in a later round: as cased by hand, if once.
+
+    A name typed in a hurry ('acme robotics', 'ACME') gives way to the same name written
+    with care in the round before ('Acme Robotics'), and the other way round.
+    """
+    if not same_company(typed, earlier):
+        return typed
+
+    def cased(name: str) -> bool:
+        return not name.islower() and not name.isupper()
+
+    return earlier if cased(earlier) and not cased(typed) else typed
 
 
 def previous_round(

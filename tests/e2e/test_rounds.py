@@ -92,6 +92,8 @@ async def test_the_second_round_keeps_what_is_known_and_asks_only_what_is_new(
     # The thank-you goes to the same people, about this round.
     drafts = [m for m in ending_messages if "<pre>" in m.html]
     assert any("Dear Ms Martin" in m.text and "retry logic" in m.text for m in drafts)
+    # The company typed in a hurry takes the spelling of the round before.
+    assert all("position at Acme Robotics" in m.text for m in drafts)
     offer = next(m for m in ending_messages if person.label("deeper.now_button") in m.labels)
     left = len(checklist().deeper) - len(KEPT)
     assert f"{left} questions" in offer.text or str(left) in offer.text
