@@ -208,6 +208,7 @@ def _register(application: DebriefApplication) -> None:
             button(Action.STATUS, history.set_status),
             button(Action.DELETE, history.confirm_delete),
             button(Action.LINK, history.link_round),
+            button(Action.NEXT_ROUND, handlers.join_next_round),
             button(Action.ERASE, erase.erase_button),
             button(Action.RETYPE, voice.retype),
             CallbackQueryHandler(handlers.unknown_button),

@@ -43,6 +43,7 @@ class Action(StrEnum):
     DELETE = "del"
     ERASE = "era"
     LINK = "lnk"
+    NEXT_ROUND = "nxr"
     RETYPE = "rty"
 
     @property

@@ -42,6 +42,7 @@ from conversations.flow import (
     route,
     sequence,
 )
+from conversations.history import latest_round
 from conversations.i18n import LANGUAGES, Language, catalog
 from conversations.model import (
     Awaiting,
@@ -71,6 +72,7 @@ __all__ = [
     "finish_now",
     "gate",
     "help_command",
+    "join_next_round",
     "keep_answer",
     "move_back",
     "new_debrief",
@@ -111,13 +113,17 @@ async def _ask(
     the previous answer.
     """
     assert debrief.current_key is not None
+    checklist, key = context.checklist, debrief.current_key
+    after_company = previous_key(checklist, debrief, key) == Key.COMPANY
     reply = render.question(
-        context.checklist,
+        checklist,
         debrief,
         language=language,
         today=await context.today(user),
         preface=preface,
         show_answer=show_answer,
+        earlier_round=await history.earlier_round(context, debrief) if after_company else None,
+        earlier_answer=await history.earlier_answer(context, debrief, key),
     )
     try:
         message = await say(context, chat, reply)
@@ -228,7 +234,7 @@ async def _end_express(
         await context.debriefs.offer_deeper(
             user_id=user.id, debrief_id=debrief.id, message_id=sent.message_id
         )
-    await _say_follow_ups(context, user, chat, debrief, plan, result, language)
+    await _say_follow_ups(context, user, chat, debrief, plan, result, language, left=len(deeper))
 
 
 async def _end_deeper(
@@ -277,6 +283,8 @@ async def _say_follow_ups(
     plan: list[NewReminder],
     result: Summary,
     language: Language,
+    *,
+    left: int = 0,
 ) -> None:
     """Say when the reminders come and how the application stands (waiting, not asked)."""
     now, tz = context.now(), await context.zone(user)
@@ -291,6 +299,7 @@ async def _say_follow_ups(
         debrief_id=debrief.id,
         answered=result.answered,
         total=result.total,
+        left=left,
         thank_you_when=when.get(ReminderKind.THANK_YOU),
         no_news_when=when.get(ReminderKind.NO_NEWS),
     )
@@ -402,13 +411,51 @@ async def help_command(update: Update, context: DebriefContext) -> None:
     await say(context, chat, render.text(await context.language(user), "help.text"))
 
 
-async def _begin(context: DebriefContext, user: User, chat: Chat, language: Language) -> None:
-    """Create a debrief and ask its first question."""
+async def _begin(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    language: Language,
+    *,
+    after: Debrief | None = None,
+) -> None:
+    """Create a debrief and ask its first question; as the next round of `after`, if given."""
     if (await context.profile(user)).awaiting:
         await followups.set_awaiting(context, user, None)
-    debrief = await context.debriefs.create(user_id=user.id, first_key=context.checklist.first.key)
-    started = render.text(language, "debrief.started", total=len(context.checklist.express))
-    await _ask(context, user, chat, debrief, language, preface=started)
+    checklist = context.checklist
+    debrief = await context.debriefs.create(user_id=user.id, first_key=checklist.first.key)
+    started = render.text(language, "debrief.started", total=len(checklist.express))
+    company = None if after is None else after.answers.get(Key.COMPANY)
+    if after is None or not company:
+        await _ask(context, user, chat, debrief, language, preface=started)
+        return
+    await context.debriefs.save_answer(
+        user_id=user.id,
+        debrief_id=debrief.id,
+        key=Key.COMPANY,
+        text=company,
+        message_id=None,
+        next_key=next_key(checklist, debrief, Key.COMPANY),
+    )
+    await _join(context, user, chat, debrief.id, after, language)
+
+
+async def _join(
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    debrief_id: int,
+    previous: Debrief,
+    language: Language,
+) -> None:
+    """Make the debrief the next round after `previous`, then ask what is new."""
+    debrief = await context.debriefs.get(user_id=user.id, debrief_id=debrief_id)
+    if debrief is None:
+        return
+    linked = await history.join_round(context, debrief, previous, language)
+    if linked is None:
+        linked = render.text(language, "history.link_loop")
+    await _continue(context, user, chat, debrief.id, language, preface=linked)
 
 
 async def new_debrief(update: Update, context: DebriefContext) -> None:
@@ -427,7 +474,19 @@ async def new_debrief(update: Update, context: DebriefContext) -> None:
             context, chat, render.draft_choice(context.checklist, existing, language=language)
         )
         return
-    await _begin(context, user, chat, language)
+    await _begin(context, user, chat, language, after=await _round_of(update, context, user))
+
+
+async def _round_of(update: Update, context: DebriefContext, user: User) -> Debrief | None:
+    """Return the latest round of the application a "Debrief the next round" button names."""
+    button = Button.decode(update.callback_query.data) if update.callback_query else None
+    if button is None or button.key is None or not button.key.isdigit():
+        return None
+    tapped = await context.debriefs.get(user_id=user.id, debrief_id=int(button.key))
+    if tapped is None:
+        return None
+    # Linked after the application's latest round, even when an earlier one was tapped.
+    return latest_round(await context.debriefs.all_for(user_id=user.id), tapped)
 
 
 async def _button(update: Update, context: DebriefContext) -> Tap | None:
@@ -693,8 +752,6 @@ async def _store(
         next_key=next_key(checklist, debrief, question.key),
         quick=answered_quickly(checklist, debrief, sent_at=stored.sent_at),
     )
-    if question.key == Key.COMPANY:
-        await history.offer_link(context, user, chat, debrief, result.value)
     await _continue(context, user, chat, debrief.id, language)
 
 
@@ -773,6 +830,11 @@ async def _control(update: Update, context: DebriefContext) -> _Control | None:
 @acting_on(_control)
 async def skip(context: DebriefContext, found: _Control) -> None:
     """Leave the current question unanswered (or as it was) and ask the next one."""
+    await _skip(context, found)
+
+
+async def _skip(context: DebriefContext, found: _Control) -> None:
+    """Move past the current question, unless it cannot be skipped."""
     user, chat, language, debrief = found
     assert debrief.current_key is not None
     question = context.checklist.question(debrief.current_key)
@@ -808,9 +870,40 @@ async def revisit(
     await _continue(context, user, chat, debrief_id, language, show_answer=True)
 
 
-async def keep_answer(update: Update, context: DebriefContext) -> None:
-    """Keep the answer shown after /back and move on."""
-    await skip(update, context)
+@acting_on(_control)
+async def keep_answer(context: DebriefContext, found: _Control) -> None:
+    """Keep the answer shown (after /back, or the round before's) and move on."""
+    user, chat, language, debrief = found
+    assert debrief.current_key is not None
+    key = debrief.current_key
+    earlier = await history.earlier_answer(context, debrief, key)
+    if earlier is None:
+        await _skip(context, found)
+        return
+    await context.debriefs.save_answer(
+        user_id=user.id,
+        debrief_id=debrief.id,
+        key=key,
+        text=earlier,
+        message_id=None,
+        next_key=next_key(context.checklist, debrief, key),
+    )
+    await _continue(context, user, chat, debrief.id, language)
+
+
+@acting_on(_button)
+async def join_next_round(context: DebriefContext, tap: Tap) -> None:
+    """Make the open debrief the next round of the application its question offered."""
+    user, chat, language, query, button, debrief = tap
+    previous = None
+    if button.key and button.key.isdigit() and int(button.key) != debrief.id:
+        previous = await context.debriefs.get(user_id=user.id, debrief_id=int(button.key))
+    if debrief.status != Status.ACTIVE or debrief.previous_id is not None or previous is None:
+        await query.answer(render.text(language, "debrief.stale_button"))
+        return
+    await query.answer()
+    await _leave_prompt(context, user)
+    await _join(context, user, chat, debrief.id, previous, language)
 
 
 @acting_on(_control)

@@ -14,8 +14,14 @@ from bot.insights import prepared
 from bot.replies import owned, retire, say, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key, Kind
-from conversations.flow import EditedPart, Ignored, PromptReply, route_edit
-from conversations.history import HEADLINE_KEYS, group_rounds, paginate, previous_round
+from conversations.flow import EditedPart, Ignored, PromptReply, carried_over, route_edit
+from conversations.history import (
+    HEADLINE_KEYS,
+    company_spelling,
+    group_rounds,
+    paginate,
+    previous_round,
+)
 from conversations.i18n import Language
 from conversations.model import Debrief, EditPrompt, Outcome
 from conversations.reminders import ROUND_LINKED_CANCELS
@@ -23,13 +29,15 @@ from conversations.reminders import ROUND_LINKED_CANCELS
 __all__ = [
     "choose_question",
     "confirm_delete",
+    "earlier_answer",
+    "earlier_round",
     "edit_with_text",
     "edit_with_value",
     "email_again",
     "history_command",
     "history_page",
+    "join_round",
     "link_round",
-    "offer_link",
     "on_edited_message",
     "open_debrief",
     "recall_rounds",
@@ -220,21 +228,70 @@ async def confirm_delete(update: Update, context: DebriefContext) -> None:
         await query.edit_message_text(deleted, reply_markup=None)
 
 
-async def offer_link(
-    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, company: str
-) -> None:
-    """After the company is named, offer to link this debrief to an earlier round there."""
-    if debrief.previous_id is not None:
-        return
-    candidates = await context.debriefs.headlines(user_id=user.id, keys=HEADLINE_KEYS)
-    previous = previous_round(candidates, company, current_id=debrief.id)
-    if previous is not None:
-        language = await context.language(user)
-        await say(context, chat, render.link_offer(debrief.id, previous, language=language))
+async def earlier_round(context: DebriefContext, debrief: Debrief) -> Debrief | None:
+    """Return the user's latest debrief at the same company, when this one is not linked yet."""
+    company = debrief.answers.get(Key.COMPANY)
+    if debrief.previous_id is not None or not company:
+        return None
+    candidates = await context.debriefs.headlines(user_id=debrief.user_id, keys=HEADLINE_KEYS)
+    return previous_round(candidates, company, current_id=debrief.id)
+
+
+async def earlier_answer(context: DebriefContext, debrief: Debrief, key: str) -> str | None:
+    """Return the round before's answer a linked debrief offers to keep for `key`, if any."""
+    offered = key in context.checklist.later_rounds.offer and key not in debrief.answers
+    if debrief.previous_id is None or not offered:
+        return None
+    previous = await context.debriefs.get(user_id=debrief.user_id, debrief_id=debrief.previous_id)
+    return None if previous is None else previous.answers.get(key) or None
+
+
+async def join_round(
+    context: DebriefContext, debrief: Debrief, previous: Debrief, language: Language
+) -> str | None:
+    """Make a debrief the round after `previous` and take what it knew; None if they loop.
+
+    Return what to tell the user: the round's number and the answers kept from before.
+    """
+    user_id = debrief.user_id
+    if not await context.debriefs.link_round(
+        user_id=user_id, debrief_id=debrief.id, previous_id=previous.id
+    ):
+        return None
+    # A next round is news: the earlier round no longer waits for any.
+    if previous.outcome is Outcome.WAITING:
+        await context.debriefs.set_outcome(
+            user_id=user_id, debrief_id=previous.id, outcome=Outcome.NEXT_ROUND
+        )
+    await context.reminders.cancel_kinds(
+        user_id=user_id, debrief_id=previous.id, kinds=sorted(ROUND_LINKED_CANCELS)
+    )
+    company = debrief.answers.get(Key.COMPANY)
+    earlier_company = previous.answers.get(Key.COMPANY)
+    if company and earlier_company:
+        spelled = company_spelling(company, earlier_company)
+        if spelled != company:
+            await context.debriefs.replace_answer(
+                user_id=user_id,
+                debrief_id=debrief.id,
+                key=Key.COMPANY,
+                text=spelled,
+                message_id=None,
+            )
+    answers, kept, current = carried_over(context.checklist, debrief, previous.answers)
+    if answers:
+        await context.debriefs.carry(
+            user_id=user_id, debrief_id=debrief.id, answers=answers, kept=kept, current_key=current
+        )
+    rounds = await context.debriefs.rounds(user_id=user_id, debrief_id=debrief.id)
+    company = previous.answers.get(Key.COMPANY) or "?"
+    return render.linked(
+        context.checklist, kept, number=len(rounds), company=company, language=language
+    )
 
 
 async def link_round(update: Update, context: DebriefContext) -> None:
-    """Link (or not) a new debrief to the earlier round the bot found."""
+    """Link (or not) a debrief to the earlier round offered (a button of an older version)."""
     target = await owned(update, context)
     if target is None:
         return
@@ -257,23 +314,11 @@ async def link_round(update: Update, context: DebriefContext) -> None:
             render.text(language, "history.not_linked"), reply_markup=None
         )
         return
-    if not await context.debriefs.link_round(
-        user_id=user.id, debrief_id=debrief.id, previous_id=previous.id
-    ):
+    linked = await join_round(context, debrief, previous, language)
+    if linked is None:
         await query.answer(render.text(language, "history.link_loop"))
         return
     await query.answer()
-    # A next round is news: the earlier round no longer waits for any.
-    if previous.outcome is Outcome.WAITING:
-        await context.debriefs.set_outcome(
-            user_id=user.id, debrief_id=previous.id, outcome=Outcome.NEXT_ROUND
-        )
-    await context.reminders.cancel_kinds(
-        user_id=user.id, debrief_id=previous.id, kinds=sorted(ROUND_LINKED_CANCELS)
-    )
-    rounds = await context.debriefs.rounds(user_id=user.id, debrief_id=debrief.id)
-    company = previous.answers.get(Key.COMPANY) or "?"
-    linked = render.text(language, "history.linked", number=len(rounds), company=company)
     await query.edit_message_text(linked, reply_markup=None)
 
 

@@ -46,7 +46,7 @@ __all__ = [
     "history_page",
     "insights",
     "language_choice",
-    "link_offer",
+    "linked",
     "moment",
     "outcome_buttons",
     "outcome_choice",
@@ -274,16 +274,31 @@ def question(
     today: date,
     preface: str | None = None,
     show_answer: bool = False,
+    earlier_round: Debrief | None = None,
+    earlier_answer: str | None = None,
 ) -> Reply:
-    """Render the debrief's current question with its progress, buttons and controls."""
+    """Render the debrief's current question with its progress, buttons and controls.
+
+    earlier_round: the application this debrief may be the next round of, offered with a
+    button; earlier_answer: the round before's answer, offered to keep.
+    """
     assert debrief.current_key is not None
     current = checklist.question(debrief.current_key)
     header = _header(checklist, debrief, current.key, language)
-    parts = [*([preface] if preface else []), header, escape(current.prompt(language))]
+    offer = _round_offer(earlier_round, language) if earlier_round is not None else None
+    parts = [
+        *([preface] if preface else []),
+        *([offer] if offer else []),
+        header,
+        escape(current.prompt(language)),
+    ]
     answer = debrief.answers.get(current.key)
     if show_answer and answer is not None:
         shown = display(current, answer, language)
         parts.append("\n" + text(language, "debrief.current_answer", answer=shown))
+    elif earlier_answer is not None and answer is None:
+        shown = display(current, earlier_answer, language)
+        parts.append("\n" + text(language, "history.earlier_answer", answer=shown))
 
     def control(
         action: Action, label_key: str, key: str | None = current.key
@@ -298,6 +313,10 @@ def question(
     rows = [_answer_buttons(current, debrief.id, language, today), controls]
     if show_answer and answer is not None:
         rows.insert(0, [control(Action.KEEP, "debrief.keep_button")])
+    elif earlier_answer is not None and answer is None:
+        rows.insert(0, [control(Action.KEEP, "history.same_button")])
+    if earlier_round is not None:
+        rows.insert(0, [_round_button(debrief, earlier_round, language)])
     if (addable := addable_question(checklist, debrief)) is not None:
         if debrief.quick_key == addable.key:
             # That answer came within seconds of its question: maybe the rest of the one before.
@@ -307,6 +326,39 @@ def question(
     if all(q.key in debrief.answers for q in checklist.required):
         rows.append([control(Action.FINISH, "debrief.finish_button", None)])
     return Reply("\n".join(parts), _markup(rows))
+
+
+def _round_offer(earlier: Debrief, language: Language) -> str:
+    """Say the user debriefed an interview at this company before: maybe this is its next round."""
+    when = _day(earlier, language)
+    position = earlier.answers.get(Key.POSITION)
+    if position:
+        when = f"{_clip(position, 60)}, {when}"
+    company = _clip(_company(earlier, language), 80)
+    return text(language, "history.round_offer", company=company, when=when)
+
+
+def _round_button(debrief: Debrief, earlier: Debrief, language: Language) -> tuple[str, Button]:
+    """Return the button that makes the debrief the next round of an earlier one."""
+    position = earlier.answers.get(Key.POSITION)
+    # A button label is plain text, not HTML: the position goes in as typed.
+    label = (
+        catalog().text(language, "history.round_button", position=_clip(position, 40))
+        if position
+        else catalog().text(language, "history.round_button_plain")
+    )
+    return label, Button(Action.NEXT_ROUND, debrief.id, str(earlier.id))
+
+
+def linked(
+    checklist: Checklist, kept: Iterable[str], *, number: int, company: str, language: Language
+) -> str:
+    """Say which round of the application a debrief is, and what it kept from the one before."""
+    said = text(language, "history.linked", number=number, company=company)
+    labels = [checklist.question(key).label(language) for key in checklist.order if key in kept]
+    if labels:
+        said += "\n" + text(language, "history.linked_kept", labels=", ".join(labels))
+    return said
 
 
 def refusal(question: Question, reason: str, *, language: Language) -> str:
@@ -536,11 +588,15 @@ def finished(
     debrief_id: int,
     answered: int,
     total: int,
+    left: int = 0,
     thank_you_when: str | None,
     no_news_when: str | None,
 ) -> Reply:
-    """Render the end of a debrief: what was saved, and the application's status (waiting)."""
-    lines = [text(language, "debrief.finished", answered=answered, total=total)]
+    """Render the end of a debrief or of its express part (`left` questions to go deeper)."""
+    if left:
+        lines = [text(language, "end.saved", answered=answered, left=left)]
+    else:
+        lines = [text(language, "debrief.finished", answered=answered, total=total)]
     if thank_you_when is not None:
         lines.append(text(language, "end.thank_you", when=thank_you_when))
     lines += ["", text(language, "end.status")]
@@ -712,6 +768,11 @@ def _debrief_buttons(debrief: Debrief, language: Language) -> InlineKeyboardMark
         if debrief.phase is Phase.DEEPER and debrief.current_key is not None
         else []
     )
+    next_round = (
+        [[(text(language, "history.next_round_button"), Button(Action.NEW, None, str(debrief.id)))]]
+        if debrief.outcome in (Outcome.WAITING, Outcome.NEXT_ROUND)
+        else []
+    )
     return _markup(
         [
             *deeper,
@@ -723,6 +784,7 @@ def _debrief_buttons(debrief: Debrief, language: Language) -> InlineKeyboardMark
                 button("history.status_button", Action.STATUS),
                 button("history.delete_button", Action.DELETE),
             ],
+            *next_round,
             [listing],
         ]
     )
@@ -822,29 +884,6 @@ def erase_confirm(*, debriefs: int, reminders: int, language: Language) -> Reply
                 [
                     (text(language, "erase.yes"), Button(Action.ERASE, None, "yes")),
                     (text(language, "erase.no"), Button(Action.ERASE, None, "no")),
-                ]
-            ]
-        ),
-    )
-
-
-def link_offer(debrief_id: int, previous: Debrief, *, language: Language) -> Reply:
-    """Offer to link a new debrief to an earlier one about the same company."""
-    when = _day(previous, language)
-    position = previous.answers.get(Key.POSITION)
-    if position:
-        when = f"{_clip(position, 60)}, {when}"
-    body = text(
-        language, "history.link_offer", company=_clip(_company(previous, language), 80), when=when
-    )
-    key = str(previous.id)
-    return Reply(
-        body,
-        _markup(
-            [
-                [
-                    (text(language, "history.link_yes"), Button(Action.LINK, debrief_id, key, "y")),
-                    (text(language, "history.link_no"), Button(Action.LINK, debrief_id, key, "n")),
                 ]
             ]
         ),

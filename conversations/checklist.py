@@ -21,6 +21,7 @@ __all__ = [
     "ChecklistError",
     "Key",
     "Kind",
+    "LaterRounds",
     "Option",
     "Question",
     "Section",
@@ -145,6 +146,31 @@ class Section(BaseModel):
 MAX_EXPRESS = 8
 
 
+class LaterRounds(BaseModel):
+    """What a later round of the same application takes from the round before."""
+
+    model_config = _FROZEN
+    # Filled in when the round is linked: the application's own answers.
+    same: tuple[str, ...] = ()
+    # Carried over and not asked again.
+    keep: tuple[str, ...] = ()
+    # Asked again, with a button to keep the earlier answer.
+    offer: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _each_key_once(self) -> LaterRounds:
+        """Reject a key named twice: each has one fate in a later round."""
+        keys = [*self.same, *self.keep, *self.offer]
+        if len(keys) != len(set(keys)):
+            raise ValueError("later_rounds names each question once at most")
+        return self
+
+    @property
+    def carried(self) -> tuple[str, ...]:
+        """Return the keys whose answers are copied when a round is linked."""
+        return (*self.same, *self.keep)
+
+
 class Checklist(BaseModel):
     """The whole checklist: sections for the summary, and the order questions are asked in.
 
@@ -154,6 +180,7 @@ class Checklist(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
     express: tuple[str, ...] = ()
+    later_rounds: LaterRounds = LaterRounds()
     sections: tuple[Section, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -174,6 +201,17 @@ class Checklist(BaseModel):
             raise ValueError(f"express names at most {MAX_EXPRESS} questions, once each")
         if self.express and any(q.key not in self.express for q in self.required):
             raise ValueError("every required question belongs to the express part")
+        return self
+
+    @model_validator(mode="after")
+    def _later_rounds_are_known(self) -> Checklist:
+        """Require later_rounds to name known questions, and to keep none that is required."""
+        rounds = self.later_rounds
+        unknown = [key for key in (*rounds.carried, *rounds.offer) if key not in self]
+        if unknown:
+            raise ValueError(f"later_rounds names unknown questions: {unknown}")
+        if any(not self.question(key).optional for key in rounds.carried):
+            raise ValueError("later_rounds cannot carry a required question over")
         return self
 
     def __iter__(self) -> Iterator[Question]:  # type: ignore[override]

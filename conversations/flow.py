@@ -40,7 +40,8 @@ A prompt is set by the command or button that asks for it and cleared once answe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from enum import Enum, auto
 from typing import assert_never
 
@@ -79,6 +80,7 @@ __all__ = [
     "answered_quickly",
     "awaited_debrief_id",
     "can_finish",
+    "carried_over",
     "express_due",
     "next_key",
     "previous_key",
@@ -288,34 +290,62 @@ def written_answer(destination: Destination) -> tuple[int, str] | None:
             assert_never(destination)
 
 
-def sequence(checklist: Checklist, debrief: Debrief) -> tuple[str, ...]:
-    """Return the order a debrief asks its questions in (section order if begun before)."""
+def _order(checklist: Checklist, debrief: Debrief) -> tuple[str, ...]:
+    """Return every key in the order the debrief's version asks them (section order if older)."""
     return checklist.order if debrief.phase is not None else checklist.sequential
+
+
+def sequence(checklist: Checklist, debrief: Debrief) -> tuple[str, ...]:
+    """Return the questions a debrief asks, in order: those kept from an earlier round left out."""
+    return tuple(key for key in _order(checklist, debrief) if key not in debrief.kept)
 
 
 def next_key(checklist: Checklist, debrief: Debrief, after: str) -> str | None:
     """Return the question to ask after `after`: the next in the debrief's order, or None."""
-    order = sequence(checklist, debrief)
+    order = _order(checklist, debrief)
     index = order.index(after) + 1 if after in order else len(order)
-    return order[index] if index < len(order) else None
+    return next((key for key in order[index:] if key not in debrief.kept), None)
 
 
 def previous_key(checklist: Checklist, debrief: Debrief, key: str) -> str | None:
     """Return the question asked before `key` (answered or not), or None at the start."""
-    order = sequence(checklist, debrief)
+    order = _order(checklist, debrief)
     index = order.index(key) if key in order else 0
-    return order[index - 1] if index > 0 else None
+    return next((k for k in reversed(order[:index]) if k not in debrief.kept), None)
 
 
 def progress(checklist: Checklist, debrief: Debrief, key: str) -> tuple[int, int]:
     """Return a question's number and the count of its part: the express, the deeper, or all."""
     if debrief.phase is None:
-        part = checklist.sequential
+        whole = checklist.sequential
     elif key in checklist.express:
-        part = checklist.express
+        whole = checklist.express
     else:
-        part = checklist.deeper
+        whole = checklist.deeper
+    part = [k for k in whole if k not in debrief.kept or k == key]
     return part.index(key) + 1, len(part)
+
+
+def carried_over(
+    checklist: Checklist, debrief: Debrief, earlier: Mapping[str, str]
+) -> tuple[dict[str, str], frozenset[str], str | None]:
+    """Return what linking a debrief to the round before changes: answers, kept keys, question.
+
+    The earlier round's answers fill in what the debrief lacks of `later_rounds.same` and
+    `.keep`; the `keep` ones it knows are then not asked. The debrief moves past its current
+    question if that one was just filled in.
+    """
+    rounds = checklist.later_rounds
+    answers = {
+        key: earlier[key]
+        for key in rounds.carried
+        if earlier.get(key) and key not in debrief.answers
+    }
+    kept = debrief.kept | {key for key in rounds.keep if key in answers}
+    current = debrief.current_key
+    if current is not None and current in answers:
+        current = next_key(checklist, replace(debrief, kept=kept), current)
+    return answers, kept, current
 
 
 def express_due(checklist: Checklist, debrief: Debrief) -> bool:

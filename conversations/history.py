@@ -19,8 +19,10 @@ __all__ = [
     "Application",
     "Page",
     "company_key",
+    "company_spelling",
     "group_rounds",
     "interview_day",
+    "latest_round",
     "paginate",
     "previous_round",
     "same_company",
@@ -84,6 +86,14 @@ def group_rounds(debriefs: Iterable[Debrief]) -> list[Application]:
     return sorted(applications, key=lambda application: _age(application.latest), reverse=True)
 
 
+def latest_round(debriefs: Iterable[Debrief], debrief: Debrief) -> Debrief:
+    """Return the latest round of the application a debrief belongs to (itself if alone)."""
+    for application in group_rounds(debriefs):
+        if any(round_.id == debrief.id for round_ in application.rounds):
+            return application.latest
+    return debrief
+
+
 def paginate(applications: Sequence[Application], number: int, size: int = PAGE_SIZE) -> Page:
     """Return page `number` (from 1; clamped to the pages there are)."""
     count = max(1, math.ceil(len(applications) / size))
@@ -102,6 +112,21 @@ def same_company(first: str, second: str) -> bool:
     """Tell whether two typed company names name the same company ('Société X' = 'societe x')."""
     key = company_key(first)
     return bool(key) and key == company_key(second)
+
+
+def company_spelling(typed: str, earlier: str) -> str:
+    """Return how to write a company named again in a later round: as cased by hand, if once.
+
+    A name typed in a hurry ('acme robotics', 'ACME') gives way to the same name written
+    with care in the round before ('Acme Robotics'), and the other way round.
+    """
+    if not same_company(typed, earlier):
+        return typed
+
+    def cased(name: str) -> bool:
+        return not name.islower() and not name.isupper()
+
+    return earlier if cased(earlier) and not cased(typed) else typed
 
 
 def previous_round(

@@ -114,6 +114,8 @@ class Debrief:
     phase: Phase | None = None
     # The voice note's transcript message whose Retype button is still on, if any.
     heard_message_id: int | None = None
+    # Answers carried over from the round before, which this round does not ask again.
+    kept: frozenset[str] = frozenset()
     # The message still offering to go deeper (Now / Tonight / Later), if any.
     offer_message_id: int | None = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 import aiosqlite
@@ -24,7 +24,7 @@ _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
     " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id,"
     " d.outcome_at, d.asked_at, d.quick_key, d.express_at, d.phase, d.heard_message_id,"
-    " d.offer_message_id"
+    " d.kept, d.offer_message_id"
 )
 
 # Columns naming a message whose keyboard goes once it can no longer act.
@@ -81,6 +81,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
         express_at=_moment(first["express_at"]),
         phase=None if first["phase"] is None else Phase(first["phase"]),
         heard_message_id=first["heard_message_id"],
+        kept=frozenset(first["kept"].split()),
         offer_message_id=first["offer_message_id"],
     )
 
@@ -323,6 +324,37 @@ class DebriefRepository:
         )
         linked = await self.get(user_id=user_id, debrief_id=debrief_id)
         return linked is not None and linked.previous_id == previous_id
+
+    async def carry(
+        self,
+        *,
+        user_id: int,
+        debrief_id: int,
+        answers: Mapping[str, str],
+        kept: Collection[str],
+        current_key: str | None,
+    ) -> None:
+        """Store answers taken from an earlier round, mark `kept` as not to be asked, move on.
+
+        Only questions still unanswered are filled in: what this round was told comes first.
+        """
+        owner = (debrief_id, user_id)
+        fills = tuple(
+            (
+                "INSERT INTO answer_parts (debrief_id, question_key, part, text, message_id)"
+                f" SELECT ?, ?, 0, ?, NULL WHERE {_OWNED} AND NOT EXISTS (SELECT 1 FROM"
+                " answer_parts p WHERE p.debrief_id = ? AND p.question_key = ?)",
+                (debrief_id, key, text, *owner, debrief_id, key),
+            )
+            for key, text in answers.items()
+        )
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="kept = ?, current_key = ?, append_key = NULL, quick_key = NULL",
+            values=(" ".join(sorted(kept)), current_key),
+            then=fills,
+        )
 
     async def add_to_answer(
         self, *, user_id: int, debrief_id: int, key: str, text: str, message_id: int | None

@@ -241,6 +241,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         12,
+        "kept_from_earlier_round",
+        # kept: the question keys (space-separated) whose answers a later round carried over
+        # from the round before and does not ask again.
+        """
+        ALTER TABLE debriefs ADD COLUMN kept TEXT NOT NULL DEFAULT '';
+        """,
+    ),
+    Migration(
+        13,
         "offer_message_id",
         # The offer to go deeper (Now / Tonight / Later) still on screen: it goes once the deeper
         # part is reached another way (/history, its reminder).

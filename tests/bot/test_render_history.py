@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -71,12 +72,24 @@ def test_a_debrief_view_carries_its_actions_under_the_last_part(language: Langua
         assert_valid_message(reply.text)
     assert all(reply.markup is None for reply in replies[:-1])
     assert {Button.decode(d).action for d in callback_data(replies[-1])} == {  # type: ignore[union-attr]
+        Action.NEW,
         Action.DRAFT,
         Action.EDIT,
         Action.STATUS,
         Action.DELETE,
         Action.HISTORY,
     }
+    # "Debrief the next round" names the debrief it follows.
+    assert Button(Action.NEW, None, "3").encode() in callback_data(replies[-1])
+
+
+@pytest.mark.parametrize("outcome", [Outcome.OFFER, Outcome.REJECTED, Outcome.WITHDRAWN])
+def test_an_application_that_ended_offers_no_next_round(outcome: Outcome) -> None:
+    ended = replace(done(3, FULL_ANSWERS), outcome=outcome)
+
+    replies = render.debrief_view(checklist(), ended, language="en")
+
+    assert Action.NEW not in {Button.decode(d).action for d in callback_data(replies[-1])}  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -100,13 +113,52 @@ def test_an_edit_prompt_shows_the_current_answer_escaped_with_the_right_buttons(
     ]
 
 
-def test_the_round_offer_names_the_earlier_debrief_escaped() -> None:
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_round_offer_names_the_earlier_debrief_escaped(language: Language) -> None:
     previous = done(
         4, {"company": HOSTILE, "position": "Dev & <ops>", "interview_date": "2026-11-20"}
     )
+    asking = Debrief(12, 1, Status.ACTIVE, "position", None, None, None, {"company": HOSTILE})
 
-    offer = render.link_offer(12, previous, language="en")
+    offer = render.question(
+        checklist(), asking, language=language, today=date(2026, 12, 2), earlier_round=previous
+    )
 
     assert_valid_message(offer.text)
     assert "Dev &amp; &lt;ops&gt;" in offer.text
-    assert callback_data(offer) == ["lnk:12:4:y", "lnk:12:4:n"]
+    assert "&lt;b&gt;Acme&lt;/b&gt;" in offer.text
+    assert callback_data(offer)[0] == "nxr:12:4"
+    assert offer.markup is not None
+    assert "Dev & <ops>" in offer.markup.inline_keyboard[0][0].text
+
+
+def test_the_earlier_answer_is_offered_to_keep_and_escaped() -> None:
+    asking = Debrief(
+        12, 1, Status.ACTIVE, "interviewers", None, None, None, {"company": "Acme"}, previous_id=4
+    )
+
+    offer = render.question(
+        checklist(),
+        asking,
+        language="en",
+        today=date(2026, 12, 2),
+        earlier_answer="Ms <Claire> Martin, HR",
+    )
+
+    assert_valid_message(offer.text)
+    assert "Last round:" in offer.text
+    assert "&lt;Claire&gt;" in offer.text
+    assert callback_data(offer)[0] == Button(Action.KEEP, 12, "interviewers").encode()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_linked_round_names_what_it_kept_in_the_checklist_order(language: Language) -> None:
+    said = render.linked(
+        checklist(), {"commute", "company_info"}, number=2, company=HOSTILE, language=language
+    )
+
+    assert_valid_message(said)
+    about = checklist().question("company_info").label(language)
+    commute = checklist().question("commute").label(language)
+    assert said.index(render.escape(about)) < said.index(render.escape(commute))
+    assert "&lt;b&gt;Acme" in said

@@ -219,3 +219,26 @@ def test_a_renamed_question_key_is_refused_with_its_name(key: Key) -> None:
 
     with pytest.raises(ChecklistError, match=f"lacks the question\\(s\\) {key.value},"):
         require_keys(loaded)
+
+
+@pytest.mark.parametrize(
+    ("later_rounds", "error"),
+    [
+        ('keep = ["commute"]', "unknown questions"),
+        ('keep = ["company"]', "required"),
+        ('same = ["decides"]\noffer = ["decides"]', "once"),
+    ],
+)
+def test_later_rounds_must_name_known_optional_questions_once(
+    later_rounds: str, error: str
+) -> None:
+    with pytest.raises(ValidationError, match=error):
+        load_checklist(f"[later_rounds]\n{later_rounds}\n{_VALID}")
+
+
+def test_the_shipped_later_rounds_keep_the_lasting_facts_and_offer_the_people() -> None:
+    rounds = checklist().later_rounds
+
+    assert set(rounds.keep) == {"company_info", "working_conditions", "commute", "position_info"}
+    assert rounds.same == ("position",)
+    assert rounds.offer == ("interviewers",)

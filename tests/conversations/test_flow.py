@@ -24,9 +24,14 @@ from conversations.flow import (
     addable_question,
     answered_quickly,
     can_finish,
+    carried_over,
+    next_key,
+    previous_key,
+    progress,
     route,
     route_edit,
     route_text,
+    sequence,
     takes_text,
     target_key,
     written_answer,
@@ -36,6 +41,7 @@ from conversations.model import (
     Awaiting,
     Debrief,
     EditPrompt,
+    Phase,
     ReminderTimeOffer,
     ReminderTimePrompt,
     RoundDatePrompt,
@@ -326,3 +332,63 @@ def test_no_quick_answer_without_a_known_question_time_or_a_previous_answer() ->
     assert not answered_quickly(checklist(), _quick_case(second), sent_at=None)
     bare = replace(_quick_case(second), answers={})
     assert not answered_quickly(checklist(), bare, sent_at=101)
+
+
+EARLIER_ROUND = {
+    "company": "Acme",
+    "position": "Backend engineer",
+    "interviewers": "Ms Claire Martin, HR Director",
+    "company_info": "A robotics SME",
+    "commute": "40 minutes",
+    "atmosphere": "Quiet open space",
+    "rating": "4",
+}
+
+
+def _round_two(current_key: str = "position", **answers: str) -> Debrief:
+    """Return a debrief in the express order, at `current_key`, with these answers."""
+    return replace(
+        _debrief(
+            current_key=current_key, asked_key=current_key, answers={"company": "Acme", **answers}
+        ),
+        phase=Phase.EXPRESS,
+        previous_id=7,
+    )
+
+
+def test_linking_takes_the_position_and_the_lasting_facts_and_moves_past_the_position() -> None:
+    answers, kept, current = carried_over(checklist(), _round_two(), EARLIER_ROUND)
+
+    assert answers == {
+        "position": "Backend engineer",
+        "company_info": "A robotics SME",
+        "commute": "40 minutes",
+    }
+    # Only the facts that last are kept from asking; the people met are offered, not carried.
+    assert kept == {"company_info", "commute"}
+    assert current == "interviewers"
+
+
+def test_what_this_round_was_told_is_never_overwritten_by_the_round_before() -> None:
+    debrief = _round_two("next_steps", position="Tech lead", commute="1 hour now")
+
+    answers, kept, current = carried_over(checklist(), debrief, EARLIER_ROUND)
+
+    assert answers == {"company_info": "A robotics SME"}
+    assert kept == {"company_info"}
+    assert current == "next_steps"
+
+
+def test_kept_questions_are_left_out_of_the_order_and_the_counts() -> None:
+    debrief = replace(_round_two("next_steps"), kept=frozenset({"company_info", "commute"}))
+    order = sequence(checklist(), debrief)
+
+    assert "company_info" not in order
+    assert "commute" not in order
+    deeper = [key for key in checklist().deeper if key not in debrief.kept]
+    assert next_key(checklist(), debrief, "atmosphere") == deeper[deeper.index("atmosphere") + 1]
+    assert previous_key(checklist(), debrief, "position_info") == "working_conditions"
+    number, total = progress(checklist(), debrief, "position_info")
+    assert (number, total) == (deeper.index("position_info") + 1, len(checklist().deeper) - 2)
+    # From a kept question (made current by an older version), the order still goes on.
+    assert next_key(checklist(), debrief, "company_info") == "atmosphere"

@@ -9,6 +9,7 @@ import pytest
 
 from conversations.history import (
     PAGE_SIZE,
+    company_spelling,
     group_rounds,
     interview_day,
     paginate,
@@ -121,3 +122,19 @@ def test_the_interview_day_is_the_answer_else_the_day_the_debrief_began() -> Non
     assert interview_day(made(1, interview="2026-11-20")) == date(2026, 11, 20)
     assert interview_day(made(1, created="2026-11-24T23:00:00.000Z")) == date(2026, 11, 24)
     assert interview_day(replace(made(1, interview="not a date"), created_at=None)) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "earlier", "kept"),
+    [
+        ("acme robotics", "Acme Robotics", "Acme Robotics"),
+        ("ACME ROBOTICS", "Acme Robotics", "Acme Robotics"),
+        ("Acme Robotics", "acme robotics", "Acme Robotics"),
+        ("AcmE", "Acme", "AcmE"),
+        ("globex", "Acme", "globex"),
+    ],
+)
+def test_a_company_named_again_keeps_the_spelling_written_with_care(
+    typed: str, earlier: str, kept: str
+) -> None:
+    assert company_spelling(typed, earlier) == kept

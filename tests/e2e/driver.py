@@ -54,7 +54,7 @@ SPOKEN = "🎙"
 LIVE_AFTER_END = frozenset(
     {
         *(Action.THANKS_SENT, Action.DRAFT, Action.QUESTIONS_WHEN, Action.STATUS),
-        *(Action.HISTORY, Action.OPEN, Action.EDIT, Action.DELETE),
+        *(Action.HISTORY, Action.OPEN, Action.EDIT, Action.DELETE, Action.NEW),
     }
 )
 
@@ -261,8 +261,8 @@ def stale_keyboards(user: FakeUser) -> list[BotMessage]:
     """Return the messages of the chat whose keyboard can no longer act, a debrief being over.
 
     Only these still can: the draft's Sent (and its switch between drafts), the choice of when
-    to recall the forgotten questions, the status, and the history's list and views. A link
-    button always works.
+    to recall the forgotten questions, the status, the history's list and views, and a new
+    debrief (or next round). A link button always works.
     """
 
     def acts(data: str) -> bool:

@@ -20,8 +20,6 @@ async def debrief(
     await person.user.send_text("/new")
     await person.question("company")
     message = await person.say(company)
-    if "🔗" in message.text:
-        message = await person.next()
     if answers:
         message = await person.answer_keys(answers, message)
     await person.user.press_button(message, person.label("debrief.finish_button"))
@@ -76,6 +74,7 @@ async def test_opening_a_debrief_shows_its_summary_draft_and_status(
         "✏️ Edit an answer",
         "📌 Set the status",
         "🗑 Delete",
+        "🔁 Debrief the next round",
         "« My debriefs",
     ]
     draft = await person.tap(shown, "✉️ Email draft")
@@ -211,17 +210,19 @@ async def test_a_next_round_is_linked_grouped_and_recalls_the_earlier_notes(
     await user.send_text("/new")
     await person.question("company")
     offer = await person.say("acme robotics")
-    assert "🔗" in offer.text
     assert "Acme Robotics" in offer.text
-    await person.question("position")
-    await user_press_and_wait_edit(person, offer, "🔗 Yes, next round")
-    assert "round 2" in user.fake.message(user.chat_id, offer.message_id).text
+    assert "Backend engineer" in offer.text
+    interviewers = await person.tap(offer, "🔁 Next round: Backend engineer")
+    assert "Round 2 of your application at Acme Robotics" in interviewers.text
+    assert "Who did you meet?" in interviewers.text
+    # The offer became the question's record: the position it took, no keyboard left.
+    settled = await person.settled(offer)
+    assert "✍️ Backend engineer" in settled.text
     rows = stored_debriefs(db_path, 1001)
     assert rows[1]["previous_id"] == rows[0]["id"]
     assert rows[0]["outcome"] == "next_round"
 
-    position = user.messages[-1]
-    await user.press_button(position, person.label("debrief.finish_button"))
+    await user.press_button(interviewers, person.label("debrief.finish_button"))
     ending = await person.until(text("en", "debrief.finished").split(":")[0])
     recall = next(m for m in ending if "Earlier rounds at" in m.text)
     assert "Prepare the Kafka story" in recall.text
@@ -234,7 +235,7 @@ async def test_a_next_round_is_linked_grouped_and_recalls_the_earlier_notes(
     assert "Backend engineer" in grouped.text
 
 
-async def test_no_is_remembered_as_a_separate_application(
+async def test_a_typed_position_is_a_separate_application(
     telegram: FakeTelegram, db_path: Path
 ) -> None:
     user = telegram.user(1001, language_code="fr")
@@ -244,6 +245,7 @@ async def test_no_is_remembered_as_a_separate_application(
     await person.question("company")
     offer = await person.say("societe generale")
     assert "tour suivant" in offer.text
-    await person.question("position")
-    await user_press_and_wait_edit(person, offer, "Non, une autre candidature")
-    assert all(row["previous_id"] is None for row in stored_debriefs(db_path, 1001))
+    await person.say("Analyste crédit")
+    rows = stored_debriefs(db_path, 1001)
+    assert all(row["previous_id"] is None for row in rows)
+    assert rows[1]["kept"] == ""

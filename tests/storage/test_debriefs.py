@@ -375,6 +375,13 @@ _WRITES: dict[str, Callable[[DebriefRepository, int, int], Awaitable[None]]] = {
     "mark_asked": lambda repo, user, debrief_id: repo.mark_asked(
         user_id=user, debrief_id=debrief_id, key="rating", message_id=999
     ),
+    "carry": lambda repo, user, debrief_id: repo.carry(
+        user_id=user,
+        debrief_id=debrief_id,
+        answers={"commute": "Hijacked"},
+        kept={"commute"},
+        current_key="rating",
+    ),
     "move_answer_back": lambda repo, user, debrief_id: repo.move_answer_back(
         user_id=user, debrief_id=debrief_id, key="position", to_key="company"
     ),
@@ -607,3 +614,33 @@ async def test_stored_times_are_read_once_into_dates_and_moments(
     assert loaded.finished_at is None
     assert loaded.next_round_date == date(2026, 12, 3)
     assert loaded.outcome_at == datetime(2026, 11, 27, 9, tzinfo=UTC)
+
+
+async def test_carrying_fills_only_what_is_unanswered_and_marks_the_kept_questions(
+    debriefs: DebriefRepository,
+) -> None:
+    debrief = await debriefs.create(user_id=ALICE, first_key="company")
+    await debriefs.save_answer(
+        user_id=ALICE,
+        debrief_id=debrief.id,
+        key="commute",
+        text="40 minutes by bike",
+        message_id=5,
+        next_key="position",
+    )
+
+    await debriefs.carry(
+        user_id=ALICE,
+        debrief_id=debrief.id,
+        answers={"commute": "1 hour", "company_info": "A robotics SME"},
+        kept={"company_info"},
+        current_key="interviewers",
+    )
+
+    carried = await _reload(debriefs, debrief)
+    assert carried.answers["commute"] == "40 minutes by bike"
+    assert carried.answers["company_info"] == "A robotics SME"
+    assert carried.kept == {"company_info"}
+    assert carried.current_key == "interviewers"
+    # A carried answer came from no message: editing one never reaches it.
+    assert carried.message_ids == {5}
