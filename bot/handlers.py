@@ -150,10 +150,11 @@ async def _close_asked(
     language: Language,
     *,
     ending: bool = False,
+    paused: bool = False,
 ) -> None:
     """Take the keyboard off the question last sent, showing the answer it got once left.
 
-    ending: the part of the debrief ends; a transcript's Retype goes with its question.
+    ending: the part of the debrief ends (or pauses); a transcript's Retype goes with it.
     """
     await _close_heard(context, chat, debrief, ending=ending)
     checklist = context.checklist
@@ -164,7 +165,9 @@ async def _close_asked(
     order = sequence(checklist, debrief)
     skipped = current in order and key in order and order.index(current) > order.index(key)
     shown = answer if current != key else None
-    reply = render.recorded(checklist, debrief, key, shown, skipped=skipped, language=language)
+    reply = render.recorded(
+        checklist, debrief, key, shown, skipped=skipped, paused=paused, language=language
+    )
     await edit(context, chat.id, message_id, reply)
 
 
@@ -976,7 +979,8 @@ async def cancel(update: Update, context: DebriefContext) -> None:
     count = len(debrief.answers)
     await say(context, chat, render.text(language, "debrief.paused", count=count))
     # Its buttons would only say it is paused; resuming asks the question again.
-    context.bot_data.later.run(_close_asked(context, chat, debrief, language, ending=True))
+    closing = _close_asked(context, chat, debrief, language, ending=True, paused=True)
+    context.bot_data.later.run(closing)
 
 
 async def _repeat_question(update: Update, context: DebriefContext, preface_key: str) -> None:

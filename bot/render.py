@@ -248,6 +248,7 @@ def recorded(
     *,
     skipped: bool,
     language: Language,
+    paused: bool = False,
 ) -> Reply:
     """Render an asked question once it is left: the answer it got (shortened), no keyboard."""
     asked = checklist.question(key)
@@ -257,6 +258,8 @@ def recorded(
         body += "\n\n" + text(language, "recorded.answer", answer=shown)
     elif skipped:
         body += "\n\n" + text(language, "recorded.skipped")
+    if paused:
+        body += "\n\n" + text(language, "recorded.paused")
     return Reply(body)
 
 

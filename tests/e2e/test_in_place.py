@@ -272,4 +272,5 @@ async def test_a_paused_debriefs_question_loses_its_buttons(telegram: FakeTelegr
     position = await person.say("Acme")
     await person.say("/cancel")
     shown = await person.settled(position)
-    assert shown.text.endswith(checklist().question("position").prompt("en"))
+    assert checklist().question("position").prompt("en") in shown.text
+    assert shown.text.endswith("⏸ Debrief paused: send /new to resume it.")
