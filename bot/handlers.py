@@ -230,7 +230,7 @@ async def _end_express(
     )
     if deeper:
         await say(context, chat, render.deeper_offer(debrief.id, len(deeper), language=language))
-    await _say_follow_ups(context, user, chat, debrief, plan, result, language)
+    await _say_follow_ups(context, user, chat, debrief, plan, result, language, left=len(deeper))
 
 
 async def _end_deeper(
@@ -248,7 +248,8 @@ async def _end_deeper(
     before = build_thank_you(express, language=language, sender=sender, today=today)
     after = build_thank_you(debrief.answers, language=language, sender=sender, today=today)
     if after != before:
-        await say(context, chat, render.text(language, "deeper.draft_changed"))
+        changed = "deeper.draft_changed" if len(after) == 1 else "deeper.drafts_changed"
+        await say(context, chat, render.text(language, changed))
         for reply in render.thank_you_for(debrief, language=language, sender=sender, today=today):
             await say(context, chat, reply)
     await context.debriefs.end_deeper(user_id=user.id, debrief_id=debrief.id)
@@ -279,6 +280,8 @@ async def _say_follow_ups(
     plan: list[NewReminder],
     result: Summary,
     language: Language,
+    *,
+    left: int = 0,
 ) -> None:
     """Say when the reminders come and how the application stands (waiting, not asked)."""
     now, tz = context.now(), await context.zone(user)
@@ -293,6 +296,7 @@ async def _say_follow_ups(
         debrief_id=debrief.id,
         answered=result.answered,
         total=result.total,
+        left=left,
         thank_you_when=when.get(ReminderKind.THANK_YOU),
         no_news_when=when.get(ReminderKind.NO_NEWS),
     )

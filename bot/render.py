@@ -586,11 +586,15 @@ def finished(
     debrief_id: int,
     answered: int,
     total: int,
+    left: int = 0,
     thank_you_when: str | None,
     no_news_when: str | None,
 ) -> Reply:
-    """Render the end of a debrief: what was saved, and the application's status (waiting)."""
-    lines = [text(language, "debrief.finished", answered=answered, total=total)]
+    """Render the end of a debrief or of its express part (`left` questions to go deeper)."""
+    if left:
+        lines = [text(language, "end.saved", answered=answered, left=left)]
+    else:
+        lines = [text(language, "debrief.finished", answered=answered, total=total)]
     if thank_you_when is not None:
         lines.append(text(language, "end.thank_you", when=thank_you_when))
     lines += ["", text(language, "end.status")]

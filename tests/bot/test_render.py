@@ -653,6 +653,43 @@ def test_draft_choice_names_the_company_shortened_and_escaped() -> None:
     assert _buttons(reply) == [Button(Action.RESUME, 12), Button(Action.RESTART, 12)]
 
 
+@pytest.mark.parametrize(
+    ("language", "express", "whole"),
+    [
+        ("en", "8 answers so far, and 18 more questions when you go deeper", "8 of 26 questions"),
+        (
+            "fr",
+            "8 réponses pour l'instant, et 18 autres questions pour approfondir",
+            "8 réponses sur 26",
+        ),
+    ],
+)
+def test_the_express_end_counts_what_is_left_to_go_deeper_not_the_whole_checklist(
+    language: Language, express: str, whole: str
+) -> None:
+    car_park = render.finished(
+        language=language,
+        debrief_id=1,
+        answered=8,
+        total=26,
+        left=18,
+        thank_you_when=None,
+        no_news_when=None,
+    )
+    complete = render.finished(
+        language=language,
+        debrief_id=1,
+        answered=8,
+        total=26,
+        thank_you_when=None,
+        no_news_when=None,
+    )
+
+    assert express in car_park.text
+    assert "26" not in car_park.text
+    assert whole in complete.text
+
+
 def test_language_choice_offers_every_language() -> None:
     reply = render.language_choice("fr")
 

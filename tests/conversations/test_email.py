@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from conversations.checklist import checklist
 from conversations.email import (
     EmailDraft,
     build_thank_you,
@@ -384,3 +385,21 @@ def test_sending_advice_depends_on_when_the_interview_was(
     today = SAMPLES_TODAY + timedelta(days=days_later)
 
     assert sending_advice(interview_date, today=today) == expected
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_of_the_deeper_answers_only_the_interview_date_changes_the_thank_you_draft(
+    language: Language,
+) -> None:
+    # The deeper part ends with the draft again only when it changed: this is what can change it.
+    express = {k: v for k, v in FULL_ANSWERS.items() if k in checklist().express}
+    before = build_thank_you(express, language=language, sender="Alice", today=SAMPLES_TODAY)
+    changing = set()
+    for key in checklist().deeper:
+        if key not in FULL_ANSWERS:
+            continue
+        answers = {**express, key: FULL_ANSWERS[key]}
+        after = build_thank_you(answers, language=language, sender="Alice", today=SAMPLES_TODAY)
+        if after != before:
+            changing.add(key)
+    assert changing == {"interview_date"}

@@ -105,6 +105,53 @@ def test_counts_are_written_with_real_plurals(
     assert expected in catalog().text(language, "summary.answered", answered=count, total=25)
 
 
+@pytest.mark.parametrize(
+    ("language", "key", "values", "expected"),
+    [
+        ("fr", "deeper.offer", {"count": 1}, "il reste 1 question\u00a0:"),
+        ("fr", "deeper.offer", {"count": 18}, "il reste 18 questions\u00a0:"),
+        ("en", "deeper.offer", {"count": 1}, "takes 1 more question:"),
+        ("en", "deeper.offer", {"count": 18}, "takes 18 more questions:"),
+        ("fr", "deeper.started", {"count": 1}, "1 question restante."),
+        ("fr", "deeper.started", {"count": 18}, "18 questions restantes."),
+        ("en", "deeper.started", {"count": 1}, "1 question left."),
+        ("en", "deeper.started", {"count": 18}, "18 questions left."),
+        (
+            "fr",
+            "end.saved",
+            {"answered": 1, "left": 1},
+            "1 réponse pour l'instant, et 1 autre question pour",
+        ),
+        (
+            "fr",
+            "end.saved",
+            {"answered": 8, "left": 18},
+            "8 réponses pour l'instant, et 18 autres questions pour",
+        ),
+        (
+            "en",
+            "end.saved",
+            {"answered": 1, "left": 1},
+            "1 answer so far, and 1 more question when",
+        ),
+        (
+            "en",
+            "end.saved",
+            {"answered": 8, "left": 18},
+            "8 answers so far, and 18 more questions when",
+        ),
+        ("fr", "deeper.done", {"answered": 1, "total": 26}, "(1 réponse sur 26 questions)"),
+        ("fr", "deeper.done", {"answered": 10, "total": 26}, "(10 réponses sur 26 questions)"),
+        ("en", "deeper.done", {"answered": 1, "total": 26}, "(1 of 26 questions answered)"),
+        ("en", "deeper.done", {"answered": 10, "total": 26}, "(10 of 26 questions answered)"),
+    ],
+)
+def test_the_express_and_deeper_counts_read_in_the_singular_and_the_plural(
+    language: Language, key: str, values: dict[str, int], expected: str
+) -> None:
+    assert expected in catalog().text(language, key, **values)
+
+
 def test_a_stray_tag_is_reported_by_the_checker() -> None:
     assert _TagChecker().check("<b>bold</b> and <i>italic</i>") == []
     assert _TagChecker().check("<b>never closed") != []

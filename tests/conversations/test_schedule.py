@@ -12,6 +12,7 @@ from conversations.schedule import (
     QUIET_START,
     add_business_days,
     at_local,
+    deeper_due,
     next_morning,
     next_round_due,
     no_news_due,
@@ -562,3 +563,72 @@ def test_a_snooze_by_days_keeps_the_wall_time_and_by_hours_counts_real_hours_acr
 def test_a_snooze_backwards_is_refused() -> None:
     with pytest.raises(ValueError, match="forward"):
         snooze(now=paris(THURSDAY, 15), tz=PARIS, hours=-1)
+
+
+# deeper_due
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "expected"),
+    [
+        # In the day: at 20:00, tonight.
+        (6, 30, (THURSDAY, time(20, 0))),
+        (15, 0, (THURSDAY, time(20, 0))),
+        (19, 30, (THURSDAY, time(20, 0))),
+        # Less than half an hour before 20:00, or after it: half an hour on, out of quiet hours.
+        (19, 45, (THURSDAY, time(20, 15))),
+        (20, 10, (THURSDAY, time(20, 40))),
+        (20, 30, (date(2026, 11, 27), time(8, 0))),
+        (23, 0, (date(2026, 11, 27), time(8, 0))),
+    ],
+)
+def test_tonight_is_20_00_local_else_half_an_hour_on_never_in_quiet_hours(
+    hour: int, minute: int, expected: tuple[date, time]
+) -> None:
+    assert wall(deeper_due(now=paris(THURSDAY, hour, minute), tz=PARIS, tonight=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("hour", "expected"),
+    [(8, date(2026, 11, 27)), (15, date(2026, 11, 27)), (20, date(2026, 11, 27))],
+)
+def test_later_is_18_00_local_the_next_day(hour: int, expected: date) -> None:
+    due = deeper_due(now=paris(THURSDAY, hour), tz=PARIS, tonight=False)
+    assert wall(due) == (expected, time(18, 0))
+
+
+def test_later_from_quiet_hours_is_the_next_days_18_00_not_a_night_time() -> None:
+    due = deeper_due(now=paris(THURSDAY, 23, 30), tz=PARIS, tonight=False)
+    assert wall(due) == (date(2026, 11, 27), time(18, 0))
+
+
+def test_tonight_and_later_are_read_in_the_users_zone() -> None:
+    # 15:00 in New York is 21:00 in Paris: tonight is still 20:00 in New York, 01:00 UTC.
+    now = datetime(2026, 11, 26, 15, 0, tzinfo=NEW_YORK)
+    assert deeper_due(now=now, tz=NEW_YORK, tonight=True) == datetime(
+        2026, 11, 27, 1, 0, tzinfo=UTC
+    )
+    later = deeper_due(now=now, tz=NEW_YORK, tonight=False)
+    assert later == datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
+
+
+def test_tonight_on_the_day_paris_springs_forward_is_20_00_on_the_new_offset() -> None:
+    # 29 March 2026: 01:30 is UTC+01:00, 20:00 is UTC+02:00; only 17.5 hours lie between.
+    now = datetime(2026, 3, 29, 1, 30, tzinfo=PARIS)
+    due = deeper_due(now=now, tz=PARIS, tonight=True)
+    assert due == datetime(2026, 3, 29, 18, 0, tzinfo=UTC)
+    assert due - now == timedelta(hours=17, minutes=30)
+
+
+def test_later_across_the_night_paris_falls_back_is_18_00_on_the_new_offset() -> None:
+    # 24 October 2026, 15:00 is UTC+02:00; 25 October, 18:00 is UTC+01:00: 28 hours on.
+    now = datetime(2026, 10, 24, 15, 0, tzinfo=PARIS)
+    due = deeper_due(now=now, tz=PARIS, tonight=False)
+    assert due == datetime(2026, 10, 25, 17, 0, tzinfo=UTC)
+    assert due - now == timedelta(hours=28)
+
+
+def test_deeper_due_is_in_utc_and_refuses_a_naive_moment() -> None:
+    assert deeper_due(now=paris(THURSDAY, 15), tz=PARIS, tonight=True).tzinfo is UTC
+    with pytest.raises(ValueError, match="timezone-aware"):
+        deeper_due(now=datetime(2026, 11, 26, 15, 0), tz=PARIS, tonight=True)  # noqa: DTZ001

@@ -226,7 +226,7 @@ async def test_finish_now_sends_the_summary_with_what_was_answered(
     assert "Acme" in ending[0].text
     assert "Data engineer" in ending[0].text
     assert any("<pre>" in m.html for m in ending)
-    assert f"2 of {len(checklist())}" in ending[-1].text
+    assert f"2 answers so far, and {len(checklist().deeper)} more questions" in ending[-1].text
     assert stored_debriefs(db_path, user.user_id)[0]["status"] == "done"
     offer = await person.say("/new")
     # The finished debrief is not offered for resuming.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
+import pytest
 
 from bot.app import build_application, running
 from bot.config import Settings
@@ -14,15 +15,18 @@ from bot.context import DebriefApplication
 from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.checklist import MAX_EXPRESS, checklist
 from storage.migrations import MIGRATIONS, apply_migrations
-from tests.e2e.driver import WAIT, Clock, Debriefer, bot_at, has, stored_debriefs, text
+from tests.e2e.driver import WAIT, Clock, Debriefer, JobRuns, bot_at, has, stored_debriefs, text
 
 # Thursday 26 November 2026, 15:00 in Paris (14:00 UTC).
 START = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
 
+ONE_MET = "Claire Dubois, CTO, claire@acme.example"
+TWO_MET = f"{ONE_MET}\nJulien Roche, HR, julien@acme.example"
+
 EXPRESS = {
     "company": "Acme",
     "position": "Data engineer",
-    "interviewers": "Claire Dubois, CTO, claire@acme.example",
+    "interviewers": ONE_MET,
     "next_steps": "They decide by 4 December.",
     "email_moment": "the whiteboard session on the ingestion pipeline",
     "email_strength": "I cut the latency of our API by 60%",
@@ -33,14 +37,20 @@ EXPRESS = {
 
 def _reminders(db_path: Path) -> list[tuple[str, str]]:
     """Return (kind, state) of every reminder, in id order."""
+    return [(kind, state) for kind, state, _ in _due(db_path)]
+
+
+def _due(db_path: Path) -> list[tuple[str, str, int]]:
+    """Return (kind, state, due_at) of every reminder, in id order."""
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
-        return db.execute("SELECT kind, state FROM reminders ORDER BY id").fetchall()
+        return db.execute("SELECT kind, state, due_at FROM reminders ORDER BY id").fetchall()
 
 
-async def _express(person: Debriefer) -> list[BotMessage]:
-    """Answer the car-park questions; return the messages of their end."""
+async def _express(person: Debriefer, **changes: str) -> list[BotMessage]:
+    """Answer the car-park questions (EXPRESS, some changed); return the messages of their end."""
     await person.user.send_text("/new")
-    await person.answer_part(checklist().express, {k: v for k, v in EXPRESS.items() if v})
+    answers = {**EXPRESS, **changes}
+    await person.answer_part(checklist().express, {k: v for k, v in answers.items() if v})
     return await person.until(text("en", "debrief.finished").split(":")[0])
 
 
@@ -67,6 +77,10 @@ async def test_at_most_8_questions_come_before_the_draft_and_the_follow_ups_star
     assert offer.labels[:3] == ["🔎 Now", "🌙 Tonight", "⏰ Later"]
     assert ending.index(offer) > ending.index(draft)
     assert "waiting" in ending[-1].text
+    # The express end counts the express part and what is left, not against the whole checklist.
+    left = len(checklist().deeper)
+    assert f"7 answers so far, and {left} more questions when you go deeper" in ending[-1].text
+    assert f"of {len(checklist())}" not in ending[-1].text
     assert [kind for kind, _ in _reminders(db_path)] == ["thank_you", "questions", "no_news"]
     [row] = stored_debriefs(db_path, person.user.user_id)
     assert (row["status"], row["phase"], row["outcome"]) == ("done", "deeper", "waiting")
@@ -102,29 +116,92 @@ async def test_going_deeper_now_asks_the_rest_then_the_full_summary(
     assert [kind for kind, _ in _reminders(db_path)] == ["thank_you", "questions", "no_news"]
 
 
-async def test_going_deeper_later_comes_back_with_its_reminder(
-    telegram: FakeTelegram, reminder_settings: Settings, db_path: Path
+@pytest.mark.parametrize(
+    ("met", "deeper", "changed"),
+    [
+        # The interview's date is the one deeper answer the draft uses ("to meet me yesterday").
+        (ONE_MET, {"interview_date": "[Yesterday]", "how_it_went": "Calm"}, 1),
+        (TWO_MET, {"interview_date": "[Yesterday]"}, 2),
+        (ONE_MET, {"how_it_went": "Calm", "improve": "Bring figures."}, 0),
+    ],
+)
+async def test_the_deeper_end_sends_the_draft_again_only_when_the_deeper_answers_changed_it(
+    telegram: FakeTelegram,
+    bot: DebriefApplication,
+    met: str,
+    deeper: dict[str, str],
+    changed: int,
+) -> None:
+    person = Debriefer(telegram.user(8005, first_name="Alice", language_code="en"), "en")
+    ending = await _express(person, interviewers=met)
+    assert not any("yesterday" in m.text for m in ending if "<pre>" in m.html)
+
+    start = await person.tap(_offer(ending), "🔎 Now")
+    await person.answer_part(checklist().deeper, deeper, start)
+    end = await person.until(text("en", "deeper.done").split(" (")[0])
+    drafts = [m for m in end if "<pre>" in m.html]
+    key = "deeper.draft_changed" if changed == 1 else "deeper.drafts_changed"
+    said = [m for m in end if text("en", key) in m.text]
+    assert len(said) == min(changed, 1)
+    assert len(drafts) == changed
+    for draft in drafts:
+        assert end.index(said[0]) < end.index(draft)
+        assert "to meet me yesterday" in draft.text
+        assert "Calm" not in draft.text  # a note for the candidate alone
+    assert any("Calm" in m.text for m in end) == ("how_it_went" in deeper)  # the whole summary
+
+
+@pytest.mark.parametrize(
+    ("button", "said", "due"),
+    [
+        # Tonight at 20:00 in Paris; later, the next day at 18:00 (the debrief ends at 15:00).
+        ("🌙 Tonight", "today at 20:00", datetime(2026, 11, 26, 19, 0, tzinfo=UTC)),
+        ("⏰ Later", "tomorrow at 18:00", datetime(2026, 11, 27, 17, 0, tzinfo=UTC)),
+    ],
+)
+async def test_going_deeper_tonight_or_later_comes_back_at_its_time_and_ends_with_the_whole_summary(
+    telegram: FakeTelegram,
+    reminder_settings: Settings,
+    db_path: Path,
+    button: str,
+    said: str,
+    due: datetime,
 ) -> None:
     clock = Clock(START)
     person = Debriefer(telegram.user(8003, language_code="en"), "en")
-    async with bot_at(reminder_settings, clock):
+    comes_back = has(text("en", "deeper.reminder").split("{")[0])
+    async with bot_at(reminder_settings, clock) as application:
+        runs = JobRuns(application, "reminders")
         ending = await _express(person)
         offer = _offer(ending)
-        await person.user.press_button(offer, "⏰ Later")
+        await person.user.press_button(offer, button)
         settled = await person.settled(offer)
-        assert "tomorrow at 18:00" in settled.text
-        assert ("deeper", "pending") in _reminders(db_path)
+        assert said in settled.text
+        assert ("deeper", "pending", int(due.timestamp())) in _due(db_path)
 
-        clock.now = datetime(2026, 11, 27, 17, 5, tzinfo=UTC)  # 18:05 in Paris, the next day
+        clock.now = due - timedelta(minutes=5)
+        await runs.wait(2)
+        assert not any(comes_back(m) for m in person.user.messages)
+        clock.now = due + timedelta(minutes=5)
         reminder = await telegram.wait_for_message(
-            person.user.chat_id, predicate=has("can go deeper"), timeout=WAIT
+            person.user.chat_id, predicate=comes_back, timeout=WAIT
         )
         assert "Acme" in reminder.text
         person.user.skip_inbox()
         first = await person.tap(reminder, "🔎 Now")
         while "Question 1/" not in first.text:
             first = await person.next()
-    assert checklist().question(checklist().deeper[0]).prompt("en") in first.text
+        assert checklist().question(checklist().deeper[0]).prompt("en") in first.text
+        await person.answer_part(checklist().deeper, {"how_it_went": "Relaxed, two hours."}, first)
+        end = await person.until(text("en", "deeper.done").split(" (")[0])
+    whole = "\n".join(m.text for m in end)
+    for answer in ("Relaxed, two hours.", "What does on-call look like?", "whiteboard"):
+        assert answer in whole  # the deeper answer and the car-park ones, in one summary
+    assert f"(8 of {len(checklist())} questions answered)" in end[-1].text
+    [row] = stored_debriefs(db_path, person.user.user_id)
+    assert (row["status"], row["current_key"]) == ("done", None)
+    # Its reminder is dropped: nothing comes back to offer it again.
+    assert [state for kind, state in _reminders(db_path) if kind == "deeper"] == ["cancelled"]
 
 
 async def test_a_debrief_begun_in_the_old_order_continues_in_it_after_the_upgrade(
