@@ -255,7 +255,8 @@ async def _end_deeper(
     before = build_thank_you(express, language=language, sender=sender, today=today)
     after = build_thank_you(debrief.answers, language=language, sender=sender, today=today)
     if after != before:
-        await say(context, chat, render.text(language, "deeper.draft_changed"))
+        changed = "deeper.draft_changed" if len(after) == 1 else "deeper.drafts_changed"
+        await say(context, chat, render.text(language, changed))
         for reply in render.thank_you_for(debrief, language=language, sender=sender, today=today):
             await say(context, chat, reply)
     await context.debriefs.end_deeper(user_id=user.id, debrief_id=debrief.id)

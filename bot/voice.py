@@ -60,7 +60,7 @@ async def on_voice(update: Update, context: DebriefContext) -> None:
         return
     language = await context.language(user)
     try:
-        hint = _context(context, decision.destination, language)
+        hint = await _context(context, decision.destination, language)
         transcript = await _transcribe(context, chat, media, language, hint)
     except _NoText as refused:
         minutes = max(1, round(context.transcriber.max_seconds / 60))
@@ -91,11 +91,14 @@ async def on_voice(update: Update, context: DebriefContext) -> None:
     )
 
 
-def _context(context: DebriefContext, destination: Destination, language: Language) -> str | None:
+async def _context(
+    context: DebriefContext, destination: Destination, language: Language
+) -> str | None:
     """Return what the answer a note gives is likely to echo (see conversations.hints)."""
     match destination:
         case DraftAnswer(draft, key, _):
-            return speech_context(context.checklist, draft, key, language=language)
+            earlier = await history.earlier_answer(context, draft, key)
+            return speech_context(context.checklist, draft, key, language=language, earlier=earlier)
         case Prompt(EditPrompt(_, key), target, _):
             return speech_context(context.checklist, target, key, language=language)
         case _:

@@ -15,23 +15,37 @@ _NAMED = (Key.COMPANY, Key.POSITION, Key.INTERVIEWERS)
 MAX_CONTEXT = 400
 
 
+def _names(key: str, answer: str) -> str:
+    """Return what of an answer is likely said again: for the people, their names only."""
+    if key == Key.INTERVIEWERS:
+        # Their roles and addresses are not said aloud.
+        return ", ".join(person.full_name for person in parse_people(answer) if person.full_name)
+    return " ".join(answer.split())
+
+
 def speech_context(
-    checklist: Checklist, debrief: Debrief | None, key: str | None, *, language: Language
+    checklist: Checklist,
+    debrief: Debrief | None,
+    key: str | None,
+    *,
+    language: Language,
+    earlier: str | None = None,
 ) -> str | None:
-    """Return the names already given and the question being answered, or None if nothing."""
+    """Return the names already given and the question being answered, or None if nothing.
+
+    earlier: the round before's answer to this question (a later round), likely said again.
+    """
     # The question first, then the names: measured best of the orders tried (benchmarks/wer.py).
     parts = []
     if key is not None and key in checklist:
         # Plain spaces only: a non-breaking one (French typography) made Whisper hear nothing.
         parts.append(" ".join(checklist.question(key).prompt(language).split()))
-    if debrief is not None:
-        for named in _NAMED:
-            value = " ".join((debrief.answers.get(named) or "").split())
-            if named is Key.INTERVIEWERS:
-                # The people's names only: their roles and addresses are not said aloud.
-                people = parse_people(debrief.answers.get(named) or "")
-                value = ", ".join(person.full_name for person in people if person.full_name)
-            if value and named != key:
-                parts.append(value.rstrip(".") + ".")
+    answers = dict(debrief.answers) if debrief is not None else {}
+    if earlier and key is not None and key not in answers:
+        answers[key] = earlier
+    for named in _NAMED:
+        value = _names(named, answers.get(named) or "")
+        if value and (named != key or earlier):
+            parts.append(value.rstrip(".") + ".")
     text = " ".join(parts)
     return text[-MAX_CONTEXT:] or None

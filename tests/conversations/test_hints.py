@@ -31,6 +31,19 @@ def test_the_answer_being_replaced_is_not_suggested_to_itself() -> None:
     assert context.endswith("Acme.")
 
 
+def test_a_later_round_primes_the_people_question_with_the_names_met_before() -> None:
+    context = speech_context(
+        checklist(),
+        _debrief({"company": "Acme"}),
+        "interviewers",
+        language="en",
+        earlier="Ms Zoé Lambert, CTO, zoe@acme.example\nJulien",
+    )
+    assert context is not None
+    assert context.endswith("Acme. Zoé Lambert, Julien.")
+    assert "zoe@acme.example" not in context
+
+
 def test_nothing_known_gives_no_context_and_a_long_one_is_cut_to_its_end() -> None:
     assert speech_context(checklist(), None, None, language="en") is None
     long = _debrief({"company": "A" * 1000})
