@@ -12,7 +12,7 @@ from telegram import CallbackQuery, Chat, Message, Update, User
 from bot import render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext
-from bot.replies import Tap, acting_on, drop, edit, offered, owned, say, settle, who
+from bot.replies import Tap, acting_on, drop, edit, offered, owned, retire, say, settle, who
 from conversations.checklist import Key
 from conversations.dates import parse_upcoming_date
 from conversations.email import questions_left
@@ -165,7 +165,11 @@ async def _plan_round(
 
 @acting_on(_finished_tap)
 async def round_date_unknown(context: DebriefContext, tap: Tap) -> None:
-    """Prepare the next round now, its date being unknown."""
+    """Prepare the next round now, its date being unknown (unless it was typed meanwhile)."""
+    if (await context.profile(tap.user)).awaiting != RoundDatePrompt(tap.debrief.id):
+        # The date was typed (or the question left): this button would undo the brief's date.
+        await retire(context, tap.query)
+        return
     await settle(context, tap.query, await _plan_round(context, tap.user, tap.debrief, None))
 
 

@@ -274,3 +274,20 @@ async def test_a_paused_debriefs_question_loses_its_buttons(telegram: FakeTelegr
     shown = await person.settled(position)
     assert checklist().question("position").prompt("en") in shown.text
     assert shown.text.endswith("⏸ Debrief paused: send /new to resume it.")
+
+
+async def test_a_next_rounds_date_typed_takes_not_known_yet_away_when_tapped(
+    telegram: FakeTelegram, db_path: Path
+) -> None:
+    person = Debriefer(telegram.user(5014, language_code="en"), "en")
+    ending = await _car_park(person, {"company": "Acme"})
+    choice = await person.tap_in_place(ending[-1], person.label("end.status_button"))
+    question = await person.tap_in_place(choice, person.label("outcome.next_round_button"))
+    unknown = person.label("outcome.round_unknown_button")
+    assert unknown in question.labels
+    noted = await person.say("3/12")
+    assert "Noted" in noted.text
+    await person.user.press_button(question, unknown)
+    gone = await person.user.wait_edit(question.message_id, timeout=WAIT)
+    assert gone.buttons == []
+    assert stored_debriefs(db_path, 5014)[0]["next_round_date"] == "2026-12-03"
