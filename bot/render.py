@@ -355,7 +355,13 @@ def linked(
 ) -> str:
     """Say which round of the application a debrief is, and what it kept from the one before."""
     said = text(language, "history.linked", number=number, company=company)
-    labels = [checklist.question(key).label(language) for key in checklist.order if key in kept]
+    labels = [
+        catalog().text(
+            language, "history.kept_label", label=checklist.question(key).label(language)
+        )
+        for key in checklist.order
+        if key in kept
+    ]
     if labels:
         said += "\n" + text(language, "history.linked_kept", labels=", ".join(labels))
     return said
