@@ -571,6 +571,8 @@ def thank_you_for(
     answers = debrief.answers
     drafts = build_thank_you(answers, language=language, sender=sender, today=today, joint=joint)
     advice = sending_advice(answers.get(Key.INTERVIEW_DATE), today=today)
+    if len(drafts) > 1:
+        advice += "_many"  # "send them", under the last of several drafts
     several = len(parties(answers)[0].people) > 1
     sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief.id))]
     replies = []
