@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["IN_PLACE", "MAX_BYTES", "Action", "Button"]
+__all__ = ["CANCEL", "IN_PLACE", "MAX_BYTES", "Action", "Button"]
 
 MAX_BYTES = 64
 # A button with this key updates its own message rather than sending a new one.
 IN_PLACE = "here"
+# A button with this key closes the choice it sits under (its keyboard goes).
+CANCEL = "x"
 
 
 class Action(StrEnum):

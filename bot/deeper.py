@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Message, Update
 
 from bot import handlers, render
-from bot.callbacks import Button
+from bot.callbacks import Action, Button
 from bot.context import DebriefContext
-from bot.replies import offered, settle, who
-from conversations.model import NewReminder, Phase, ReminderKind, Status
+from bot.replies import drop, offered, settle, unbutton, who
+from conversations.model import Debrief, NewReminder, Phase, ReminderKind, Status
 from conversations.reminders import epoch
 from conversations.schedule import deeper_due
 
@@ -33,6 +33,8 @@ async def go_deeper(update: Update, context: DebriefContext) -> None:
         or debrief.current_key is None
     ):
         await query.answer(render.text(language, "reminders.gone"))
+        # It can no longer act: it goes (a history view keeps its other buttons).
+        await drop(context, query, Action.DEEPER)
         return
     if button.key == "now":
         if await context.debriefs.open_for(user_id=user.id) is not None:
@@ -40,7 +42,8 @@ async def go_deeper(update: Update, context: DebriefContext) -> None:
             return
         await query.answer()
         await context.debriefs.resume_deeper(user_id=user.id, debrief_id=debrief.id)
-        await settle(context, query, None)
+        await drop(context, query, Action.DEEPER)
+        await _close_offer(context, query, debrief)
         left = sum(1 for key in context.checklist.deeper if key not in debrief.answers)
         started = render.text(language, "deeper.started", count=left)
         await handlers.continue_debrief(context, user, chat, debrief.id, preface=started)
@@ -57,3 +60,17 @@ async def go_deeper(update: Update, context: DebriefContext) -> None:
     )
     when = render.moment(due, now=now, tz=tz, language=language)
     await settle(context, query, render.text(language, "deeper.set_for", when=when))
+    await _close_offer(context, query, debrief)
+
+
+async def _close_offer(context: DebriefContext, query: CallbackQuery, debrief: Debrief) -> None:
+    """Take the buttons off the offer still on screen, if another button was tapped instead."""
+    offer = debrief.offer_message_id
+    if offer is None:
+        return
+    message = query.message
+    if not isinstance(message, Message) or message.message_id != offer:
+        await unbutton(context, debrief.user_id, offer)
+    await context.debriefs.forget_offer(
+        user_id=debrief.user_id, debrief_id=debrief.id, message_id=offer
+    )

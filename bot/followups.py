@@ -10,9 +10,9 @@ from typing import assert_never
 from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot import render
-from bot.callbacks import Button
+from bot.callbacks import Action, Button
 from bot.context import DebriefContext
-from bot.replies import Tap, acting_on, edit, offered, owned, say, settle, who
+from bot.replies import Tap, acting_on, drop, edit, offered, owned, say, settle, who
 from conversations.checklist import Key
 from conversations.dates import parse_upcoming_date
 from conversations.email import questions_left
@@ -173,7 +173,8 @@ async def round_date_unknown(context: DebriefContext, tap: Tap) -> None:
 async def thank_you_sent(context: DebriefContext, tap: Tap) -> None:
     """Record that the thank-you email was sent: its reminder is dropped, its button settled."""
     if tap.debrief.thank_you_sent:
-        # A second tap on a button already settled, or raced in before it was.
+        # Another draft's Sent was tapped (or this one, twice in a row): this one can do nothing.
+        await drop(context, tap.query, Action.THANKS_SENT)
         return
     user, _, language, query, _, debrief = tap
     await settle(context, query, await _thank_you_went_out(context, user, debrief, language))
@@ -281,6 +282,8 @@ async def reminder_button(update: Update, context: DebriefContext) -> None:
     op = next((op for op in ReminderOp if button is not None and button.key == op), None)
     if op is None or found is None or found.state not in OPEN_STATES:
         await query.answer(render.text(language, "reminders.gone"))
+        # Done another way (the draft's Sent, a status): its buttons can no longer act.
+        await drop(context, query, Action.REMINDER)
         return
     if not offered(query):
         await query.answer()

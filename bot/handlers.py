@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import followups, history, notes, render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext, language_of
-from bot.replies import Tap, acting_on, edit, offered, say, settle, unbutton, who
+from bot.replies import Tap, acting_on, edit, offered, retire, say, settle, unbutton, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key
 from conversations.email import build_thank_you
@@ -150,10 +150,11 @@ async def _close_asked(
     language: Language,
     *,
     ending: bool = False,
+    paused: bool = False,
 ) -> None:
     """Take the keyboard off the question last sent, showing the answer it got once left.
 
-    ending: the part of the debrief ends; a transcript's Retype goes with its question.
+    ending: the part of the debrief ends (or pauses); a transcript's Retype goes with it.
     """
     await _close_heard(context, chat, debrief, ending=ending)
     checklist = context.checklist
@@ -167,7 +168,9 @@ async def _close_asked(
         current is None or (current in order and order.index(current) > order.index(key))
     )
     shown = answer if current != key else None
-    reply = render.recorded(checklist, debrief, key, shown, skipped=skipped, language=language)
+    reply = render.recorded(
+        checklist, debrief, key, shown, skipped=skipped, paused=paused, language=language
+    )
     await edit(context, chat.id, message_id, reply)
 
 
@@ -232,7 +235,11 @@ async def _end_express(
         reminders=plan,
     )
     if deeper:
-        await say(context, chat, render.deeper_offer(debrief.id, len(deeper), language=language))
+        offer = render.deeper_offer(debrief.id, len(deeper), language=language)
+        sent = await say(context, chat, offer)
+        await context.debriefs.offer_deeper(
+            user_id=user.id, debrief_id=debrief.id, message_id=sent.message_id
+        )
     await _say_follow_ups(context, user, chat, debrief, plan, result, language, left=len(deeper))
 
 
@@ -507,6 +514,8 @@ async def _stale(context: DebriefContext, tap: Tap) -> None:
     """Refuse a button of an earlier question; re-ask the current one if it never arrived."""
     user, chat, language, query, _, debrief = tap
     await query.answer(render.text(language, "debrief.stale_button"))
+    # Its question was left (the edit that took its keyboard off may have been lost).
+    await retire(context, query)
     # After a crash, Telegram delivers the tap again although it was handled: the question that
     # followed it may never have been sent.
     if debrief.status == Status.ACTIVE and not debrief.question_delivered:
@@ -973,6 +982,9 @@ async def cancel(update: Update, context: DebriefContext) -> None:
     await context.debriefs.set_status(user_id=user.id, debrief_id=debrief.id, status=Status.PAUSED)
     count = len(debrief.answers)
     await say(context, chat, render.text(language, "debrief.paused", count=count))
+    # Its buttons would only say it is paused; resuming asks the question again.
+    closing = _close_asked(context, chat, debrief, language, ending=True, paused=True)
+    context.bot_data.later.run(closing)
 
 
 async def _repeat_question(update: Update, context: DebriefContext, preface_key: str) -> None:

@@ -8,10 +8,10 @@ from typing import assert_never
 from telegram import Chat, Message, ReplyParameters, Update, User
 
 from bot import followups, render
-from bot.callbacks import IN_PLACE, Button
+from bot.callbacks import CANCEL, IN_PLACE, Button
 from bot.context import DebriefContext
 from bot.insights import prepared
-from bot.replies import owned, say, who
+from bot.replies import owned, retire, say, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key, Kind
 from conversations.flow import EditedPart, Ignored, PromptReply, carried_over, route_edit
@@ -91,6 +91,9 @@ async def open_debrief(update: Update, context: DebriefContext) -> None:
     if target is None:
         return
     await target.query.answer()
+    if target.button.key == CANCEL:
+        # The edit or deletion it closes can no longer be chosen from that message.
+        await retire(context, target.query)
     if (await context.profile(target.user)).awaiting:
         await followups.set_awaiting(context, target.user, None)
     await _show(context, target.user, target.chat, target.debrief)
@@ -204,7 +207,8 @@ async def edit_with_value(update: Update, context: DebriefContext) -> None:
         await target.query.answer(render.text(target.language, "debrief.not_found"))
         return
     await target.query.answer()
-    await _replace(context, target.user, target.chat, target.debrief, key, value, None)
+    if await _replace(context, target.user, target.chat, target.debrief, key, value, None):
+        await retire(context, target.query)  # the edit is done
 
 
 async def confirm_delete(update: Update, context: DebriefContext) -> None:

@@ -13,6 +13,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import render
 from bot.context import DebriefContext, language_of
 from bot.insights import prepared
+from bot.replies import unbutton
 from conversations.checklist import Key
 from conversations.email import EmailDraft, build_thank_you, questions_asked
 from conversations.followup import (
@@ -115,7 +116,12 @@ async def _send(
                 return False  # gone deeper meanwhile, or nothing left to ask
             intro = render.text(language, intro_key, company=company, count=left)
             offer = render.deeper_offer(debrief.id, left, language=language, intro=intro)
-            await context.bot.send_message(chat, offer.text, reply_markup=offer.markup)
+            sent = await context.bot.send_message(chat, offer.text, reply_markup=offer.markup)
+            before = await context.bot_data.debriefs.offer_deeper(
+                user_id=debrief.user_id, debrief_id=debrief.id, message_id=sent.message_id
+            )
+            if before is not None:
+                await unbutton(context, chat, before)  # one offer on screen at a time
             return True
         case _:
             assert_never(kind)

@@ -11,7 +11,7 @@ from typing import Literal, assert_never
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import IN_PLACE, Action, Button
+from bot.callbacks import CANCEL, IN_PLACE, Action, Button
 from conversations.answers import display, stars
 from conversations.checklist import Checklist, Key, Kind, Question
 from conversations.dates import format_date, weekday_name
@@ -248,6 +248,7 @@ def recorded(
     *,
     skipped: bool,
     language: Language,
+    paused: bool = False,
 ) -> Reply:
     """Render an asked question once it is left: the answer it got (shortened), no keyboard."""
     asked = checklist.question(key)
@@ -257,6 +258,8 @@ def recorded(
         body += "\n\n" + text(language, "recorded.answer", answer=shown)
     elif skipped:
         body += "\n\n" + text(language, "recorded.skipped")
+    if paused:
+        body += "\n\n" + text(language, "recorded.paused")
     return Reply(body)
 
 
@@ -564,7 +567,8 @@ def _intro(draft: EmailDraft, language: Language, fallback: str) -> str:
 def thank_you_for(
     debrief: Debrief, *, language: Language, sender: str, today: date, joint: bool = False
 ) -> list[Reply]:
-    """Draft a debrief's thank-you emails, one per person met or one to all, each with Sent.
+    """Draft a debrief's thank-you emails, one per person met or one to all, each with Sent
+    (unless one was sent already: the button could do nothing).
 
     The last one says when to send them and, when several people were met, offers the other way.
     """
@@ -574,7 +578,8 @@ def thank_you_for(
     if len(drafts) > 1:
         advice += "_many"  # "send them", under the last of several drafts
     several = len(parties(answers)[0].people) > 1
-    sent = [(text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief.id))]
+    sent_button = (text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief.id))
+    sent = [] if debrief.thank_you_sent else [sent_button]
     replies = []
     for number, draft in enumerate(drafts):
         last = number == len(drafts) - 1
@@ -819,7 +824,9 @@ def edit_picker(checklist: Checklist, debrief: Debrief, *, language: Language) -
         for q in checklist
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([(text(language, "history.cancel_button"), Button(Action.OPEN, debrief.id))])
+    rows.append(
+        [(text(language, "history.cancel_button"), Button(Action.OPEN, debrief.id, CANCEL))]
+    )
     return Reply(text(language, "history.pick_question"), _markup(rows))
 
 
@@ -852,7 +859,7 @@ def edit_prompt(
     )
     rows = [
         _answer_buttons(asked, debrief.id, language, today, Action.EDIT_VALUE),
-        [(text(language, "history.cancel_button"), Button(Action.OPEN, debrief.id))],
+        [(text(language, "history.cancel_button"), Button(Action.OPEN, debrief.id, CANCEL))],
     ]
     return Reply(body, _markup(rows))
 
@@ -869,7 +876,10 @@ def delete_confirm(debrief: Debrief, *, language: Language) -> Reply:
                         text(language, "history.delete_yes"),
                         Button(Action.DELETE, debrief.id, "yes"),
                     ),
-                    (text(language, "history.delete_no"), Button(Action.OPEN, debrief.id)),
+                    (
+                        text(language, "history.delete_no"),
+                        Button(Action.OPEN, debrief.id, CANCEL),
+                    ),
                 ]
             ]
         ),

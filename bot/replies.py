@@ -6,11 +6,19 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, NamedTuple, TypeVar
 
-from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 from telegram.error import BadRequest
 
 from bot import render
-from bot.callbacks import Button
+from bot.callbacks import Action, Button
 from bot.context import DebriefContext
 from conversations.i18n import Language
 from conversations.model import Debrief
@@ -19,9 +27,11 @@ __all__ = [
     "Handler",
     "Tap",
     "acting_on",
+    "drop",
     "edit",
     "offered",
     "owned",
+    "retire",
     "say",
     "settle",
     "unbutton",
@@ -109,12 +119,46 @@ async def edit(context: DebriefContext, chat_id: int, message_id: int, reply: re
         _raise_unless_harmless(error)
 
 
-async def unbutton(context: DebriefContext, chat_id: int, message_id: int) -> None:
-    """Take a sent message's keyboard away, its text as it is."""
+async def unbutton(
+    context: DebriefContext,
+    chat_id: int,
+    message_id: int,
+    keep: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Take a sent message's keyboard away (but the buttons in `keep`), its text as it is."""
     try:
-        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=keep)
     except BadRequest as error:
         _raise_unless_harmless(error)
+
+
+async def retire(context: DebriefContext, query: CallbackQuery) -> None:
+    """Take the whole keyboard off the tapped message (if the button is still there)."""
+    message = query.message
+    if isinstance(message, Message) and offered(query):
+        await unbutton(context, message.chat.id, message.message_id)
+
+
+async def drop(context: DebriefContext, query: CallbackQuery, *actions: Action) -> None:
+    """Take the buttons of `actions` off the tapped message (if still there); the rest stay."""
+    message = query.message
+    if isinstance(message, Message) and offered(query):
+        await unbutton(context, message.chat.id, message.message_id, _without(query, *actions))
+
+
+def _without(query: CallbackQuery, *actions: Action) -> InlineKeyboardMarkup | None:
+    """Return the tapped message's keyboard without the buttons of `actions` (None: no button)."""
+    message = query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+
+    def dropped(button: InlineKeyboardButton) -> bool:
+        data = button.callback_data if isinstance(button.callback_data, str) else None
+        decoded = Button.decode(data)
+        return decoded is not None and decoded.action in actions
+
+    rows = markup.inline_keyboard if markup is not None else ()
+    kept = [left for row in rows if (left := [b for b in row if not dropped(b)])]
+    return InlineKeyboardMarkup(kept) if kept else None
 
 
 def _raise_unless_harmless(error: BadRequest) -> None:

@@ -116,6 +116,8 @@ class Debrief:
     heard_message_id: int | None = None
     # Answers carried over from the round before, which this round does not ask again.
     kept: frozenset[str] = frozenset()
+    # The message still offering to go deeper (Now / Tonight / Later), if any.
+    offer_message_id: int | None = None
 
     @property
     def question_delivered(self) -> bool:

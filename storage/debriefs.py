@@ -24,8 +24,13 @@ _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
     " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id,"
     " d.outcome_at, d.asked_at, d.quick_key, d.express_at, d.phase, d.heard_message_id,"
-    " d.kept"
+    " d.kept, d.offer_message_id"
 )
+
+# Columns naming a message whose keyboard goes once it can no longer act.
+_HEARD = "heard_message_id"
+_OFFER = "offer_message_id"
+_KEYBOARDS = frozenset({_HEARD, _OFFER})
 
 
 def _moment(stamp: str | None) -> datetime | None:
@@ -77,6 +82,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
         phase=None if first["phase"] is None else Phase(first["phase"]),
         heard_message_id=first["heard_message_id"],
         kept=frozenset(first["kept"].split()),
+        offer_message_id=first["offer_message_id"],
     )
 
 
@@ -403,24 +409,45 @@ class DebriefRepository:
 
     async def hear(self, *, user_id: int, debrief_id: int, message_id: int) -> int | None:
         """Record the transcript message whose Retype button is now on; return the one before."""
+        return await self._keep_keyboard(_HEARD, user_id, debrief_id, message_id)
+
+    async def forget_heard(self, *, user_id: int, debrief_id: int, message_id: int) -> None:
+        """Record that a transcript's Retype button is off (unless a newer one is on by now)."""
+        await self._forget_keyboard(_HEARD, user_id, debrief_id, message_id)
+
+    async def offer_deeper(self, *, user_id: int, debrief_id: int, message_id: int) -> int | None:
+        """Record the message now offering to go deeper; return the one before, if any."""
+        return await self._keep_keyboard(_OFFER, user_id, debrief_id, message_id)
+
+    async def forget_offer(self, *, user_id: int, debrief_id: int, message_id: int) -> None:
+        """Record that an offer to go deeper lost its buttons (unless a newer one is on)."""
+        await self._forget_keyboard(_OFFER, user_id, debrief_id, message_id)
+
+    async def _keep_keyboard(
+        self, column: str, user_id: int, debrief_id: int, message_id: int
+    ) -> int | None:
+        """Store the message whose keyboard `column` tracks; return the one it replaces."""
+        assert column in _KEYBOARDS
         row = await self._db.fetch_one(
-            "SELECT heard_message_id FROM debriefs WHERE id = ? AND user_id = ?",
-            (debrief_id, user_id),
+            f"SELECT {column} FROM debriefs WHERE id = ? AND user_id = ?", (debrief_id, user_id)
         )
         await self._update(
             user_id=user_id,
             debrief_id=debrief_id,
-            assignments="heard_message_id = ?",
+            assignments=f"{column} = ?",
             values=(message_id,),
         )
         return None if row is None else row[0]
 
-    async def forget_heard(self, *, user_id: int, debrief_id: int, message_id: int) -> None:
-        """Record that a transcript's Retype button is off (unless a newer one is on by now)."""
+    async def _forget_keyboard(
+        self, column: str, user_id: int, debrief_id: int, message_id: int
+    ) -> None:
+        """Clear `column` if it still names `message_id` (a task may run after a newer one)."""
+        assert column in _KEYBOARDS
         await self._db.write(
             (
-                "UPDATE debriefs SET heard_message_id = NULL"
-                " WHERE id = ? AND user_id = ? AND heard_message_id = ?",
+                f"UPDATE debriefs SET {column} = NULL"
+                f" WHERE id = ? AND user_id = ? AND {column} = ?",
                 (debrief_id, user_id, message_id),
             )
         )

@@ -248,6 +248,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE debriefs ADD COLUMN kept TEXT NOT NULL DEFAULT '';
         """,
     ),
+    Migration(
+        13,
+        "offer_message_id",
+        # The offer to go deeper (Now / Tonight / Later) still on screen: it goes once the deeper
+        # part is reached another way (/history, its reminder).
+        """
+        ALTER TABLE debriefs ADD COLUMN offer_message_id INTEGER;
+        """,
+    ),
 )
 
 

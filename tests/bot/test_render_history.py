@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from bot import render
-from bot.callbacks import MAX_BYTES, Action, Button
+from bot.callbacks import CANCEL, MAX_BYTES, Action, Button
 from conversations.checklist import checklist
 from conversations.history import group_rounds, paginate
 from conversations.i18n import LANGUAGES, Language
@@ -107,7 +107,7 @@ def test_an_edit_prompt_shows_the_current_answer_escaped_with_the_right_buttons(
 
     assert_valid_message(text_prompt.text)
     assert "&lt;b&gt;Acme" in text_prompt.text
-    assert callback_data(text_prompt) == [Button(Action.OPEN, 3).encode()]
+    assert callback_data(text_prompt) == [Button(Action.OPEN, 3, CANCEL).encode()]
     assert [Button.decode(d) for d in callback_data(rating_prompt)][:5] == [
         Button(Action.EDIT_VALUE, 3, "rating", str(n)) for n in range(1, 6)
     ]

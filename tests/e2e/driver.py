@@ -50,7 +50,13 @@ WAIT = 15.0
 TRANSCRIBED_WITHIN = 120.0
 # An answer given as '🎙 text' is spoken (Debriefer.speak).
 SPOKEN = "🎙"
-LIVE_AFTER_END = frozenset({Action.THANKS_SENT, Action.DRAFT, Action.QUESTIONS_WHEN, Action.STATUS})
+# What can still act once a debrief is over (see stale_keyboards).
+LIVE_AFTER_END = frozenset(
+    {
+        *(Action.THANKS_SENT, Action.DRAFT, Action.QUESTIONS_WHEN, Action.STATUS),
+        *(Action.HISTORY, Action.OPEN, Action.EDIT, Action.DELETE, Action.NEW),
+    }
+)
 
 
 @dataclass
@@ -255,7 +261,8 @@ def stale_keyboards(user: FakeUser) -> list[BotMessage]:
     """Return the messages of the chat whose keyboard can no longer act, a debrief being over.
 
     Only these still can: the draft's Sent (and its switch between drafts), the choice of when
-    to recall the forgotten questions, and the status. A link button always works.
+    to recall the forgotten questions, the status, the history's list and views, and a new
+    debrief (or next round). A link button always works.
     """
 
     def acts(data: str) -> bool:

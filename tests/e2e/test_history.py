@@ -174,7 +174,9 @@ async def test_deleting_one_debrief_from_the_history_keeps_the_others(
     kept = await person.tap(confirm, "Keep it")
     assert "Debrief: Acme" in kept.text
     assert len(stored_debriefs(db_path, 1001)) == 2
+    assert (await person.settled(confirm)).buttons == []  # kept: the choice is over
 
+    confirm = await person.tap(kept, "🗑 Delete")
     await user_press_and_wait_edit(person, confirm, "🗑 Yes, delete it")
     remaining = {t for _, k, t in answer_rows(db_path, 1001) if k == "company"}
     assert remaining == {"Globex"}

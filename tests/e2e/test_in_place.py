@@ -9,7 +9,14 @@ import pytest
 
 from bot.fakeapi import BotMessage, FakeTelegram
 from conversations.checklist import checklist
-from tests.e2e.driver import Debriefer, stale_keyboards, stored_answers, stored_debriefs
+from tests.e2e.driver import (
+    WAIT,
+    Debriefer,
+    stale_keyboards,
+    stored_answers,
+    stored_debriefs,
+    text,
+)
 from tests.e2e.test_debrief import TYPED
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -195,3 +202,89 @@ async def test_start_resume_and_start_over_buttons_leave_their_message(
     assert restarted.buttons == []
     assert "deleted" in restarted.text
     assert first.message_id != again.message_id
+
+
+async def _car_park(person: Debriefer, answers: dict[str, str]) -> list[BotMessage]:
+    """Start a debrief, answer its car-park questions; return the messages of their end."""
+    await person.user.send_text("/new")
+    await person.answer_part(checklist().express, answers)
+    return await person.until(text(person.language, "debrief.finished").split(":")[0])
+
+
+async def _view(person: Debriefer, company: str) -> BotMessage:
+    """Open a debrief from /history; return its view."""
+    await person.user.send_text("/history")
+    listing = await person.user.next_message(timeout=WAIT, predicate=lambda m: bool(m.buttons))
+    return await person.tap(listing, next(label for label in listing.labels if company in label))
+
+
+async def test_going_deeper_from_the_history_takes_the_offer_left_unanswered_away(
+    telegram: FakeTelegram,
+) -> None:
+    person = Debriefer(telegram.user(5009, language_code="en"), "en")
+    ending = await _car_park(person, {"company": "Acme"})
+    offer = next(m for m in ending if person.label("deeper.now_button") in m.labels)
+    view = await _view(person, "Acme")
+    go = person.label("deeper.history_button")
+    await person.user.press_button(view, go)
+    await person.answer_part(checklist().deeper, {"how_it_went": "Fine."})
+    await person.until(text("en", "deeper.done").split(" (")[0])
+    assert (await person.settled(offer)).text == offer.text
+    kept = person.user.fake.message(person.user.chat_id, view.message_id)
+    assert go not in kept.labels
+    assert person.label("history.edit_button") in kept.labels  # the view's other buttons stay
+    await _processed(person)
+    assert stale_keyboards(person.user) == []
+
+
+async def test_a_draft_sent_already_comes_again_without_sent_and_other_sent_buttons_go(
+    telegram: FakeTelegram,
+) -> None:
+    person = Debriefer(telegram.user(5010, first_name="Alice", language_code="fr"), "fr")
+    answers = TYPED["fr"]
+    ending = await _car_park(person, answers)
+    first = next(m for m in ending if "✅ Envoyé" in m.labels)
+    await person.tap_in_place(first, "✅ Envoyé")
+    offer = next(m for m in ending if person.label("deeper.now_button") in m.labels)
+    await person.user.press_button(offer, person.label("deeper.now_button"))
+    await person.answer_part(checklist().deeper, answers)
+    end = await person.until(text("fr", "deeper.done").split(" (")[0])
+    again = [m for m in end if "<pre>" in m.html]
+    assert again  # the deeper answers changed the draft
+    assert all("✅ Envoyé" not in m.labels for m in again)
+
+    other = Debriefer(telegram.user(5011, first_name="Alice", language_code="fr"), "fr")
+    await other.user.send_text("/new")
+    end = await other.answer_everything(answers)
+    old, new = [m for m in end if "✅ Envoyé" in m.labels]
+    await other.tap_in_place(new, "✅ Envoyé")
+    gone = await other.tap_in_place(old, "✅ Envoyé")
+    assert gone.buttons == []
+    assert gone.text == old.text  # nothing more to say: the other one says it
+    assert telegram.rejected == []
+
+
+async def test_cancelling_a_deletion_or_an_edit_takes_its_buttons_away(
+    telegram: FakeTelegram,
+) -> None:
+    person = Debriefer(telegram.user(5012, language_code="en"), "en")
+    await _car_park(person, {"company": "Acme"})
+    view = await _view(person, "Acme")
+    confirm = await person.tap(view, person.label("history.delete_button"))
+    await person.tap(confirm, person.label("history.delete_no"))
+    assert (await person.settled(confirm)).buttons == []
+    view = await _view(person, "Acme")
+    picker = await person.tap(view, person.label("history.edit_button"))
+    await person.tap(picker, person.label("history.cancel_button"))
+    assert (await person.settled(picker)).buttons == []
+
+
+async def test_a_paused_debriefs_question_loses_its_buttons(telegram: FakeTelegram) -> None:
+    person = Debriefer(telegram.user(5013, language_code="en"), "en")
+    await person.user.send_text("/new")
+    await person.question("company")
+    position = await person.say("Acme")
+    await person.say("/cancel")
+    shown = await person.settled(position)
+    assert checklist().question("position").prompt("en") in shown.text
+    assert shown.text.endswith("⏸ Debrief paused: send /new to resume it.")

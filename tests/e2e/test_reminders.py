@@ -340,3 +340,26 @@ async def test_a_reminder_telegram_refuses_is_cancelled_once_not_retried_every_m
     warnings = [r for r in caplog.records if r.name == "bot.reminders"]
     assert len(warnings) == 1
     assert warnings[0].exc_info is None
+
+
+async def test_a_reminder_done_another_way_loses_its_buttons_when_tapped(
+    telegram: FakeTelegram, reminder_settings: Settings, db_path: Path
+) -> None:
+    clock = Clock(START)
+    user = telegram.user(4020, language_code="en")
+    async with bot_at(reminder_settings, clock):
+        ending = await _debrief(user)
+        clock.now = datetime(2026, 11, 26, 17, 5, tzinfo=UTC)  # 18:05 in Paris
+        thank_you = await telegram.wait_for_message(
+            user.chat_id, predicate=has("thank-you email to Acme"), timeout=WAIT
+        )
+        draft = next(m for m in ending if "✅ Sent" in m.labels)
+        await user.press_button(draft, "✅ Sent")  # sent, said under the draft instead
+        await user.wait_edit(draft.message_id, timeout=WAIT)
+        query = await user.press_button(thank_you, "Later")
+        answer = await telegram.wait_for_callback_answer(query)
+        gone = await user.wait_edit(thank_you.message_id, timeout=WAIT)
+    assert answer.text == "That reminder is no longer pending."
+    assert gone.buttons == []
+    assert gone.text == thank_you.text
+    assert ("thank_you", "done", 1) in _reminders(db_path)
