@@ -163,7 +163,10 @@ async def _close_asked(
         return
     answer = debrief.answers.get(key)
     order = sequence(checklist, debrief)
-    skipped = current in order and key in order and order.index(current) > order.index(key)
+    # Moved past it without an answer: skipped (at the end, or by 🏁, nothing is current).
+    skipped = key in order and (
+        current is None or (current in order and order.index(current) > order.index(key))
+    )
     shown = answer if current != key else None
     reply = render.recorded(
         checklist, debrief, key, shown, skipped=skipped, paused=paused, language=language

@@ -358,7 +358,13 @@ def linked(
 ) -> str:
     """Say which round of the application a debrief is, and what it kept from the one before."""
     said = text(language, "history.linked", number=number, company=company)
-    labels = [checklist.question(key).label(language) for key in checklist.order if key in kept]
+    labels = [
+        catalog().text(
+            language, "history.kept_label", label=checklist.question(key).label(language)
+        )
+        for key in checklist.order
+        if key in kept
+    ]
     if labels:
         said += "\n" + text(language, "history.linked_kept", labels=", ".join(labels))
     return said
@@ -569,6 +575,8 @@ def thank_you_for(
     answers = debrief.answers
     drafts = build_thank_you(answers, language=language, sender=sender, today=today, joint=joint)
     advice = sending_advice(answers.get(Key.INTERVIEW_DATE), today=today)
+    if len(drafts) > 1:
+        advice += "_many"  # "send them", under the last of several drafts
     several = len(parties(answers)[0].people) > 1
     sent_button = (text(language, "reminders.sent_button"), Button(Action.THANKS_SENT, debrief.id))
     sent = [] if debrief.thank_you_sent else [sent_button]

@@ -184,6 +184,8 @@ def snooze(*, now: datetime, tz: tzinfo, hours: int = 0, days: int = 0) -> datet
 def deeper_due(*, now: datetime, tz: tzinfo, tonight: bool) -> datetime:
     """Return when to offer the deeper part: tonight at 20:00 (else soon), or tomorrow at 18:00."""
     if not tonight:
-        return next_morning(after=now, tz=tz, wall=_LATER)
+        # After midnight, "tomorrow" is the day that is starting: 18:00 today, not in 41 hours.
+        small_hours = _utc(now).astimezone(tz).time() < QUIET_END
+        return next_morning(after=now, tz=tz, days=0 if small_hours else 1, wall=_LATER)
     evening = at_local(_utc(now).astimezone(tz).date(), _TONIGHT, tz)
     return outside_quiet_hours(evening if evening >= now + _LEAD else now + _LEAD, tz)

@@ -539,6 +539,7 @@ def test_two_people_met_get_a_draft_each_then_a_button_for_one_to_both() -> None
     assert "Bonjour Julien Roche," in second
     assert "24 heures" not in first
     assert "24 heures" in second
+    assert "Envoyez-les" in second  # both drafts
     assert _buttons(replies[0]) == [Button(Action.THANKS_SENT, 12)]
     assert _buttons(replies[1]) == [
         Button(Action.THANKS_SENT, 12),
@@ -555,6 +556,7 @@ def test_the_joint_draft_goes_to_both_and_offers_one_each_again() -> None:
     assert "To: claire@acme.fr, julien@acme.fr" in text
     assert "Dear Ms Martin and Julien Roche," in text
     assert "mailto:claire@acme.fr,julien@acme.fr?" in reply.text
+    assert "Send it" in text
     assert _buttons(reply) == [Button(Action.THANKS_SENT, 12), Button(Action.DRAFT, 12, "each")]
 
 

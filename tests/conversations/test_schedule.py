@@ -602,6 +602,11 @@ def test_later_from_quiet_hours_is_the_next_days_18_00_not_a_night_time() -> Non
     assert wall(due) == (date(2026, 11, 27), time(18, 0))
 
 
+def test_later_after_midnight_is_18_00_the_same_day_not_41_hours_on() -> None:
+    due = deeper_due(now=paris(THURSDAY, 0, 40), tz=PARIS, tonight=False)
+    assert wall(due) == (THURSDAY, time(18, 0))
+
+
 def test_tonight_and_later_are_read_in_the_users_zone() -> None:
     # 15:00 in New York is 21:00 in Paris: tonight is still 20:00 in New York, 01:00 UTC.
     now = datetime(2026, 11, 26, 15, 0, tzinfo=NEW_YORK)

@@ -81,6 +81,20 @@ async def test_a_skipped_question_says_so_and_loses_its_buttons(telegram: FakeTe
     assert shown.text.endswith("⏭ Skipped")
 
 
+async def test_the_last_question_skipped_says_so_too(telegram: FakeTelegram) -> None:
+    person = Debriefer(telegram.user(5013, language_code="en"), "en")
+    await person.user.send_text("/new")
+    await person.answer_everything({"company": "Acme", "commute": "20 minutes"})
+    await _processed(person)
+    last = next(
+        m
+        for m in person.user.messages
+        if checklist().question(checklist().deeper[-1]).prompt("en") in m.text
+    )
+    assert last.text.endswith("⏭ Skipped")
+    assert not last.buttons
+
+
 async def test_sent_updates_its_own_message_once_however_often_it_is_tapped(
     telegram: FakeTelegram, db_path: Path
 ) -> None:

@@ -78,8 +78,8 @@ async def test_the_second_round_keeps_what_is_known_and_asks_only_what_is_new(
 
     assert "Round 2 of your application at Acme Robotics" in people.text
     assert (
-        "Kept from before, so not asked again: About the company, Working conditions,"
-        " Commute, About the position." in people.text
+        "Kept from before, so not asked again: “About the company”, “Working conditions”,"
+        " “Commute”, “About the position”." in people.text
     )
     assert "Question 3/8" in people.text
     assert "Last round:" in people.text
