@@ -7,12 +7,24 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import assert_never
 
-from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram import CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update, User
 
 from bot import render
 from bot.callbacks import Action, Button
 from bot.context import DebriefContext
-from bot.replies import Tap, acting_on, drop, edit, offered, owned, retire, say, settle, who
+from bot.replies import (
+    Tap,
+    acting_on,
+    drop,
+    edit,
+    offered,
+    owned,
+    retire,
+    say,
+    settle,
+    unbutton,
+    who,
+)
 from conversations.checklist import Key
 from conversations.dates import parse_upcoming_date
 from conversations.email import questions_left
@@ -52,6 +64,7 @@ __all__ = [
     "reminder_time",
     "round_date",
     "round_date_unknown",
+    "say_drafts",
     "set_awaiting",
     "set_outcome",
     "thank_you_sent",
@@ -181,14 +194,44 @@ async def thank_you_sent(context: DebriefContext, tap: Tap) -> None:
         await drop(context, tap.query, Action.THANKS_SENT)
         return
     user, _, language, query, _, debrief = tap
-    await settle(context, query, await _thank_you_went_out(context, user, debrief, language))
+    line = await _thank_you_went_out(context, user, debrief, language, tapped=query.message)
+    await settle(context, query, line)
+
+
+async def say_drafts(
+    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, *, joint: bool = False
+) -> None:
+    """Send a debrief's thank-you drafts, and remember those showing Sent (they go together)."""
+    language, today = await context.language(user), await context.today(user)
+    shown = []
+    for reply in render.thank_you_for(
+        debrief, language=language, sender=user.full_name, today=today, joint=joint
+    ):
+        message = await say(context, chat, reply)
+        if reply.markup is not None:
+            shown.append(message.message_id)
+    if shown and not debrief.thank_you_sent:
+        await context.debriefs.show_sent(
+            user_id=user.id, debrief_id=debrief.id, message_ids=[*debrief.sent_buttons, *shown]
+        )
 
 
 async def _thank_you_went_out(
-    context: DebriefContext, user: User, debrief: Debrief, language: Language
+    context: DebriefContext,
+    user: User,
+    debrief: Debrief,
+    language: Language,
+    *,
+    tapped: MaybeInaccessibleMessage | None = None,
 ) -> str:
-    """Record the thank-you as sent, end the questions reminder if it asked them all, say so."""
+    """Record the thank-you as sent, end the questions reminder if it asked them all, say so.
+
+    The other drafts' buttons go (the tapped message is settled by the caller).
+    """
     await context.debriefs.mark_thank_you_sent(user_id=user.id, debrief_id=debrief.id)
+    for message_id in debrief.sent_buttons:
+        if tapped is None or message_id != tapped.message_id:
+            await unbutton(context, user.id, message_id)
     line = await _sent_line(context, user, language)
     today = await context.today(user)
     if forgotten(debrief.answers) and not questions_left(

@@ -212,10 +212,7 @@ async def _summary_and_draft(
     for part in render.summary(result):
         await say(context, chat, part)
     await history.recall_rounds(context, chat, debrief, language, today)
-    for reply in render.thank_you_for(
-        debrief, language=language, sender=user.full_name, today=today
-    ):
-        await say(context, chat, reply)
+    await followups.say_drafts(context, user, chat, debrief)
     return result
 
 
@@ -260,8 +257,7 @@ async def _end_deeper(
     if after != before:
         changed = "deeper.draft_changed" if len(after) == 1 else "deeper.drafts_changed"
         await say(context, chat, render.text(language, changed))
-        for reply in render.thank_you_for(debrief, language=language, sender=sender, today=today):
-            await say(context, chat, reply)
+        await followups.say_drafts(context, user, chat, debrief)
     await context.debriefs.end_deeper(user_id=user.id, debrief_id=debrief.id)
     await say(
         context,

@@ -105,15 +105,8 @@ async def email_again(update: Update, context: DebriefContext) -> None:
     if target is None:
         return
     await target.query.answer()
-    today = await context.today(target.user)
-    for reply in render.thank_you_for(
-        target.debrief,
-        language=target.language,
-        sender=target.user.full_name,
-        today=today,
-        joint=target.button.key == "joint",
-    ):
-        await say(context, target.chat, reply)
+    joint = target.button.key == "joint"
+    await followups.say_drafts(context, target.user, target.chat, target.debrief, joint=joint)
 
 
 async def set_status(update: Update, context: DebriefContext) -> None:

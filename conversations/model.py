@@ -118,6 +118,8 @@ class Debrief:
     kept: frozenset[str] = frozenset()
     # The message still offering to go deeper (Now / Tonight / Later), if any.
     offer_message_id: int | None = None
+    # The draft messages still showing Sent, oldest first.
+    sent_buttons: tuple[int, ...] = ()
 
     @property
     def question_delivered(self) -> bool:

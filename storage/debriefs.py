@@ -24,13 +24,15 @@ _COLUMNS = (
     "d.id, d.user_id, d.status, d.current_key, d.asked_key, d.asked_message_id, d.append_key,"
     " d.outcome, d.next_round_date, d.thank_you_sent, d.created_at, d.finished_at, d.previous_id,"
     " d.outcome_at, d.asked_at, d.quick_key, d.express_at, d.phase, d.heard_message_id,"
-    " d.kept, d.offer_message_id"
+    " d.kept, d.offer_message_id, d.sent_buttons"
 )
 
 # Columns naming a message whose keyboard goes once it can no longer act.
 _HEARD = "heard_message_id"
 _OFFER = "offer_message_id"
 _KEYBOARDS = frozenset({_HEARD, _OFFER})
+# Drafts sent more often than this (/history's Email draft) keep their Sent when one is tapped.
+MAX_SENT_BUTTONS = 20
 
 
 def _moment(stamp: str | None) -> datetime | None:
@@ -83,6 +85,7 @@ def _debrief(rows: Sequence[aiosqlite.Row]) -> Debrief:
         heard_message_id=first["heard_message_id"],
         kept=frozenset(first["kept"].split()),
         offer_message_id=first["offer_message_id"],
+        sent_buttons=tuple(int(i) for i in first["sent_buttons"].split() if i.isdigit()),
     )
 
 
@@ -423,6 +426,15 @@ class DebriefRepository:
         """Record that an offer to go deeper lost its buttons (unless a newer one is on)."""
         await self._forget_keyboard(_OFFER, user_id, debrief_id, message_id)
 
+    async def show_sent(self, *, user_id: int, debrief_id: int, message_ids: Sequence[int]) -> None:
+        """Record the draft messages that show Sent (the last MAX_SENT_BUTTONS are kept)."""
+        await self._update(
+            user_id=user_id,
+            debrief_id=debrief_id,
+            assignments="sent_buttons = ?",
+            values=(" ".join(str(i) for i in message_ids[-MAX_SENT_BUTTONS:]),),
+        )
+
     async def _keep_keyboard(
         self, column: str, user_id: int, debrief_id: int, message_id: int
     ) -> int | None:
@@ -569,7 +581,7 @@ class DebriefRepository:
         await self._update(
             user_id=user_id,
             debrief_id=debrief_id,
-            assignments="thank_you_sent = 1",
+            assignments="thank_you_sent = 1, sent_buttons = ''",
             values=(),
             then=(
                 (

@@ -257,6 +257,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE debriefs ADD COLUMN offer_message_id INTEGER;
         """,
     ),
+    Migration(
+        14,
+        "sent_buttons",
+        # The draft messages still showing Sent (message ids, space-separated): once the thank-you
+        # is marked sent from one of them, or from its reminder, the others lose their buttons.
+        """
+        ALTER TABLE debriefs ADD COLUMN sent_buttons TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 )
 
 

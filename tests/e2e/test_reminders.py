@@ -363,3 +363,23 @@ async def test_a_reminder_done_another_way_loses_its_buttons_when_tapped(
     assert gone.buttons == []
     assert gone.text == thank_you.text
     assert ("thank_you", "done", 1) in _reminders(db_path)
+
+
+async def test_sent_from_the_reminder_takes_sent_off_the_drafts_shown_before(
+    telegram: FakeTelegram, reminder_settings: Settings, db_path: Path
+) -> None:
+    clock = Clock(START)
+    user = telegram.user(4021, language_code="en")
+    async with bot_at(reminder_settings, clock):
+        ending = await _debrief(user)
+        drafts = [m for m in ending if "✅ Sent" in m.labels]
+        clock.now = datetime(2026, 11, 26, 17, 5, tzinfo=UTC)  # 18:05 in Paris
+        thank_you = await telegram.wait_for_message(
+            user.chat_id, predicate=has("thank-you email to Acme"), timeout=WAIT
+        )
+        await user.press_button(thank_you, "Sent")
+        person = Debriefer(user, "en")
+        settled = [await person.settled(draft) for draft in drafts]
+    assert len(drafts) == 2  # the car park's draft, and the one the deeper answers changed
+    assert [m.text for m in settled] == [m.text for m in drafts]
+    assert ("thank_you", "done", 1) in _reminders(db_path)

@@ -41,7 +41,7 @@ async def test_migrating_an_empty_database_records_every_version(
 ) -> None:
     applied = await apply_migrations(connection)
 
-    assert applied == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert applied == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
     async with connection.execute(
         "SELECT version, name, applied_at FROM schema_migrations"
     ) as cursor:
@@ -60,9 +60,10 @@ async def test_migrating_an_empty_database_records_every_version(
         (11, "heard_message_id"),
         (12, "kept_from_earlier_round"),
         (13, "offer_message_id"),
+        (14, "sent_buttons"),
     ]
     assert str(rows[0][2]).endswith("Z")
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
 
 
 async def test_migrations_are_numbered_from_1_without_gaps() -> None:
@@ -120,6 +121,7 @@ async def test_debriefs_table_has_exactly_these_columns(connection: aiosqlite.Co
         ("heard_message_id", "INTEGER", 0, 0),
         ("kept", "TEXT", 1, 0),
         ("offer_message_id", "INTEGER", 0, 0),
+        ("sent_buttons", "TEXT", 1, 0),
     ]
 
 
@@ -147,7 +149,7 @@ async def test_migration_2_keeps_the_data_of_a_version_1_database(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert await apply_migrations(connection) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
     async with connection.execute(
         "SELECT u.language, d.status, d.outcome, d.thank_you_sent"
         " FROM users u JOIN debriefs d USING (user_id)"
@@ -228,7 +230,7 @@ async def test_migration_3_links_no_round_of_an_existing_debrief(
     await connection.execute("INSERT INTO debriefs (user_id, status) VALUES (1, 'done')")
     await connection.commit()
 
-    assert await apply_migrations(connection) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert await apply_migrations(connection) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
     assert await _scalar(connection, "SELECT count(*) FROM debriefs WHERE previous_id IS NULL") == 1
 
 
@@ -244,7 +246,7 @@ async def test_migration_4_lets_a_debrief_s_reminders_be_found_without_a_scan(
     )
     await connection.commit()
 
-    assert await apply_migrations(connection) == [4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert await apply_migrations(connection) == [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
     # The lookup ON DELETE CASCADE makes for each deleted debrief, whatever the reminders' state.
     async with connection.execute(
         "EXPLAIN QUERY PLAN SELECT 1 FROM reminders WHERE debrief_id = 7"
@@ -264,7 +266,7 @@ async def test_a_failing_migration_is_not_recorded_and_leaves_no_trace(
         await apply_migrations(connection, (*MIGRATIONS, broken))
     await connection.rollback()
 
-    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert await applied_versions(connection) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
     assert (
         await _scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")
         == 0
@@ -292,7 +294,7 @@ async def test_open_database_creates_its_folder_and_migrates(tmp_path: Path) -> 
         await database.close()
 
     assert path.exists()
-    assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
 
 
 async def test_reopening_a_migrated_database_applies_nothing(database_path: Path) -> None:
@@ -302,7 +304,7 @@ async def test_reopening_a_migrated_database_applies_nothing(database_path: Path
     second = await open_database(database_path)
     try:
         assert await apply_migrations(second.connection) == []
-        assert await applied_versions(second.connection) == list(range(1, 14))
+        assert await applied_versions(second.connection) == list(range(1, 15))
     finally:
         await second.close()
 
