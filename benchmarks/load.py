@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import platform
 import socket
@@ -417,6 +418,7 @@ def render(report: JSON) -> str:
             f"Debrief load benchmark — {report['users']} simulated users, {report['cpus']} CPUs,"
             f" Python {report['python']}, commit {report['commit']}"
         ),
+        f"Each user's debrief: {report.get('debrief', 'the car park')}.",
     ]
     own = report.get("own")
     if own:
@@ -507,7 +509,7 @@ def _ratio(numerator: JSON, denominator: JSON, key: str) -> float | None:
     return round(float(numerator[key]) / float(denominator[key]), 3)
 
 
-async def _own_cost(users: int, repeat: int, profile: Path | None) -> JSON:
+async def _own_cost(users: int, repeat: int, profile: Path | None, driver: Driver) -> JSON:
     """Run Debrief unpaced and both echo bots, `repeat` rounds interleaved; keep the medians."""
     deadline = 60.0 + 1.5 * users
     rounds: dict[str, list[JSON]] = {"debrief": [], "echo_sequential": [], "echo_concurrent": []}
@@ -517,7 +519,7 @@ async def _own_cost(users: int, repeat: int, profile: Path | None) -> JSON:
         debrief, runs = await measure(
             DEBRIEF_UNPACED,
             users,
-            run_debrief,
+            driver,
             wait_timeout=30.0,
             deadline=deadline,
             profile=profile if number == 0 else None,
@@ -582,9 +584,13 @@ def _median_run(results: list[JSON]) -> JSON:
     return ordered[(len(ordered) - 1) // 2]
 
 
-async def run(users: int, which: str, repeat: int = 1, profile: Path | None = None) -> JSON:
-    """Run the selected benchmarks and return the report."""
+async def run(
+    users: int, which: str, repeat: int = 1, profile: Path | None = None, *, whole: bool = False
+) -> JSON:
+    """Run the selected benchmarks and return the report (whole: every user goes deeper too)."""
+    driver: Driver = functools.partial(run_debrief, deeper=True) if whole else run_debrief
     report: JSON = {
+        "debrief": "whole: the car park, then deeper at once" if whole else "the car park",
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "users": users,
         "repeat": repeat,
@@ -594,7 +600,7 @@ async def run(users: int, which: str, repeat: int = 1, profile: Path | None = No
         "commit": git_commit(),
     }
     if which in ("own", "both"):
-        report["own"] = await _own_cost(users, repeat, profile)
+        report["own"] = await _own_cost(users, repeat, profile, driver)
     if which == "transport":
         report["transport"] = await _transport(users, repeat)
     if which in ("paced", "both"):
@@ -602,7 +608,7 @@ async def run(users: int, which: str, repeat: int = 1, profile: Path | None = No
         paced, runs = await measure(
             DEBRIEF_PACED,
             users,
-            run_debrief,
+            driver,
             wait_timeout=30.0 + 4 * users / DEPLOYED_RATE,
             deadline=60.0 + 2 * users * sends_per_user / DEPLOYED_RATE,
         )
@@ -650,12 +656,19 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="sample the unpaced bots with py-spy (slower runs); collapsed stacks go to DIR",
     )
+    parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="users go deeper at once after the car park and answer all 26 questions"
+        " (default: the 8 car-park questions and the draft)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.users <= 2000:
         parser.error("--users must be between 1 and 2000")
     if not 1 <= args.repeat <= 9:
         parser.error("--repeat must be between 1 and 9")
-    return finish(run(args.users, args.run, args.repeat, args.profile), "load", render, _failed)
+    report = run(args.users, args.run, args.repeat, args.profile, whole=args.whole)
+    return finish(report, "load", render, _failed)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -219,9 +219,6 @@ class Debriefer:
             self.position += 1
         reply = await self.user.next_message(timeout=REPLY_TIMEOUT)
         sample = Sample(action, reply.sent_at - sent, sent)
-        if reply.text.startswith("🔗"):
-            # A second debrief at the same company: the round-link offer comes first.
-            reply = await self.user.next_message(timeout=REPLY_TIMEOUT)
         if self.position == len(self.questions):
             await self._ending(reply)
             return sample
@@ -269,35 +266,59 @@ def latency(samples: list[Sample]) -> JSON:
     return result
 
 
-async def run_debrief(user: FakeUser, in_flight: InFlight, timeout: float) -> UserRun:  # noqa: ASYNC109
-    """Do a debrief's car-park part: /new, its answers (buttons where people tap), the ending."""
-    session = _Session(user, in_flight, timeout)
-    express = checklist().express
-    finished = catalog().text(LANGUAGE, "debrief.finished").split(":")[0]
-    try:
-        message = await session.text("/new")
-        for number, key in enumerate(express, start=1):
-            question = checklist().question(key)
-            expected = f"Question {number}/{len(express)}"
-            if expected not in message.text:
-                raise AssertionError(f"expected {expected}, got {message.describe()}")
-            label = button_label(question, LANGUAGE)
-            if label is not None:
-                message = await session.tap(message, label)
-            else:
-                message = await session.text(ANSWERS.get(question.key, f"About {question.key}."))
-        last_action = session.run.waits[-1].sent_at
-        for _ in range(MAX_ENDING_MESSAGES):
-            if session.run.draft_at is None and "<pre>" in message.html:
-                session.run.draft_at = message.sent_at
-            if finished in message.text:
-                break
-            message = await session.next()
+async def _answer(session: _Session, message: BotMessage, keys: Sequence[str]) -> BotMessage:
+    """Answer these questions as they come (buttons where people tap); return the next message."""
+    for number, key in enumerate(keys, start=1):
+        question = checklist().question(key)
+        expected = f"Question {number}/{len(keys)}"
+        if expected not in message.text:
+            raise AssertionError(f"expected {expected}, got {message.describe()}")
+        label = button_label(question, LANGUAGE)
+        if label is not None:
+            message = await session.tap(message, label)
         else:
-            raise AssertionError(f"no {finished!r} among {MAX_ENDING_MESSAGES} ending messages")
-        session.run.ending_seconds = message.sent_at - last_action
-        session.run.finished_at = message.sent_at
-    except (TimeoutError, AssertionError, KeyError, ValueError) as error:
+            message = await session.text(ANSWERS.get(question.key, f"About {question.key}."))
+    return message
+
+
+async def _until(session: _Session, message: BotMessage, fragment: str) -> list[BotMessage]:
+    """Read messages from `message` on until one contains `fragment`; return them all."""
+    seen = [message]
+    while fragment not in seen[-1].text:
+        if len(seen) >= MAX_ENDING_MESSAGES:
+            raise AssertionError(f"no {fragment!r} among {MAX_ENDING_MESSAGES} ending messages")
+        seen.append(await session.next())
+    return seen
+
+
+async def run_debrief(
+    user: FakeUser,
+    in_flight: InFlight,
+    timeout: float,  # noqa: ASYNC109 - every wait is bounded
+    *,
+    deeper: bool = False,
+) -> UserRun:
+    """Do a debrief's car-park part: /new, its answers (buttons where people tap), the ending.
+
+    deeper: then go deeper at once ("Now") and answer the rest of the checklist to its end.
+    """
+    session = _Session(user, in_flight, timeout)
+    texts = catalog()
+    finished = texts.text(LANGUAGE, "debrief.finished").split(":")[0]
+    try:
+        message = await _answer(session, await session.text("/new"), checklist().express)
+        last_action = session.run.waits[-1].sent_at
+        ending = await _until(session, message, finished)
+        session.run.draft_at = next((m.sent_at for m in ending if "<pre>" in m.html), None)
+        session.run.ending_seconds = ending[-1].sent_at - last_action
+        if deeper:
+            now = texts.text(LANGUAGE, "deeper.now_button")
+            offer = next(m for m in ending if now in m.labels)
+            message = await _answer(session, await session.tap(offer, now), checklist().deeper)
+            done = texts.text(LANGUAGE, "deeper.done").split(" (")[0]
+            ending = await _until(session, message, done)
+        session.run.finished_at = ending[-1].sent_at
+    except (TimeoutError, AssertionError, KeyError, ValueError, StopIteration) as error:
         session.run.error = f"{type(error).__name__}: {error}"
     return session.run
 
