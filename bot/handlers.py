@@ -432,14 +432,7 @@ async def _begin(
     if after is None or not company:
         await _ask(context, user, chat, debrief, language, preface=started)
         return
-    await context.debriefs.save_answer(
-        user_id=user.id,
-        debrief_id=debrief.id,
-        key=Key.COMPANY,
-        text=company,
-        message_id=None,
-        next_key=next_key(checklist, debrief, Key.COMPANY),
-    )
+    await _record(context, debrief, Key.COMPANY, company)
     await _join(context, user, chat, debrief.id, after, language)
 
 
@@ -746,16 +739,30 @@ async def _store(
         refused = render.refusal(question, result.reason, language=language)
         await _ask(context, user, chat, debrief, language, preface=refused)
         return
-    await context.debriefs.save_answer(
-        user_id=user.id,
-        debrief_id=debrief.id,
-        key=question.key,
-        text=result.value,
-        message_id=message_id,
-        next_key=next_key(checklist, debrief, question.key),
-        quick=answered_quickly(checklist, debrief, sent_at=stored.sent_at),
-    )
+    quick = answered_quickly(checklist, debrief, sent_at=stored.sent_at)
+    await _record(context, debrief, question.key, result.value, message_id=message_id, quick=quick)
     await _continue(context, user, chat, debrief.id, language)
+
+
+async def _record(
+    context: DebriefContext,
+    debrief: Debrief,
+    key: str,
+    text: str,
+    *,
+    message_id: int | None = None,
+    quick: bool = False,
+) -> None:
+    """Store the answer to `key` and make the question after it current."""
+    await context.debriefs.save_answer(
+        user_id=debrief.user_id,
+        debrief_id=debrief.id,
+        key=key,
+        text=text,
+        message_id=message_id,
+        next_key=next_key(context.checklist, debrief, key),
+        quick=quick,
+    )
 
 
 async def _leave_prompt(context: DebriefContext, user: User) -> None:
@@ -782,14 +789,7 @@ async def on_answer_button(context: DebriefContext, tap: Tap) -> None:
     if not isinstance(result, Accepted):
         await query.answer(render.text(language, result.reason, options=""))
         return
-    await context.debriefs.save_answer(
-        user_id=user.id,
-        debrief_id=debrief.id,
-        key=question.key,
-        text=result.value,
-        message_id=None,
-        next_key=next_key(context.checklist, debrief, question.key),
-    )
+    await _record(context, debrief, question.key, result.value)
     await query.answer()
     await _leave_prompt(context, user)
     await _continue(context, user, chat, debrief.id, language)
@@ -883,14 +883,7 @@ async def keep_answer(context: DebriefContext, found: _Control) -> None:
     if earlier is None:
         await _skip(context, found)
         return
-    await context.debriefs.save_answer(
-        user_id=user.id,
-        debrief_id=debrief.id,
-        key=key,
-        text=earlier,
-        message_id=None,
-        next_key=next_key(context.checklist, debrief, key),
-    )
+    await _record(context, debrief, key, earlier)
     await _continue(context, user, chat, debrief.id, language)
 
 
