@@ -293,9 +293,19 @@ async def round_date(
 
 
 async def reminder_time(
-    context: DebriefContext, user: User, chat: Chat, debrief: Debrief, typed: str, *, asked: bool
+    context: DebriefContext,
+    user: User,
+    chat: Chat,
+    debrief: Debrief,
+    typed: str,
+    *,
+    asked: bool,
+    offer_id: int | None = None,
 ) -> PromptReply:
-    """Take a text as when to recall the forgotten questions (asked for, or only offered)."""
+    """Take a text as when to recall the forgotten questions (asked for, or only offered).
+
+    offer_id: the offer's message, which then says the new time and loses its buttons.
+    """
     language = await context.language(user)
     now, tz = context.now(), await context.zone(user)
     moment = parse_when(typed, now=now.astimezone(tz))
@@ -315,6 +325,9 @@ async def reminder_time(
     await set_awaiting(context, user, None)
     when = render.moment(due, now=now, tz=tz, language=language)
     await say(context, chat, render.text(language, "reminders.set_for", when=when))
+    if offer_id is not None:
+        offer = render.questions_reminder(language=language, debrief_id=debrief.id, when=when)
+        await edit(context, chat.id, offer_id, render.Reply(offer.text))
     return PromptReply.ANSWERED
 
 

@@ -307,11 +307,11 @@ async def _say_follow_ups(
         no_news_when=when.get(ReminderKind.NO_NEWS),
     )
     if ReminderKind.QUESTIONS in when:
-        await followups.set_awaiting(context, user, ReminderTimeOffer(debrief.id))
         reminder = render.questions_reminder(
             language=language, debrief_id=debrief.id, when=when[ReminderKind.QUESTIONS]
         )
-        await say(context, chat, reminder)
+        offer = await say(context, chat, reminder)
+        await followups.set_awaiting(context, user, ReminderTimeOffer(debrief.id, offer.message_id))
     await say(context, chat, ending)
 
 
@@ -670,10 +670,14 @@ async def _answer_prompt(
         case RoundDatePrompt():
             assert target is not None
             return await followups.round_date(context, user, chat, target, text)
-        case ReminderTimePrompt() | ReminderTimeOffer():
+        case ReminderTimePrompt():
             assert target is not None
-            asked = isinstance(awaiting, ReminderTimePrompt)
-            return await followups.reminder_time(context, user, chat, target, text, asked=asked)
+            return await followups.reminder_time(context, user, chat, target, text, asked=True)
+        case ReminderTimeOffer(_, offer_id):
+            assert target is not None
+            return await followups.reminder_time(
+                context, user, chat, target, text, asked=False, offer_id=offer_id
+            )
         case NotePrompt():
             assert target is not None
             return await notes.take_note(context, user, chat, target, text, message_id)

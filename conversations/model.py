@@ -190,6 +190,8 @@ class ReminderTimeOffer:
     """The end of a debrief offers to type a time for the forgotten questions; other text passes."""
 
     debrief_id: int
+    # The offer's message, to show the time typed instead of its buttons (None: older versions).
+    message_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +224,10 @@ def parse_awaiting(stored: str | None) -> Awaiting | None:
             return ReminderTimePrompt(int(debrief_id))
         case ["questions-offered", debrief_id] if debrief_id.isdigit():
             return ReminderTimeOffer(int(debrief_id))
+        case ["questions-offered", debrief_id, message_id] if (
+            debrief_id.isdigit() and message_id.isdigit()
+        ):
+            return ReminderTimeOffer(int(debrief_id), int(message_id))
         case ["note", debrief_id] if debrief_id.isdigit():
             return NotePrompt(int(debrief_id))
         case _:
@@ -241,8 +247,10 @@ def dump_awaiting(awaiting: Awaiting | None) -> str | None:
             return f"round:{debrief_id}"
         case ReminderTimePrompt(debrief_id):
             return f"questions:{debrief_id}"
-        case ReminderTimeOffer(debrief_id):
+        case ReminderTimeOffer(debrief_id, None):
             return f"questions-offered:{debrief_id}"
+        case ReminderTimeOffer(debrief_id, message_id):
+            return f"questions-offered:{debrief_id}:{message_id}"
         case NotePrompt(debrief_id):
             return f"note:{debrief_id}"
         case _:

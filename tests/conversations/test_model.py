@@ -22,6 +22,7 @@ STORED = [
     ("round:7", RoundDatePrompt(7)),
     ("questions:3", ReminderTimePrompt(3)),
     ("questions-offered:3", ReminderTimeOffer(3)),
+    ("questions-offered:3:41", ReminderTimeOffer(3, 41)),
 ]
 
 
@@ -35,7 +36,18 @@ def test_every_stored_format_parses_and_is_written_back_the_same(
 
 @pytest.mark.parametrize(
     "stored",
-    [None, "", "edit", "edit:x:position", "edit:12", "edit:12:", "round:", "round:a", "later:1"],
+    [
+        None,
+        "",
+        "edit",
+        "edit:x:position",
+        "edit:12",
+        "edit:12:",
+        "round:",
+        "round:a",
+        "later:1",
+        "questions-offered:3:x",
+    ],
 )
 def test_nothing_or_garbage_reads_as_nothing_awaited(stored: str | None) -> None:
     assert parse_awaiting(stored) is None

@@ -289,9 +289,13 @@ async def test_a_time_typed_right_after_the_debrief_moves_the_questions_reminder
         # Right after the car-park part, before going deeper.
         await user.send_text("/new")
         express = {key: ANSWERS[key] for key in checklist().express if key in ANSWERS}
-        await Debriefer(user, "en").answer_everything(express)
+        ending = await Debriefer(user, "en").answer_everything(express)
+        offer = next(m for m in ending if "In 2 days" in m.labels)
         moved = await Debriefer(user, "en").say("in 2 hours")
         assert "Done: I'll remind you today at 17:00" in moved.text
+        # The offer says the new time and its buttons go: they were answered by the text.
+        shown = await Debriefer(user, "en").settled(offer)
+        assert "I'll remind you today at 17:00 of the questions you forgot" in shown.text
         other = await Debriefer(user, "en").say("thanks!")
         assert "/new" in other.text  # an ordinary text afterwards is not taken as a time
 
