@@ -664,9 +664,11 @@ async def _answer_prompt(
     match awaiting:
         case TimezonePrompt():
             return await followups.change_timezone(context, user, chat, text)
-        case EditPrompt(_, key):
+        case EditPrompt(_, key, prompt_id):
             assert target is not None
-            return await history.edit_with_text(context, user, chat, target, key, text, message_id)
+            return await history.edit_with_text(
+                context, user, chat, target, key, text, message_id, prompt_id
+            )
         case RoundDatePrompt():
             assert target is not None
             return await followups.round_date(context, user, chat, target, text)

@@ -11,7 +11,7 @@ from bot import followups, render
 from bot.callbacks import CANCEL, IN_PLACE, Button
 from bot.context import DebriefContext
 from bot.insights import prepared
-from bot.replies import owned, retire, say, who
+from bot.replies import owned, retire, say, unbutton, who
 from conversations.answers import Accepted, interpret
 from conversations.checklist import Key, Kind
 from conversations.flow import EditedPart, Ignored, PromptReply, carried_over, route_edit
@@ -143,10 +143,10 @@ async def start_edit(
     context: DebriefContext, user: User, chat: Chat, debrief: Debrief, key: str
 ) -> None:
     """Show a question with its current answer; the user's next text replaces that answer."""
-    await followups.set_awaiting(context, user, EditPrompt(debrief.id, key))
     language, today = await context.language(user), await context.today(user)
     reply = render.edit_prompt(context.checklist, debrief, key, language=language, today=today)
-    await say(context, chat, reply)
+    prompt = await say(context, chat, reply)
+    await followups.set_awaiting(context, user, EditPrompt(debrief.id, key, prompt.message_id))
 
 
 async def _replace(
@@ -184,10 +184,18 @@ async def edit_with_text(
     key: str,
     typed: str,
     message_id: int,
+    prompt_id: int | None = None,
 ) -> PromptReply:
-    """Take a text as the new answer the user chose to edit, or say why it is refused."""
+    """Take a text as the new answer the user chose to edit, or say why it is refused.
+
+    prompt_id: the edit prompt's message, whose buttons go once the answer is replaced.
+    """
     replaced = await _replace(context, user, chat, debrief, key, typed, message_id)
-    return PromptReply.ANSWERED if replaced else PromptReply.REFUSED
+    if not replaced:
+        return PromptReply.REFUSED
+    if prompt_id is not None:
+        await unbutton(context, chat.id, prompt_id)
+    return PromptReply.ANSWERED
 
 
 async def edit_with_value(update: Update, context: DebriefContext) -> None:

@@ -169,6 +169,8 @@ class EditPrompt:
 
     debrief_id: int
     key: str
+    # The prompt's message, whose buttons go once the answer is replaced (None: older versions).
+    message_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +220,10 @@ def parse_awaiting(stored: str | None) -> Awaiting | None:
             return TimezonePrompt()
         case ["edit", debrief_id, key] if debrief_id.isdigit() and key:
             return EditPrompt(int(debrief_id), key)
+        case ["edit", debrief_id, key, message_id] if (
+            debrief_id.isdigit() and key and message_id.isdigit()
+        ):
+            return EditPrompt(int(debrief_id), key, int(message_id))
         case ["round", debrief_id] if debrief_id.isdigit():
             return RoundDatePrompt(int(debrief_id))
         case ["questions", debrief_id] if debrief_id.isdigit():
@@ -241,8 +247,10 @@ def dump_awaiting(awaiting: Awaiting | None) -> str | None:
             return None
         case TimezonePrompt():
             return "timezone"
-        case EditPrompt(debrief_id, key):
+        case EditPrompt(debrief_id, key, None):
             return f"edit:{debrief_id}:{key}"
+        case EditPrompt(debrief_id, key, message_id):
+            return f"edit:{debrief_id}:{key}:{message_id}"
         case RoundDatePrompt(debrief_id):
             return f"round:{debrief_id}"
         case ReminderTimePrompt(debrief_id):

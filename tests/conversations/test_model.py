@@ -19,6 +19,7 @@ from conversations.model import (
 STORED = [
     ("timezone", TimezonePrompt()),
     ("edit:12:position", EditPrompt(12, "position")),
+    ("edit:12:position:88", EditPrompt(12, "position", 88)),
     ("round:7", RoundDatePrompt(7)),
     ("questions:3", ReminderTimePrompt(3)),
     ("questions-offered:3", ReminderTimeOffer(3)),

@@ -108,6 +108,9 @@ async def test_editing_an_answer_of_a_finished_debrief_updates_the_summary(
     assert ("position", "Staff engineer <i>& lead") in [
         (k, t) for _, k, t in answer_rows(db_path, 1001)
     ]
+    # The edit is done: its prompt's Cancel goes.
+    assert prompt.buttons
+    assert not (await person.settled(prompt)).buttons
 
     # A rating is edited with its buttons; a bad typed value is refused and nothing is lost.
     picker = await person.tap(summary, "✏️ Edit an answer")
