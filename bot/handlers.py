@@ -433,21 +433,20 @@ async def _begin(
         await _ask(context, user, chat, debrief, language, preface=started)
         return
     await _record(context, debrief, Key.COMPANY, company)
-    await _join(context, user, chat, debrief.id, after, language)
+    named = await context.debriefs.get(user_id=user.id, debrief_id=debrief.id)
+    if named is not None:
+        await _join(context, user, chat, named, after, language)
 
 
 async def _join(
     context: DebriefContext,
     user: User,
     chat: Chat,
-    debrief_id: int,
+    debrief: Debrief,
     previous: Debrief,
     language: Language,
 ) -> None:
     """Make the debrief the next round after `previous`, then ask what is new."""
-    debrief = await context.debriefs.get(user_id=user.id, debrief_id=debrief_id)
-    if debrief is None:
-        return
     linked = await history.join_round(context, debrief, previous, language)
     if linked is None:
         linked = render.text(language, "history.link_loop")
@@ -905,7 +904,7 @@ async def join_next_round(context: DebriefContext, tap: Tap) -> None:
         return
     await query.answer()
     await _leave_prompt(context, user)
-    await _join(context, user, chat, debrief.id, previous, language)
+    await _join(context, user, chat, debrief, previous, language)
 
 
 @acting_on(_control)

@@ -296,12 +296,15 @@ def question(
         escape(current.prompt(language)),
     ]
     answer = debrief.answers.get(current.key)
+    # An answer to keep: the one given (after /back), or the round before's (a later round).
+    keepable = None
     if show_answer and answer is not None:
-        shown = display(current, answer, language)
-        parts.append("\n" + text(language, "debrief.current_answer", answer=shown))
+        keepable = answer, "debrief.current_answer", "debrief.keep_button"
     elif earlier_answer is not None and answer is None:
-        shown = display(current, earlier_answer, language)
-        parts.append("\n" + text(language, "history.earlier_answer", answer=shown))
+        keepable = earlier_answer, "history.earlier_answer", "history.same_button"
+    if keepable is not None:
+        shown = display(current, keepable[0], language)
+        parts.append("\n" + text(language, keepable[1], answer=shown))
 
     def control(
         action: Action, label_key: str, key: str | None = current.key
@@ -314,10 +317,8 @@ def question(
     if previous_key(checklist, debrief, current.key) is not None:
         controls.append(control(Action.BACK, "debrief.back_button"))
     rows = [_answer_buttons(current, debrief.id, language, today), controls]
-    if show_answer and answer is not None:
-        rows.insert(0, [control(Action.KEEP, "debrief.keep_button")])
-    elif earlier_answer is not None and answer is None:
-        rows.insert(0, [control(Action.KEEP, "history.same_button")])
+    if keepable is not None:
+        rows.insert(0, [control(Action.KEEP, keepable[2])])
     if earlier_round is not None:
         rows.insert(0, [_round_button(debrief, earlier_round, language)])
     if (addable := addable_question(checklist, debrief)) is not None:
